@@ -1,0 +1,132 @@
+/**
+ * Every option of the signaling node, in one table: environment variable, CLI flag,
+ * default and meaning. The README's configuration table is checked against this list
+ * by a test, so the two cannot drift apart.
+ */
+
+export interface NodeConfig {
+  port: number;
+  host: string | undefined;
+  staticDir: string | undefined;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  maxFrameBytes: number;
+  maxTopicsPerConnection: number;
+  maxTopicLength: number;
+  maxSubscribersPerTopic: number;
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  maxConnectionsPerIp: number;
+  maxConnections: number;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+type Kind = 'port' | 'int' | 'string' | 'list' | 'bool' | 'level';
+
+export interface OptionSpec {
+  key: keyof NodeConfig;
+  env: string;
+  flag: string;
+  kind: Kind;
+  /** Default as written in the README; `''` means unset. */
+  defaultText: string;
+  description: string;
+}
+
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  { key: 'port', env: 'PORT', flag: '--port', kind: 'port', defaultText: '8787', description: 'TCP port to listen on (0 picks a free one).' },
+  { key: 'host', env: 'HOST', flag: '--host', kind: 'string', defaultText: '', description: 'Bind address. Unset: all interfaces (IPv6 and IPv4). Use `127.0.0.1` behind a reverse proxy.' },
+  { key: 'staticDir', env: 'STATIC_DIR', flag: '--static', kind: 'string', defaultText: '', description: 'Directory of the built client to serve (`npm start` passes `dist/client`). Unset: signaling only.' },
+  { key: 'tlsCert', env: 'TLS_CERT', flag: '--tls-cert', kind: 'string', defaultText: '', description: 'PEM certificate chain file. With `TLS_KEY`, serves HTTPS and `wss://` directly.' },
+  { key: 'tlsKey', env: 'TLS_KEY', flag: '--tls-key', kind: 'string', defaultText: '', description: 'PEM private key file for `TLS_CERT`.' },
+  { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', flag: '--allowed-origins', kind: 'list', defaultText: '', description: 'Comma-separated Origins allowed to open `/signal` (e.g. `https://chat.example.org`). Unset: any. Requests without an Origin header (non-browser clients) are always allowed.' },
+  { key: 'trustProxy', env: 'TRUST_PROXY', flag: '--trust-proxy', kind: 'bool', defaultText: 'false', description: 'Take the client address from the last `X-Forwarded-For` entry. Turn on only behind a reverse proxy that sets it, or per-IP limits see one address.' },
+  { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', flag: '--max-frame-bytes', kind: 'int', defaultText: '65536', description: 'Largest WebSocket frame accepted; a bigger one closes the connection (1009).' },
+  { key: 'maxTopicsPerConnection', env: 'MAX_TOPICS_PER_CONNECTION', flag: '--max-topics-per-connection', kind: 'int', defaultText: '32', description: 'Topics (rooms) one connection may subscribe to at once.' },
+  { key: 'maxTopicLength', env: 'MAX_TOPIC_LENGTH', flag: '--max-topic-length', kind: 'int', defaultText: '256', description: 'Longest topic name, in characters.' },
+  { key: 'maxSubscribersPerTopic', env: 'MAX_SUBSCRIBERS_PER_TOPIC', flag: '--max-subscribers-per-topic', kind: 'int', defaultText: '256', description: 'Connections subscribed to one topic at once.' },
+  { key: 'rateLimitPerSecond', env: 'RATE_LIMIT_PER_SECOND', flag: '--rate-limit-per-second', kind: 'int', defaultText: '50', description: 'Sustained frames per second per connection (token bucket refill). Frames over the limit are dropped and counted.' },
+  { key: 'rateLimitBurst', env: 'RATE_LIMIT_BURST', flag: '--rate-limit-burst', kind: 'int', defaultText: '200', description: 'Token bucket size: frames a connection may send in a burst (a peer joining a full room sends one offer per peer).' },
+  { key: 'maxConnectionsPerIp', env: 'MAX_CONNECTIONS_PER_IP', flag: '--max-connections-per-ip', kind: 'int', defaultText: '64', description: 'Open connections from one client address; more are refused with HTTP 429.' },
+  { key: 'maxConnections', env: 'MAX_CONNECTIONS', flag: '--max-connections', kind: 'int', defaultText: '10000', description: 'Open connections in total; more are refused with HTTP 503.' },
+  { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', flag: '--max-buffered-bytes', kind: 'int', defaultText: '1048576', description: 'Unsent bytes queued for one connection before it is closed as a slow consumer.' },
+  { key: 'heartbeatMs', env: 'HEARTBEAT_MS', flag: '--heartbeat-ms', kind: 'int', defaultText: '30000', description: 'Ping interval; a connection that has not answered the previous ping is terminated.' },
+  { key: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', kind: 'level', defaultText: 'info', description: 'One of `debug`, `info`, `warn`, `error`, `silent`. Logs are JSON lines on stdout.' },
+];
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** A configuration problem a self-hoster must fix; the message names the option. */
+export class ConfigError extends Error {
+  readonly code = 'PARLEY_ERR_CONFIG';
+}
+
+function parseValue(spec: OptionSpec, raw: string): NodeConfig[keyof NodeConfig] {
+  const name = `${spec.env} (${spec.flag})`;
+  switch (spec.kind) {
+    case 'port':
+    case 'int': {
+      if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+      const value = Number(raw);
+      const max = spec.kind === 'port' ? 65535 : Number.MAX_SAFE_INTEGER;
+      const min = spec.kind === 'port' ? 0 : 1;
+      if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${raw}`);
+      return value;
+    }
+    case 'bool': {
+      const lowered = raw.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
+      if (['0', 'false', 'no', 'off', ''].includes(lowered)) return false;
+      throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+    }
+    case 'list':
+      return raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+    case 'level':
+      if (!(LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LEVELS.join(', ')}, got "${raw}"`);
+      return raw as LogLevel;
+    case 'string':
+      return raw === '' ? undefined : raw;
+  }
+}
+
+/** Defaults for every option, as documented. */
+export function defaultConfig(): NodeConfig {
+  const config: Record<string, unknown> = {};
+  for (const spec of OPTION_SPECS) config[spec.key] = parseValue(spec, spec.defaultText);
+  return config as unknown as NodeConfig;
+}
+
+/**
+ * Reads options from CLI flags (`--port 80` or `--port=80`, bare `--trust-proxy`),
+ * then environment variables, then defaults. Throws ConfigError on anything unknown or invalid.
+ */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): NodeConfig {
+  const fromFlags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [flag = '', inline] = arg.split(/=(.*)/s, 2);
+    const spec = OPTION_SPECS.find((candidate) => candidate.flag === flag);
+    if (!spec) throw new ConfigError(`unknown option "${arg}"; see the configuration table in README.md`);
+    if (inline !== undefined) fromFlags.set(spec.key, inline);
+    else if (spec.kind === 'bool' && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) fromFlags.set(spec.key, 'true');
+    else if (argv[i + 1] === undefined) throw new ConfigError(`option ${flag} needs a value`);
+    else fromFlags.set(spec.key, argv[++i] ?? '');
+  }
+  const config = defaultConfig() as unknown as Record<string, unknown>;
+  for (const spec of OPTION_SPECS) {
+    const raw = fromFlags.get(spec.key) ?? env[spec.env];
+    if (raw !== undefined) config[spec.key] = parseValue(spec, raw);
+  }
+  const result = config as unknown as NodeConfig;
+  if ((result.tlsCert === undefined) !== (result.tlsKey === undefined)) {
+    throw new ConfigError('TLS_CERT and TLS_KEY must be set together');
+  }
+  if (result.rateLimitBurst < 1 || result.rateLimitPerSecond < 1) throw new ConfigError('rate limits must be at least 1');
+  return result;
+}

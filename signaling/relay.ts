@@ -1,0 +1,228 @@
+/**
+ * The pub/sub core: topics, subscriptions, per-connection rate limits and fan-out.
+ * Knows nothing of HTTP; it is handed open WebSockets by server.ts.
+ */
+import { WebSocket } from 'ws';
+import type { Logger } from './logger.js';
+import type { NodeStats, TerminateReason } from './metrics.js';
+import { PONG_FRAME, encodePublish, parseClientFrame, type FrameLimits, type RejectReason } from './protocol.js';
+
+export interface RelayLimits extends FrameLimits {
+  readonly maxSubscribersPerTopic: number;
+  readonly rateLimitPerSecond: number;
+  readonly rateLimitBurst: number;
+  readonly maxBufferedBytes: number;
+}
+
+export interface Relay {
+  /** Takes ownership of an open socket. */
+  accept(socket: WebSocket): void;
+  connectionCount(): number;
+  topicCount(): number;
+  /** One heartbeat round: terminates connections that missed the last ping, pings the rest. */
+  heartbeat(): void;
+  /** Closes every connection with `code`; resolves once all have closed or `graceMs` passed. */
+  closeAll(code: number, reason: string, graceMs: number): Promise<void>;
+}
+
+/** Per-connection state. Kept small: thousands of idle connections are the normal case. */
+class Connection {
+  readonly topics = new Set<string>();
+  alive = true;
+  tokens: number;
+  refilledAt: number;
+  constructor(readonly socket: WebSocket, burst: number, now: number) {
+    this.tokens = burst;
+    this.refilledAt = now;
+  }
+}
+
+/** ws error codes for frames it refuses before we see them; the connection is closed by ws. */
+const WS_ERROR_REASONS: Readonly<Record<string, RejectReason>> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'oversized',
+  WS_ERR_INVALID_UTF8: 'invalid_utf8',
+};
+
+const TEXT_FRAME = { binary: false, compress: false } as const;
+
+export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger): Relay {
+  const topics = new Map<string, Set<Connection>>();
+  const connections = new Map<WebSocket, Connection>();
+  const refillPerMs = limits.rateLimitPerSecond / 1000;
+
+  const rejectFrame = (reason: RejectReason): void => {
+    stats.framesRejected[reason]++;
+  };
+
+  const terminate = (conn: Connection, reason: TerminateReason): void => {
+    stats.connectionsTerminated[reason]++;
+    log.debug('connection terminated', { reason });
+    conn.socket.terminate();
+  };
+
+  /** Token bucket: refills continuously at rateLimitPerSecond, holds at most rateLimitBurst. */
+  const takeToken = (conn: Connection): boolean => {
+    const now = performance.now();
+    conn.tokens = Math.min(limits.rateLimitBurst, conn.tokens + (now - conn.refilledAt) * refillPerMs);
+    conn.refilledAt = now;
+    if (conn.tokens < 1) return false;
+    conn.tokens -= 1;
+    return true;
+  };
+
+  const send = (conn: Connection, frame: Buffer): boolean => {
+    const socket = conn.socket;
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    if (socket.bufferedAmount > limits.maxBufferedBytes) {
+      terminate(conn, 'slow_consumer');
+      return false;
+    }
+    socket.send(frame, TEXT_FRAME);
+    return true;
+  };
+
+  const subscribe = (conn: Connection, topicNames: readonly string[]): void => {
+    for (const name of topicNames) {
+      if (conn.topics.has(name)) continue;
+      if (conn.topics.size >= limits.maxTopicsPerConnection) {
+        rejectFrame('too_many_topics');
+        return;
+      }
+      let subscribers = topics.get(name);
+      if (subscribers === undefined) {
+        subscribers = new Set();
+        topics.set(name, subscribers);
+      } else if (subscribers.size >= limits.maxSubscribersPerTopic) {
+        rejectFrame('topic_full');
+        continue;
+      }
+      subscribers.add(conn);
+      conn.topics.add(name);
+    }
+  };
+
+  const unsubscribe = (conn: Connection, topicNames: Iterable<string>): void => {
+    for (const name of topicNames) {
+      if (!conn.topics.delete(name)) continue;
+      const subscribers = topics.get(name);
+      if (subscribers === undefined) continue;
+      subscribers.delete(conn);
+      if (subscribers.size === 0) topics.delete(name);
+    }
+  };
+
+  const publish = (conn: Connection, topic: string, data: unknown): void => {
+    // Only subscribers may publish, so a stranger cannot inject into a room it has not joined.
+    const receivers = conn.topics.has(topic) ? topics.get(topic) : undefined;
+    if (receivers === undefined) {
+      rejectFrame('not_subscribed');
+      return;
+    }
+    // Serialise once for all receivers (the reference server re-serialises per receiver).
+    const frame = encodePublish(topic, data, receivers.size);
+    let delivered = 0;
+    for (const receiver of receivers) if (send(receiver, frame)) delivered++;
+    stats.framesOut += delivered;
+  };
+
+  const handleFrame = (conn: Connection, data: Buffer, isBinary: boolean): void => {
+    stats.framesIn++;
+    conn.alive = true;
+    if (!takeToken(conn)) {
+      rejectFrame('rate_limited');
+      return;
+    }
+    const parsed = parseClientFrame(data, isBinary, limits);
+    if (!parsed.ok) {
+      rejectFrame(parsed.reason);
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case 'publish':
+        publish(conn, message.topic, message.data);
+        break;
+      case 'subscribe':
+        subscribe(conn, message.topics);
+        break;
+      case 'unsubscribe':
+        unsubscribe(conn, message.topics);
+        break;
+      case 'ping':
+        if (send(conn, PONG_FRAME)) stats.framesOut++;
+        break;
+    }
+  };
+
+  // Shared listeners (`this` is the socket) rather than closures per connection: less memory per idle client.
+  function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+    const conn = connections.get(this);
+    if (conn === undefined) return;
+    try {
+      handleFrame(conn, data, isBinary);
+    } catch (error: unknown) {
+      // Parsing cannot throw; this guards the relay against a bug taking the process down.
+      rejectFrame('protocol_error');
+      log.error('frame handler failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  function onPong(this: WebSocket): void {
+    const conn = connections.get(this);
+    if (conn !== undefined) conn.alive = true;
+  }
+  function onError(this: WebSocket, error: Error & { code?: string }): void {
+    rejectFrame(WS_ERROR_REASONS[error.code ?? ''] ?? 'protocol_error');
+  }
+  function onClose(this: WebSocket): void {
+    const conn = connections.get(this);
+    if (conn === undefined) return;
+    connections.delete(this);
+    unsubscribe(conn, [...conn.topics]);
+  }
+
+  return {
+    accept(socket) {
+      connections.set(socket, new Connection(socket, limits.rateLimitBurst, performance.now()));
+      stats.connectionsAccepted++;
+      socket.on('message', onMessage);
+      socket.on('pong', onPong);
+      socket.on('error', onError);
+      socket.on('close', onClose);
+    },
+    connectionCount: () => connections.size,
+    topicCount: () => topics.size,
+    heartbeat() {
+      for (const conn of connections.values()) {
+        if (!conn.alive) {
+          terminate(conn, 'heartbeat');
+          continue;
+        }
+        conn.alive = false;
+        conn.socket.ping();
+      }
+    },
+    closeAll(code, reason, graceMs) {
+      if (connections.size === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const pending = new Set(connections.keys());
+        const timer = setTimeout(() => {
+          for (const socket of pending) {
+            const conn = connections.get(socket);
+            if (conn) terminate(conn, 'shutdown');
+          }
+          resolve();
+        }, graceMs);
+        for (const socket of pending) {
+          socket.once('close', () => {
+            pending.delete(socket);
+            if (pending.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+          socket.close(code, reason);
+        }
+      });
+    },
+  };
+}
