@@ -1,7 +1,8 @@
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defineConfig, type Plugin } from 'vite';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 /** Writes .gz and .br beside each text asset so the node serves them without compressing per request. */
