@@ -88,8 +88,8 @@ export function parseClientFrame(frame: Buffer | string, isBinary: boolean, limi
 }
 
 /** Serialises a relayed publish once, for every receiver. `clients` is the topic's subscriber count. */
-export function encodePublish(topic: string, data: unknown, clients: number): Buffer {
-  return Buffer.from(JSON.stringify({ type: 'publish', topic, data, clients }));
+export function encodePublish(topic: string, data: unknown, clients: number): string {
+  return JSON.stringify({ type: 'publish', topic, data, clients });
 }
 
-export const PONG_FRAME: Buffer = Buffer.from(JSON.stringify({ type: 'pong' }));
+export const PONG: string = JSON.stringify({ type: 'pong' });

@@ -5,7 +5,8 @@
 import { WebSocket } from 'ws';
 import type { Logger } from './logger.js';
 import type { NodeStats, TerminateReason } from './metrics.js';
-import { PONG_FRAME, encodePublish, parseClientFrame, type FrameLimits, type RejectReason } from './protocol.js';
+import { encodeTextFrame, writeTextFrame, type TextFrame } from './frame-writer.js';
+import { PONG, encodePublish, parseClientFrame, type FrameLimits, type RejectReason } from './protocol.js';
 
 export interface RelayLimits extends FrameLimits {
   readonly maxSubscribersPerTopic: number;
@@ -15,8 +16,8 @@ export interface RelayLimits extends FrameLimits {
 }
 
 export interface Relay {
-  /** Takes ownership of an open socket. */
-  accept(socket: WebSocket): void;
+  /** Takes ownership of an open socket created by a WebSocketServer with `{ WebSocket: PeerSocket }`. */
+  accept(socket: PeerSocket): void;
   connectionCount(): number;
   topicCount(): number;
   /** One heartbeat round: terminates connections that missed the last ping, pings the rest. */
@@ -25,16 +26,17 @@ export interface Relay {
   closeAll(code: number, reason: string, graceMs: number): Promise<void>;
 }
 
-/** Per-connection state. Kept small: thousands of idle connections are the normal case. */
-class Connection {
+/**
+ * A WebSocket carrying the relay's per-connection state in its own fields, so an idle
+ * connection costs no extra object, map entry or closure (thousands of idle ones are normal).
+ */
+export class PeerSocket extends WebSocket {
   readonly topics = new Set<string>();
+  /** Answered the last heartbeat ping, or sent something since. */
   alive = true;
-  tokens: number;
-  refilledAt: number;
-  constructor(readonly socket: WebSocket, burst: number, now: number) {
-    this.tokens = burst;
-    this.refilledAt = now;
-  }
+  /** Token bucket state: tokens left, and when (performance.now() ms) they were last refilled. */
+  tokens = Number.POSITIVE_INFINITY;
+  refilledAt = 0;
 }
 
 /** ws error codes for frames it refuses before we see them; the connection is closed by ws. */
@@ -43,25 +45,25 @@ const WS_ERROR_REASONS: Readonly<Record<string, RejectReason>> = {
   WS_ERR_INVALID_UTF8: 'invalid_utf8',
 };
 
-const TEXT_FRAME = { binary: false, compress: false } as const;
+const PONG_FRAME = encodeTextFrame(PONG);
 
 export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger): Relay {
-  const topics = new Map<string, Set<Connection>>();
-  const connections = new Map<WebSocket, Connection>();
+  const topics = new Map<string, Set<PeerSocket>>();
+  const connections = new Set<PeerSocket>();
   const refillPerMs = limits.rateLimitPerSecond / 1000;
 
   const rejectFrame = (reason: RejectReason): void => {
     stats.framesRejected[reason]++;
   };
 
-  const terminate = (conn: Connection, reason: TerminateReason): void => {
+  const terminate = (conn: PeerSocket, reason: TerminateReason): void => {
     stats.connectionsTerminated[reason]++;
     log.debug('connection terminated', { reason });
-    conn.socket.terminate();
+    conn.terminate();
   };
 
   /** Token bucket: refills continuously at rateLimitPerSecond, holds at most rateLimitBurst. */
-  const takeToken = (conn: Connection): boolean => {
+  const takeToken = (conn: PeerSocket): boolean => {
     const now = performance.now();
     conn.tokens = Math.min(limits.rateLimitBurst, conn.tokens + (now - conn.refilledAt) * refillPerMs);
     conn.refilledAt = now;
@@ -70,18 +72,17 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     return true;
   };
 
-  const send = (conn: Connection, frame: Buffer): boolean => {
-    const socket = conn.socket;
-    if (socket.readyState !== WebSocket.OPEN) return false;
-    if (socket.bufferedAmount > limits.maxBufferedBytes) {
+  const send = (conn: PeerSocket, frame: TextFrame): boolean => {
+    if (conn.readyState !== WebSocket.OPEN) return false;
+    if (conn.bufferedAmount > limits.maxBufferedBytes) {
       terminate(conn, 'slow_consumer');
       return false;
     }
-    socket.send(frame, TEXT_FRAME);
+    writeTextFrame(conn, frame);
     return true;
   };
 
-  const subscribe = (conn: Connection, topicNames: readonly string[]): void => {
+  const subscribe = (conn: PeerSocket, topicNames: readonly string[]): void => {
     for (const name of topicNames) {
       if (conn.topics.has(name)) continue;
       if (conn.topics.size >= limits.maxTopicsPerConnection) {
@@ -101,7 +102,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     }
   };
 
-  const unsubscribe = (conn: Connection, topicNames: Iterable<string>): void => {
+  const unsubscribe = (conn: PeerSocket, topicNames: Iterable<string>): void => {
     for (const name of topicNames) {
       if (!conn.topics.delete(name)) continue;
       const subscribers = topics.get(name);
@@ -111,7 +112,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     }
   };
 
-  const publish = (conn: Connection, topic: string, data: unknown): void => {
+  const publish = (conn: PeerSocket, topic: string, data: unknown): void => {
     // Only subscribers may publish, so a stranger cannot inject into a room it has not joined.
     const receivers = conn.topics.has(topic) ? topics.get(topic) : undefined;
     if (receivers === undefined) {
@@ -119,13 +120,13 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
       return;
     }
     // Serialise once for all receivers (the reference server re-serialises per receiver).
-    const frame = encodePublish(topic, data, receivers.size);
+    const frame = encodeTextFrame(encodePublish(topic, data, receivers.size));
     let delivered = 0;
     for (const receiver of receivers) if (send(receiver, frame)) delivered++;
     stats.framesOut += delivered;
   };
 
-  const handleFrame = (conn: Connection, data: Buffer, isBinary: boolean): void => {
+  const handleFrame = (conn: PeerSocket, data: Buffer, isBinary: boolean): void => {
     stats.framesIn++;
     conn.alive = true;
     if (!takeToken(conn)) {
@@ -155,11 +156,10 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
   };
 
   // Shared listeners (`this` is the socket) rather than closures per connection: less memory per idle client.
+  // ws types `this` as WebSocket; these listeners are only ever attached to PeerSockets by accept().
   function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-    const conn = connections.get(this);
-    if (conn === undefined) return;
     try {
-      handleFrame(conn, data, isBinary);
+      handleFrame(this as PeerSocket, data, isBinary);
     } catch (error: unknown) {
       // Parsing cannot throw; this guards the relay against a bug taking the process down.
       rejectFrame('protocol_error');
@@ -167,22 +167,22 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     }
   }
   function onPong(this: WebSocket): void {
-    const conn = connections.get(this);
-    if (conn !== undefined) conn.alive = true;
+    (this as PeerSocket).alive = true;
   }
   function onError(this: WebSocket, error: Error & { code?: string }): void {
     rejectFrame(WS_ERROR_REASONS[error.code ?? ''] ?? 'protocol_error');
   }
   function onClose(this: WebSocket): void {
-    const conn = connections.get(this);
-    if (conn === undefined) return;
-    connections.delete(this);
+    const conn = this as PeerSocket;
+    if (!connections.delete(conn)) return;
     unsubscribe(conn, [...conn.topics]);
   }
 
   return {
     accept(socket) {
-      connections.set(socket, new Connection(socket, limits.rateLimitBurst, performance.now()));
+      socket.tokens = limits.rateLimitBurst;
+      socket.refilledAt = performance.now();
+      connections.add(socket);
       stats.connectionsAccepted++;
       socket.on('message', onMessage);
       socket.on('pong', onPong);
@@ -192,24 +192,21 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     connectionCount: () => connections.size,
     topicCount: () => topics.size,
     heartbeat() {
-      for (const conn of connections.values()) {
+      for (const conn of connections) {
         if (!conn.alive) {
           terminate(conn, 'heartbeat');
           continue;
         }
         conn.alive = false;
-        conn.socket.ping();
+        conn.ping();
       }
     },
     closeAll(code, reason, graceMs) {
       if (connections.size === 0) return Promise.resolve();
       return new Promise((resolve) => {
-        const pending = new Set(connections.keys());
+        const pending = new Set(connections);
         const timer = setTimeout(() => {
-          for (const socket of pending) {
-            const conn = connections.get(socket);
-            if (conn) terminate(conn, 'shutdown');
-          }
+          for (const socket of pending) terminate(socket, 'shutdown');
           resolve();
         }, graceMs);
         for (const socket of pending) {

@@ -13,7 +13,7 @@ import { defaultConfig, type NodeConfig } from './config.js';
 import { createStaticHandler, securityHeaders, sendJson, type StaticHandler } from './http-responses.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetricsRegistry, createStats, type NodeStats, type RefuseReason } from './metrics.js';
-import { createRelay } from './relay.js';
+import { PeerSocket, createRelay } from './relay.js';
 
 export const SIGNAL_PATH = '/signal';
 /** WebSocket close code 1001: the endpoint is going away (server shutdown). */
@@ -46,6 +46,13 @@ const HTTP_STATUS_TEXT: Record<number, string> = {
   429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
+
+/** The client address a TCP socket's per-IP slot was counted against. */
+const CLIENT_ADDRESS = Symbol('parley.clientAddress');
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
 
 /** Answers an upgrade request with a plain HTTP error before any WebSocket exists. */
 function refuseUpgrade(socket: Duplex, status: number): void {
@@ -85,7 +92,8 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
   let closing = false;
   const startedAt = Date.now();
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  // perMessageDeflate must stay off: frame-writer.ts relies on ws never queueing frames.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false, WebSocket: PeerSocket });
   // A malformed handshake (bad key, version...) is answered 400 and counted.
   wss.on('wsClientError', (_error, socket) => refuse(socket, 400, 'handshake'));
 
@@ -121,8 +129,18 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
     refuseUpgrade(socket, status);
   };
 
-  const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+  // Shared listeners (`this` is the TCP socket): no closures kept per connection.
+  function releaseSlot(this: Socket & { [CLIENT_ADDRESS]?: string }): void {
+    const ip = this[CLIENT_ADDRESS];
+    if (ip === undefined) return;
+    openSockets--;
+    const remaining = (connectionsPerIp.get(ip) ?? 1) - 1;
+    if (remaining === 0) connectionsPerIp.delete(ip);
+    else connectionsPerIp.set(ip, remaining);
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Socket & { [CLIENT_ADDRESS]?: string }, head: Buffer): void => {
+    socket.on('error', destroySocket);
     if (closing) return refuse(socket, 503, 'shutting_down');
     if (pathOf(req) !== SIGNAL_PATH) return refuse(socket, 404, 'bad_path');
     const origin = req.headers.origin;
@@ -134,13 +152,9 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
     // Reserve the slot now and release it when the TCP socket closes, whether or not the handshake succeeds.
     connectionsPerIp.set(ip, fromIp + 1);
     openSockets++;
-    socket.once('close', () => {
-      openSockets--;
-      const remaining = (connectionsPerIp.get(ip) ?? 1) - 1;
-      if (remaining === 0) connectionsPerIp.delete(ip);
-      else connectionsPerIp.set(ip, remaining);
-    });
-    wss.handleUpgrade(req, socket, head, (ws) => relay.accept(ws));
+    socket[CLIENT_ADDRESS] = ip;
+    socket.on('close', releaseSlot);
+    wss.handleUpgrade(req, socket, head, (ws) => relay.accept(ws as PeerSocket));
   };
 
   const server: Server = tls

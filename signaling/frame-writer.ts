@@ -1,0 +1,54 @@
+/**
+ * Fan-out without per-receiver framing. `ws` builds a header and does a corked two-part write
+ * for every `send()`; a publish to 50 subscribers would pay that 50 times. Here the complete
+ * frame (header + payload) is built once and written to each receiver's TCP socket as is.
+ *
+ * Invariant that makes the direct write safe: permessage-deflate is off (server.ts), and the
+ * node never sends Blobs, so ws's Sender never queues a frame; every frame it sends, pings
+ * and close frames included, is written synchronously, so ordering on the wire is preserved.
+ */
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+
+/** A text frame ready for the wire, and its payload alone for the fallback path. */
+export interface TextFrame {
+  readonly wire: Buffer;
+  readonly payload: Buffer;
+}
+
+/** One final, unmasked text frame (server-to-client frames are never masked, RFC 6455 §5.1). */
+export function encodeTextFrame(text: string): TextFrame {
+  const length = Buffer.byteLength(text);
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const wire = Buffer.allocUnsafe(headerLength + length);
+  wire[0] = 0x81; // FIN + opcode 1 (text)
+  if (length < 126) {
+    wire[1] = length;
+  } else if (length < 65_536) {
+    wire[1] = 126;
+    wire.writeUInt16BE(length, 2);
+  } else {
+    wire[1] = 127;
+    wire.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    wire.writeUInt32BE(length >>> 0, 6);
+  }
+  wire.write(text, headerLength, 'utf8');
+  return { wire, payload: wire.subarray(headerLength) };
+}
+
+/** The parts of ws's private state the direct write relies on; checked at every write. */
+interface WebSocketInternals {
+  _socket?: Socket | null;
+  _sender?: { _queue?: unknown[] };
+}
+
+/**
+ * Writes a frame built by `encodeTextFrame` to an OPEN socket. Falls back to `ws.send` if ws's
+ * internals ever differ from what this relies on, so an upgrade of ws degrades speed, not correctness.
+ */
+export function writeTextFrame(socket: WebSocket, frame: TextFrame): void {
+  const internals = socket as unknown as WebSocketInternals;
+  const raw = internals._socket;
+  if (raw && internals._sender?._queue?.length === 0) raw.write(frame.wire);
+  else socket.send(frame.payload, { binary: false, compress: false });
+}
