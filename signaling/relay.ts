@@ -2,10 +2,11 @@
  * The pub/sub core: topics, subscriptions, per-connection rate limits and fan-out.
  * Knows nothing of HTTP; it is handed open WebSockets by server.ts.
  */
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { Logger } from './logger.js';
 import type { NodeStats, TerminateReason } from './metrics.js';
-import { encodeTextFrame, writeTextFrame, type TextFrame } from './frame-writer.js';
+import { createWriteBatcher, encodeTextFrame, writeTextFrame, type TextFrame } from './frame-writer.js';
 import { PONG, encodePublish, parseClientFrame, type FrameLimits, type RejectReason } from './protocol.js';
 
 export interface RelayLimits extends FrameLimits {
@@ -16,8 +17,8 @@ export interface RelayLimits extends FrameLimits {
 }
 
 export interface Relay {
-  /** Takes ownership of an open socket created by a WebSocketServer with `{ WebSocket: PeerSocket }`. */
-  accept(socket: PeerSocket): void;
+  /** Takes ownership of an open socket created by a WebSocketServer with `{ WebSocket: PeerSocket }`, and its TCP socket. */
+  accept(socket: PeerSocket, tcp: Socket): void;
   connectionCount(): number;
   topicCount(): number;
   /** One heartbeat round: terminates connections that missed the last ping, pings the rest. */
@@ -37,6 +38,8 @@ export class PeerSocket extends WebSocket {
   /** Token bucket state: tokens left, and when (performance.now() ms) they were last refilled. */
   tokens = Number.POSITIVE_INFINITY;
   refilledAt = 0;
+  /** The TCP socket under this WebSocket, written to directly by the fan-out; set by accept(). */
+  tcp!: Socket;
 }
 
 /** ws error codes for frames it refuses before we see them; the connection is closed by ws. */
@@ -51,6 +54,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
   const topics = new Map<string, Set<PeerSocket>>();
   const connections = new Set<PeerSocket>();
   const refillPerMs = limits.rateLimitPerSecond / 1000;
+  const corkForThisTurn = createWriteBatcher();
 
   const rejectFrame = (reason: RejectReason): void => {
     stats.framesRejected[reason]++;
@@ -78,7 +82,8 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
       terminate(conn, 'slow_consumer');
       return false;
     }
-    writeTextFrame(conn, frame);
+    corkForThisTurn(conn.tcp);
+    writeTextFrame(conn, conn.tcp, frame);
     return true;
   };
 
@@ -179,7 +184,8 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
   }
 
   return {
-    accept(socket) {
+    accept(socket, tcp) {
+      socket.tcp = tcp;
       socket.tokens = limits.rateLimitBurst;
       socket.refilledAt = performance.now();
       connections.add(socket);

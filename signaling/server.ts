@@ -154,7 +154,7 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
     openSockets++;
     socket[CLIENT_ADDRESS] = ip;
     socket.on('close', releaseSlot);
-    wss.handleUpgrade(req, socket, head, (ws) => relay.accept(ws as PeerSocket));
+    wss.handleUpgrade(req, socket, head, (ws) => relay.accept(ws as PeerSocket, socket));
   };
 
   const server: Server = tls
