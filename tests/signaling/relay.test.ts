@@ -94,4 +94,18 @@ describe('y-webrtc signaling protocol', () => {
     expect(await metric(node, 'parley_frames_in_total')).toBe(4);
     expect(await metric(node, 'parley_frames_out_total')).toBe(3);
   });
+
+  it('relays payloads of every WebSocket length class intact, in order', async () => {
+    await node.close();
+    node = await startNode({ maxFrameBytes: 256 * 1024 });
+    const [alice, bob] = [await connect(), await connect()];
+    alice.subscribe('room');
+    bob.subscribe('room');
+    await Promise.all([alice.roundTrip(), bob.roundTrip()]);
+    // 7-bit, 16-bit and 64-bit length headers, with multi-byte UTF-8 so bytes and characters differ.
+    const payloads = ['é', 'ש'.repeat(60), 'x'.repeat(125), '日本'.repeat(20_000), 'y'.repeat(70_000)];
+    for (const payload of payloads) alice.publish('room', payload);
+    await until(() => bob.received.filter((frame) => frame.type === 'publish').length === payloads.length, 5000, 'all payloads');
+    expect(bob.received.filter((frame) => frame.type === 'publish').map((frame) => frame.data)).toEqual(payloads);
+  });
 });
