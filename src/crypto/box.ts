@@ -1,5 +1,5 @@
 /** Authenticated symmetric encryption (XSalsa20-Poly1305, nacl.secretbox) with a random nonce per message. */
-import nacl from 'tweetnacl';
+import nacl from './nacl.js';
 
 const NONCE_BYTES = nacl.secretbox.nonceLength; // 24: random nonces cannot collide in practice
 export const BOX_OVERHEAD = NONCE_BYTES + nacl.secretbox.overheadLength;

@@ -3,7 +3,7 @@
  * Ed25519 (about 60× faster here than tweetnacl's 7.6 ms per signature) and falls back to
  * tweetnacl where the browser lacks it.
  */
-import nacl from 'tweetnacl';
+import nacl from './nacl.js';
 import { concatBytes, utf8 } from './encoding.js';
 
 export interface Identity {

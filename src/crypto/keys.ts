@@ -3,7 +3,7 @@
  * link's fragment; every value another party sees is a domain-separated SHA-512 of it, so
  * knowing one derived value reveals neither the secret nor any other derived value.
  */
-import nacl from 'tweetnacl';
+import nacl from './nacl.js';
 import { concatBytes, toBase64Url, utf8 } from './encoding.js';
 
 export const ROOM_SECRET_BYTES = 32;

@@ -1,0 +1,61 @@
+/**
+ * Public shapes of the Parley core, shared by transport, persistence, state and UI.
+ * Plain TypeScript: no Svelte, DOM or provider imports.
+ */
+
+/** Version of the wire and document formats; bumped on any incompatible change. */
+export const PROTOCOL_VERSION = 1;
+
+/** What an invite link's fragment carries. */
+export interface InviteLink {
+  /** 32 random bytes: the room secret. Never leaves the fragment or this device. */
+  readonly secret: Uint8Array;
+}
+
+/**
+ * One chat message as stored in the shared document: `doc.getMap('messages')`, keyed by `id`.
+ * A Y.Map keyed by id keeps appends flat as the room grows (a Y.Array was quadratic, see FACTS.md).
+ */
+export interface MessageEntry {
+  readonly v: 1;
+  /** 22-char base64url of 16 random bytes; equals the entry's key in the map. */
+  readonly id: string;
+  /** Author's ed25519 public key, 43-char base64url. The signature must verify under it. */
+  readonly author: string;
+  /** Author's nickname when sending (1–40 chars), so history shows names of people who left. */
+  readonly nick: string;
+  /** Hybrid logical clock stamp, see core/hlc.ts; with `author` it totally orders messages. */
+  readonly hlc: string;
+  /** Message text, 1–MAX_TEXT_CHARS characters, any script. */
+  readonly text: string;
+  /** ed25519 signature (86-char base64url) over messageSigningBytes(entry). */
+  readonly sig: string;
+}
+
+/** Why a document entry, frame, stored blob or awareness state was dropped; each is counted. */
+export type DropReason =
+  | 'shape'
+  | 'size'
+  | 'key_mismatch'
+  | 'signature'
+  | 'decrypt'
+  | 'decode'
+  | 'chunk'
+  | 'unknown_type';
+
+/** Presence, carried in y-protocols awareness; validated on receipt like everything else. */
+export interface PresenceState {
+  readonly nick: string;
+  /** `#rrggbb` */
+  readonly color: string;
+  readonly status: 'online' | 'away';
+  readonly typing: boolean;
+  /** ed25519 public key, 43-char base64url, for the safety code in the People list. */
+  readonly key: string;
+}
+
+/** A connection state a person understands. */
+export type ConnectionState =
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'connected'; readonly peers: number }
+  | { readonly kind: 'offline' };

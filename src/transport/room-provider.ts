@@ -1,0 +1,226 @@
+/**
+ * Replicates one room's Y.Doc and awareness between peers: our own provider on simple-peer and
+ * y-protocols rather than y-webrtc, because y-webrtc sends data-channel traffic in clear, sends
+ * each sync message whole (a history over 256 KiB never reaches a late joiner) and lets both
+ * peers offer at once. Signaling stays the y-webrtc protocol, so any compatible node works.
+ *
+ * Every data-channel and tab message is sealed with the room's wire key and chunked
+ * (wire-frames.ts). Updates are flooded: a peer forwards every update that was new to it to
+ * its other peers, so a partial mesh converges.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import type * as Y from 'yjs';
+import type { DropReason } from '../core/types.js';
+import { filterAwarenessUpdate } from './awareness-filter.js';
+import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
+import { createSignalingClient, type SignalingClient, type SocketLike } from './signaling-client.js';
+import { createReassembler, sealAndChunk } from './wire-frames.js';
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+/** Transaction origin of updates that came from another tab of this browser. */
+const TAB_ORIGIN = 'tab';
+const REANNOUNCE_MS = 20_000;
+
+/** The subset of BroadcastChannel used for tabs of one browser. */
+export interface TabChannelLike {
+  postMessage(message: Uint8Array): void;
+  close(): void;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
+export interface RoomProviderOptions {
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly signalingUrl: string;
+  readonly topic: string;
+  readonly signalKey: Uint8Array;
+  readonly wireKey: Uint8Array;
+  readonly createSocket: (url: string) => SocketLike;
+  readonly createPeer: (initiator: boolean) => PeerLike;
+  /** Null where tabs cannot exist (Node peers in tests). */
+  readonly createTabChannel: ((name: string) => TabChannelLike) | null;
+  readonly isValidPresence: (state: unknown) => boolean;
+  readonly onDrop: (source: 'frame' | 'presence', reason: DropReason) => void;
+  readonly onStatus?: (status: ProviderStatus) => void;
+  readonly maxConnections?: number;
+  readonly selfId?: string;
+}
+
+export interface ProviderStatus {
+  readonly signaling: boolean;
+  readonly peers: number;
+}
+
+export interface RoomProvider {
+  readonly selfId: string;
+  status(): ProviderStatus;
+  /** Drops the WebRTC connection to one peer. */
+  disconnectPeer(peerId: string): void;
+  destroy(): void;
+}
+
+function randomPeerId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function syncUpdateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_SYNC);
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+function awarenessMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
+  const { doc, awareness } = options;
+  const selfId = options.selfId ?? randomPeerId();
+  const reassemblers = new Map<string, ReturnType<typeof createReassembler>>();
+  let nextMessageId = 1;
+  let signalingUp = false;
+  let destroyed = false;
+
+  const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
+
+  const sendTo = (peerId: string, message: Uint8Array): void => mesh.send(peerId, sealAndChunk(options.wireKey, message, nextMessageId++));
+  const broadcast = (message: Uint8Array, except: unknown): void => {
+    const peers = mesh.connectedPeers().filter((peerId) => peerId !== except);
+    if (peers.length > 0) {
+      // Seal once; the chunks are identical for every receiver.
+      const chunks = sealAndChunk(options.wireKey, message, nextMessageId++);
+      for (const peerId of peers) mesh.send(peerId, chunks);
+    }
+    if (tab !== null && except !== TAB_ORIGIN) {
+      for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
+    }
+  };
+
+  /** Handles one opened message from a peer or tab; `reply` answers the sender only. */
+  const handleMessage = (origin: string, message: Uint8Array, reply: (message: Uint8Array) => void): void => {
+    try {
+      const decoder = decoding.createDecoder(message);
+      const type = decoding.readVarUint(decoder);
+      if (type === MESSAGE_SYNC) {
+        const encoder = encoding.createEncoder();
+        encoding.writeVarUint(encoder, MESSAGE_SYNC);
+        syncProtocol.readSyncMessage(decoder, encoder, doc, origin);
+        if (encoding.length(encoder) > 1) reply(encoding.toUint8Array(encoder));
+      } else if (type === MESSAGE_AWARENESS) {
+        const filtered = filterAwarenessUpdate(decoding.readVarUint8Array(decoder), options.isValidPresence);
+        if (filtered === null) return options.onDrop('presence', 'decode');
+        for (let i = 0; i < filtered.dropped; i++) options.onDrop('presence', 'shape');
+        if (filtered.update !== null) awarenessProtocol.applyAwarenessUpdate(awareness, filtered.update, origin);
+      } else {
+        options.onDrop('frame', 'unknown_type');
+      }
+    } catch {
+      options.onDrop('frame', 'decode');
+    }
+  };
+
+  const receiveChunk = (origin: string, chunk: Uint8Array, reply: (message: Uint8Array) => void): void => {
+    let reassemble = reassemblers.get(origin);
+    if (reassemble === undefined) {
+      reassemble = createReassembler(options.wireKey);
+      reassemblers.set(origin, reassemble);
+    }
+    const result = reassemble(chunk);
+    if (result.kind === 'dropped') options.onDrop('frame', result.reason);
+    else if (result.kind === 'message') handleMessage(origin, result.message, reply);
+  };
+
+  const greet = (send: (message: Uint8Array) => void): void => {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(encoder, doc);
+    send(encoding.toUint8Array(encoder));
+    const clients = [...awareness.getStates().keys()];
+    if (clients.length > 0) send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, clients)));
+  };
+
+  const signaling: SignalingClient = createSignalingClient({
+    url: options.signalingUrl,
+    topic: options.topic,
+    signalKey: options.signalKey,
+    createSocket: options.createSocket,
+    onPayload: (payload) => mesh.handleSignal(payload),
+    onStatus: (connected) => {
+      signalingUp = connected;
+      if (connected) mesh.announce();
+      reportStatus();
+    },
+    onDrop: (reason) => options.onDrop('frame', reason),
+  });
+
+  const mesh: PeerMesh = createPeerMesh({
+    selfId,
+    maxConnections: options.maxConnections ?? 20,
+    publish: (payload) => signaling.publish(payload),
+    createPeer: options.createPeer,
+    onConnect: (peerId) => {
+      greet((message) => sendTo(peerId, message));
+      reportStatus();
+    },
+    onData: (peerId, chunk) => receiveChunk(peerId, chunk, (message) => sendTo(peerId, message)),
+    onClose: (peerId) => {
+      reassemblers.delete(peerId);
+      // Forget the presence this peer brought us; other peers re-announce theirs.
+      reportStatus();
+      mesh.announce();
+    },
+  });
+
+  const tab: TabChannelLike | null = options.createTabChannel?.(`parley/${options.topic}`) ?? null;
+  if (tab !== null) {
+    tab.onmessage = (event) => {
+      if (event.data instanceof Uint8Array) {
+        receiveChunk(TAB_ORIGIN, event.data, (message) => {
+          for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
+        });
+      }
+    };
+    greet((message) => {
+      for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
+    });
+  }
+
+  const onDocUpdate = (update: Uint8Array, origin: unknown): void => broadcast(syncUpdateMessage(update), origin);
+  const onAwarenessUpdate = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    const changed = [...changes.added, ...changes.updated, ...changes.removed];
+    broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
+  };
+  doc.on('update', onDocUpdate);
+  awareness.on('update', onAwarenessUpdate);
+
+  const reannounce = setInterval(() => mesh.announce(), REANNOUNCE_MS);
+  const onUnload = (): void => awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], 'window unload');
+  globalThis.addEventListener?.('pagehide', onUnload);
+
+  return {
+    selfId,
+    status: () => ({ signaling: signalingUp, peers: mesh.connectedPeers().length }),
+    disconnectPeer: (peerId) => mesh.disconnect(peerId),
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      clearInterval(reannounce);
+      globalThis.removeEventListener?.('pagehide', onUnload);
+      onUnload();
+      doc.off('update', onDocUpdate);
+      awareness.off('update', onAwarenessUpdate);
+      mesh.destroy();
+      signaling.close();
+      tab?.close();
+    },
+  };
+}

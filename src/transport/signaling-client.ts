@@ -1,0 +1,165 @@
+/**
+ * Talks to a signaling node with the y-webrtc protocol (subscribe / publish / ping), carrying
+ * only sealed payloads: the node sees the derived topic and ciphertext, never an SDP, a
+ * candidate or a peer id, and cannot forge one (it lacks the signal key).
+ */
+import { openBox, sealBox } from '../crypto/box.js';
+import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../crypto/encoding.js';
+
+/** The subset of the browser WebSocket API used here; `ws` provides it in Node. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: ((event: unknown) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+
+export type SignalPayload =
+  | { readonly kind: 'announce'; readonly from: string; readonly to?: string }
+  | { readonly kind: 'signal'; readonly from: string; readonly to: string; readonly signal: unknown };
+
+export interface SignalingClientOptions {
+  readonly url: string;
+  readonly topic: string;
+  readonly signalKey: Uint8Array;
+  readonly createSocket: (url: string) => SocketLike;
+  readonly onPayload: (payload: SignalPayload) => void;
+  readonly onStatus: (connected: boolean) => void;
+  readonly onDrop: (reason: 'decrypt' | 'decode' | 'shape') => void;
+  readonly now?: () => number;
+}
+
+export interface SignalingClient {
+  publish(payload: SignalPayload): void;
+  connected(): boolean;
+  close(): void;
+}
+
+/** Payloads older or newer than this are dropped, so a node replaying old offers achieves nothing. */
+const MAX_CLOCK_SKEW_MS = 2 * 60_000;
+const PING_EVERY_MS = 15_000;
+const SILENCE_LIMIT_MS = 40_000;
+const MAX_BACKOFF_MS = 30_000;
+const OPEN = 1;
+
+function parsePayload(value: unknown): SignalPayload | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const fields = value as Record<string, unknown>;
+  const from = fields['from'];
+  const to = fields['to'];
+  if (typeof from !== 'string' || from.length === 0 || from.length > 64) return null;
+  if (to !== undefined && (typeof to !== 'string' || to.length > 64)) return null;
+  if (fields['kind'] === 'announce') return to === undefined ? { kind: 'announce', from } : { kind: 'announce', from, to };
+  if (fields['kind'] === 'signal' && typeof to === 'string' && typeof fields['signal'] === 'object' && fields['signal'] !== null) {
+    return { kind: 'signal', from, to, signal: fields['signal'] };
+  }
+  return null;
+}
+
+export function createSignalingClient(options: SignalingClientOptions): SignalingClient {
+  const now = options.now ?? Date.now;
+  let socket: SocketLike | null = null;
+  let closed = false;
+  let attempt = 0;
+  let lastHeard = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let isConnected = false;
+
+  const setConnected = (value: boolean): void => {
+    if (value === isConnected) return;
+    isConnected = value;
+    options.onStatus(value);
+  };
+
+  const seal = (payload: SignalPayload): string => toBase64Url(sealBox(options.signalKey, utf8(JSON.stringify({ ...payload, ts: now() }))));
+
+  const receive = (raw: unknown): void => {
+    lastHeard = now();
+    if (typeof raw !== 'string') return;
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw);
+    } catch {
+      return options.onDrop('decode');
+    }
+    const fields = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
+    if (fields['type'] !== 'publish' || fields['topic'] !== options.topic) return;
+    const sealed = typeof fields['data'] === 'string' ? fromBase64Url(fields['data']) : null;
+    const opened = sealed === null ? null : openBox(options.signalKey, sealed);
+    if (opened === null) return options.onDrop('decrypt');
+    const text = fromUtf8(opened);
+    let value: unknown;
+    try {
+      value = text === null ? undefined : JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    const ts = (value as { ts?: unknown } | undefined)?.ts;
+    const payload = parsePayload(value);
+    if (payload === null || typeof ts !== 'number' || Math.abs(now() - ts) > MAX_CLOCK_SKEW_MS) return options.onDrop('shape');
+    options.onPayload(payload);
+  };
+
+  const scheduleReconnect = (): void => {
+    if (closed || reconnectTimer !== undefined) return;
+    // Exponential backoff with jitter, so a restarted node is not hit by every client at once.
+    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt++;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = undefined;
+      connect();
+    }, delay);
+  };
+
+  const connect = (): void => {
+    if (closed) return;
+    let current: SocketLike;
+    try {
+      current = options.createSocket(options.url);
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    socket = current;
+    current.onopen = () => {
+      attempt = 0;
+      lastHeard = now();
+      current.send(JSON.stringify({ type: 'subscribe', topics: [options.topic] }));
+      setConnected(true);
+    };
+    current.onmessage = (event) => receive(event.data);
+    current.onerror = () => current.close();
+    current.onclose = () => {
+      if (socket === current) socket = null;
+      setConnected(false);
+      scheduleReconnect();
+    };
+  };
+
+  const heartbeat = setInterval(() => {
+    if (socket === null || socket.readyState !== OPEN) return;
+    if (now() - lastHeard > SILENCE_LIMIT_MS) socket.close();
+    else socket.send(JSON.stringify({ type: 'ping' }));
+  }, PING_EVERY_MS);
+
+  connect();
+
+  return {
+    publish(payload) {
+      if (socket === null || socket.readyState !== OPEN) return;
+      socket.send(JSON.stringify({ type: 'publish', topic: options.topic, data: seal(payload) }));
+    },
+    connected: () => isConnected,
+    close() {
+      closed = true;
+      clearInterval(heartbeat);
+      clearTimeout(reconnectTimer);
+      socket?.close();
+      socket = null;
+      setConnected(false);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createRoomSecret } from '../../src/crypto/keys.js';
+import type { SignalingServer } from '../../signaling/server.js';
+import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
+import { startNode, until, wsUrl } from '../helpers/node.js';
+
+let node: SignalingServer | undefined;
+const peers: NodePeer[] = [];
+afterEach(async () => {
+  for (const peer of peers.splice(0)) peer.destroy();
+  await node?.close();
+  node = undefined;
+});
+
+const messages = (peer: NodePeer): Y.Map<unknown> => peer.doc.getMap('messages');
+
+describe('room provider over real WebRTC (Node peers)', () => {
+  it('two peers sync a document both ways through the node', async () => {
+    node = await startNode();
+    const secret = createRoomSecret();
+    const alice = createNodePeer(wsUrl(node), secret);
+    const bob = createNodePeer(wsUrl(node), secret);
+    peers.push(alice, bob);
+    messages(alice).set('a1', { text: 'hello from alice' });
+    await until(() => alice.status().peers === 1 && bob.status().peers === 1, 20_000, 'a WebRTC connection');
+    messages(bob).set('b1', { text: 'hello from bob' });
+    await until(() => messages(alice).size === 2 && messages(bob).size === 2, 10_000, 'both messages on both sides');
+    expect(messages(bob).get('a1')).toEqual({ text: 'hello from alice' });
+    expect(alice.drops).toEqual([]);
+  });
+
+  it('a late joiner receives a 10k-message history larger than one data-channel message', async () => {
+    node = await startNode();
+    const secret = createRoomSecret();
+    const host = createNodePeer(wsUrl(node), secret);
+    peers.push(host);
+    host.doc.transact(() => {
+      for (let i = 0; i < 10_000; i++) messages(host).set(`m${i}`, { text: `message number ${i} with some padding text`, n: i });
+    });
+    expect(Y.encodeStateAsUpdate(host.doc).length).toBeGreaterThan(256 * 1024);
+    const late = createNodePeer(wsUrl(node), secret);
+    peers.push(late);
+    await until(() => messages(late).size === 10_000, 30_000, 'the whole history');
+    expect(messages(late).get('m9999')).toEqual({ text: 'message number 9999 with some padding text', n: 9999 });
+  });
+});
