@@ -1,8 +1,12 @@
 /**
  * A partial mesh of WebRTC peers (simple-peer), introduced through the signaling client.
- * Glare-free by construction: of two peers, only the one with the smaller id makes the offer
- * (y-webrtc lets both offer and can deadlock when two join at once). Each peer keeps at most
- * `maxConnections`; updates still reach everyone because the room provider floods them.
+ *
+ * Who offers is decided by one rule, so two peers never offer to each other at once (y-webrtc
+ * lets both offer and can deadlock when two join together): on a room-wide announce from X, a
+ * peer offers if its id is smaller than X's and it is below its cap; otherwise, if it can still
+ * accept, it answers with an announce addressed to X, and X offers. A peer offers up to
+ * `maxConnections` and accepts offers up to half as many again, so a newcomer finds room even
+ * when everyone else is at the cap. Updates still reach everyone: the provider floods them.
  */
 import type { SignalPayload } from './signaling-client.js';
 
@@ -66,8 +70,10 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     if (entry.connected) options.onClose(peerId);
   };
 
+  const acceptLimit = options.maxConnections + Math.max(2, Math.ceil(options.maxConnections / 2));
+
   const open = (peerId: string, initiator: boolean): Entry | undefined => {
-    if (entries.size >= options.maxConnections) return undefined;
+    if (entries.size >= (initiator ? options.maxConnections : acceptLimit)) return undefined;
     let peer: PeerLike;
     try {
       peer = options.createPeer(initiator);
@@ -100,13 +106,19 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       const known = entries.get(payload.from);
       if (payload.kind === 'announce') {
         if (known !== undefined) return;
-        if (options.selfId < payload.from) open(payload.from, true);
-        // The other side makes the offer; tell it we exist unless this already answers it.
-        else if (payload.to === undefined) options.publish({ kind: 'announce', from: options.selfId, to: payload.from });
+        if (payload.to !== undefined) {
+          // X can accept us and asked us to offer.
+          open(payload.from, true);
+        } else if (options.selfId < payload.from && entries.size < options.maxConnections) {
+          open(payload.from, true);
+        } else if (entries.size < acceptLimit) {
+          options.publish({ kind: 'announce', from: options.selfId, to: payload.from });
+        }
         return;
       }
-      // Only the smaller id offers, so a signal from a larger id for a new peer is not an offer we expect.
-      const entry = known ?? (options.selfId > payload.from ? open(payload.from, false) : undefined);
+      // A signal from an unknown peer must be an offer; anything else belongs to a connection we dropped.
+      const isOffer = (payload.signal as { type?: unknown }).type === 'offer';
+      const entry = known ?? (isOffer ? open(payload.from, false) : undefined);
       if (entry === undefined) return;
       try {
         entry.peer.signal(payload.signal);

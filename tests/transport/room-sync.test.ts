@@ -4,6 +4,7 @@ import { createRoomSecret } from '../../src/crypto/keys.js';
 import type { SignalingServer } from '../../signaling/server.js';
 import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
 import { startNode, until, wsUrl } from '../helpers/node.js';
+import { createRandom } from '../helpers/random.js';
 
 let node: SignalingServer | undefined;
 const peers: NodePeer[] = [];
@@ -43,5 +44,39 @@ describe('room provider over real WebRTC (Node peers)', () => {
     peers.push(late);
     await until(() => messages(late).size === 10_000, 30_000, 'the whole history');
     expect(messages(late).get('m9999')).toEqual({ text: 'message number 9999 with some padding text', n: 9999 });
+  });
+
+  it('five peers that drop and rejoin at random while sending all converge, losing nothing', async () => {
+    node = await startNode();
+    const url = wsUrl(node);
+    const secret = createRoomSecret();
+    const random = createRandom(3);
+    const docs = Array.from({ length: 5 }, () => new Y.Doc());
+    const online: Array<NodePeer | null> = docs.map((doc) => createNodePeer(url, secret, { doc, maxConnections: 3 }));
+    const live = (): NodePeer[] => online.filter((peer): peer is NodePeer => peer !== null);
+    let sent = 0;
+    for (let step = 0; step < 60; step++) {
+      const who = random.int(docs.length);
+      const roll = random.next();
+      const peer = online[who];
+      if (roll < 0.15 && peer) {
+        peer.destroy();
+        online[who] = null;
+      } else if (roll < 0.3 && !peer) {
+        online[who] = createNodePeer(url, secret, { doc: docs[who] as Y.Doc, maxConnections: 3 });
+      } else {
+        // Offline peers keep writing too: their messages must arrive once they are back.
+        (docs[who] as Y.Doc).getMap('messages').set(`p${who}-${step}`, { text: `step ${step} from peer ${who}` });
+        sent++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, random.int(120)));
+    }
+    for (let who = 0; who < docs.length; who++) {
+      online[who] ??= createNodePeer(url, secret, { doc: docs[who] as Y.Doc, maxConnections: 3 });
+    }
+    peers.push(...live());
+    await until(() => docs.every((doc) => doc.getMap("messages").size === sent), 45_000, `all ${sent} messages everywhere`);
+    const contents = (doc: Y.Doc): Array<[string, unknown]> => [...doc.getMap('messages').entries()].sort(([a], [b]) => a.localeCompare(b));
+    for (const doc of docs) expect(contents(doc)).toEqual(contents(docs[0] as Y.Doc));
   });
 });
