@@ -1,0 +1,275 @@
+/**
+ * One open room, as the UI sees it: the ordered messages, the people present, a connection
+ * state a person understands, and the actions (send, rename, set status, typing).
+ * Wraps the core (entries, log, presence), the transport (room provider) and persistence.
+ */
+import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
+import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
+import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
+import { createIdentity, identityFromSecretKey, safetyCode, type Identity } from '../crypto/identity.js';
+import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
+import { createClock, type HybridClock } from '../core/hlc.js';
+import { createMessageEntry, isValidNick, isValidText, parseMessageEntry, verifyMessageEntry } from '../core/message-entry.js';
+import { createMessageLog, type MessageLog } from '../core/message-log.js';
+import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
+import type { ConnectionState, MessageEntry, PresenceState } from '../core/types.js';
+import { createRoomProvider, type ProviderStatus, type RoomProvider } from '../transport/room-provider.js';
+import { createPeerFactory } from '../transport/simple-peer-factory.js';
+import type { SocketLike } from '../transport/signaling-client.js';
+
+/** What the session needs from storage (src/persistence provides it; tests may pass another). */
+export interface SessionStore {
+  appendUpdate(update: Uint8Array): Promise<void>;
+  loadState(): Promise<Uint8Array | null>;
+  saveIdentity(secretKey: Uint8Array): Promise<void>;
+  loadIdentity(): Promise<Uint8Array | null>;
+}
+
+export interface Person {
+  readonly clientId: number;
+  readonly nick: string;
+  readonly color: string;
+  readonly status: PresenceState['status'];
+  readonly typing: boolean;
+  readonly safetyCode: string;
+  readonly isSelf: boolean;
+}
+
+export interface SessionOptions {
+  readonly secret: Uint8Array;
+  readonly signalingUrl: string;
+  readonly openStore: (keys: RoomKeys) => SessionStore;
+  readonly iceServers?: RTCIceServer[];
+}
+
+const STORE_ORIGIN = 'store';
+const TYPING_IDLE_MS = 3000;
+const VERIFY_BATCH = 200;
+
+export class RoomSession {
+  /** Bumped whenever the message log changes; components read the log through it. */
+  logVersion = $state(0);
+  people: Person[] = $state.raw([]);
+  connection: ConnectionState = $state.raw({ kind: 'connecting' });
+  /** True once the stored history is in the log (shown before any peer answers). */
+  historyLoaded = $state(false);
+  nick = $state('');
+  drops: Record<string, number> = $state.raw({});
+  error: string | null = $state(null);
+
+  readonly keys: RoomKeys;
+  readonly log: MessageLog = createMessageLog();
+  readonly #doc = new Y.Doc();
+  readonly #awareness = new Awareness(this.#doc);
+  readonly #dropCounter: DropCounter = createDropCounter();
+  readonly #clock: HybridClock = createClock(Date.now);
+  readonly #options: SessionOptions;
+  #identity: Identity | null = null;
+  #store: SessionStore | null = null;
+  #provider: RoomProvider | null = null;
+  #typingTimer: ReturnType<typeof setTimeout> | undefined;
+  #verifying = false;
+  #everConnected = false;
+  #closed = false;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+    this.keys = deriveRoomKeys(options.secret);
+  }
+
+  /** Loads identity and history from this device, then joins the room. */
+  async open(): Promise<void> {
+    const store = this.#options.openStore(this.keys);
+    this.#store = store;
+    this.#identity = await this.#loadOrCreateIdentity(store);
+    const messages = this.#doc.getMap<unknown>('messages');
+    const stored = await store.loadState();
+    if (stored !== null) Y.applyUpdate(this.#doc, stored, STORE_ORIGIN);
+    this.#indexAll(messages);
+    this.historyLoaded = true;
+    messages.observe((event) => this.#indexChanges(messages, event.keysChanged));
+    this.#doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== STORE_ORIGIN) void store.appendUpdate(update).catch(() => this.#drop('blob', 'decode'));
+    });
+    this.nick = randomNickname();
+    this.#publishPresence({ typing: false, status: 'online' });
+    this.#awareness.on('change', () => this.#refreshPeople());
+    this.#refreshPeople();
+    if (this.#closed) return;
+    this.#provider = createRoomProvider({
+      doc: this.#doc,
+      awareness: this.#awareness,
+      signalingUrl: this.#options.signalingUrl,
+      topic: this.keys.topic,
+      signalKey: this.keys.signalKey,
+      wireKey: this.keys.wireKey,
+      createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+      createPeer: createPeerFactory(this.#options.iceServers ? { iceServers: this.#options.iceServers } : {}),
+      createTabChannel: typeof BroadcastChannel === 'undefined' ? null : (name) => {
+        const channel = new BroadcastChannel(name);
+        return channel as unknown as ReturnType<NonNullable<Parameters<typeof createRoomProvider>[0]['createTabChannel']>>;
+      },
+      isValidPresence: (state) => parsePresenceState(state) !== null,
+      onDrop: (source, reason) => this.#drop(source, reason),
+      onStatus: (status) => this.#updateConnection(status),
+    });
+    setTimeout(() => {
+      // No node reachable after a few seconds: say so rather than spin forever.
+      if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
+    }, 6000);
+  }
+
+  /** Signs and adds a message; returns false (and changes nothing) for empty or oversized text. */
+  send(text: string): boolean {
+    const trimmed = text.trim();
+    if (this.#identity === null || !isValidText(trimmed)) return false;
+    const entry = createMessageEntry(this.#identity, { nick: this.nick, text: trimmed, hlc: this.#clock.tick() });
+    this.#doc.getMap<unknown>('messages').set(entry.id, entry);
+    this.setTyping(false);
+    return true;
+  }
+
+  /** Changes the nickname shown to others; false if it is empty, too long or has control characters. */
+  rename(nick: string): boolean {
+    const trimmed = nick.trim();
+    if (!isValidNick(trimmed)) return false;
+    this.nick = trimmed;
+    this.#publishPresence({});
+    return true;
+  }
+
+  setStatus(status: PresenceState['status']): void {
+    this.#publishPresence({ status });
+  }
+
+  /** Marks this person as typing; it clears by itself after a few idle seconds. */
+  setTyping(typing: boolean): void {
+    clearTimeout(this.#typingTimer);
+    if (typing) this.#typingTimer = setTimeout(() => this.setTyping(false), TYPING_IDLE_MS);
+    const current = this.#awareness.getLocalState() as PresenceState | null;
+    if (current?.typing !== typing) this.#publishPresence({ typing });
+  }
+
+  /** Messages in [start, end) that passed signature checks; starts checks for the rest. */
+  visibleMessages(start: number, end: number): MessageEntry[] {
+    void this.logVersion;
+    const pending = this.log.pendingIn(start, end);
+    if (pending.length > 0) void this.#verify(pending);
+    return this.log.slice(start, end).filter((entry) => this.log.statusOf(entry.id) === 'valid');
+  }
+
+  /** Safety code of this person's own key, to compare with what others see. */
+  get ownSafetyCode(): string {
+    return this.#identity ? safetyCode(this.#identity.publicKey) : '';
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#typingTimer);
+    this.#provider?.destroy();
+    this.#awareness.destroy();
+    this.#doc.destroy();
+  }
+
+  async #loadOrCreateIdentity(store: SessionStore): Promise<Identity> {
+    const saved = await store.loadIdentity();
+    const restored = saved === null ? null : identityFromSecretKey(saved);
+    if (restored !== null) return restored;
+    const created = createIdentity();
+    await store.saveIdentity(created.secretKey);
+    return created;
+  }
+
+  #publishPresence(change: Partial<Pick<PresenceState, 'typing' | 'status'>>): void {
+    if (this.#identity === null) return;
+    const key = toBase64Url(this.#identity.publicKey);
+    const current = this.#awareness.getLocalState() as PresenceState | null;
+    const state: PresenceState = {
+      nick: this.nick,
+      color: colorForKey(key),
+      status: change.status ?? current?.status ?? 'online',
+      typing: change.typing ?? current?.typing ?? false,
+      key,
+    };
+    this.#awareness.setLocalState(state);
+  }
+
+  #refreshPeople(): void {
+    const people: Person[] = [];
+    for (const [clientId, raw] of this.#awareness.getStates()) {
+      const state = parsePresenceState(raw);
+      if (state === null) continue;
+      const publicKey = fromBase64Url(state.key);
+      if (publicKey === null) continue;
+      people.push({ clientId, nick: state.nick, color: state.color, status: state.status, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf: clientId === this.#doc.clientID });
+    }
+    people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.nick.localeCompare(b.nick));
+    this.people = people;
+  }
+
+  #indexAll(messages: Y.Map<unknown>): void {
+    const entries: MessageEntry[] = [];
+    for (const [key, value] of messages) {
+      const parsed = parseMessageEntry(key, value);
+      if (parsed.ok) entries.push(parsed.entry);
+      else this.#drop('entry', parsed.reason);
+    }
+    this.log.upsertMany(entries);
+    for (const entry of entries) this.#clock.observe(entry.hlc);
+    this.logVersion++;
+  }
+
+  #indexChanges(messages: Y.Map<unknown>, keys: Set<string>): void {
+    for (const key of keys) {
+      if (!messages.has(key)) {
+        this.log.remove(key);
+        continue;
+      }
+      const parsed = parseMessageEntry(key, messages.get(key));
+      if (!parsed.ok) {
+        this.log.remove(key);
+        this.#drop('entry', parsed.reason);
+        continue;
+      }
+      this.#clock.observe(parsed.entry.hlc);
+      this.log.upsert(parsed.entry);
+      // Our own entries were signed here: no need to check them again.
+      if (this.#identity && parsed.entry.author === toBase64Url(this.#identity.publicKey)) this.log.markVerified(key, true, parsed.entry);
+    }
+    this.logVersion++;
+  }
+
+  async #verify(ids: string[]): Promise<void> {
+    if (this.#verifying) return;
+    this.#verifying = true;
+    try {
+      for (let i = 0; i < ids.length; i += VERIFY_BATCH) {
+        const batch = ids.slice(i, i + VERIFY_BATCH).flatMap((id) => {
+          const index = this.log.indexOf(id);
+          return index < 0 ? [] : this.log.slice(index, index + 1);
+        });
+        const results = await Promise.all(batch.map((entry) => verifyMessageEntry(entry)));
+        batch.forEach((entry, j) => {
+          this.log.markVerified(entry.id, results[j] === true, entry);
+          if (results[j] !== true) this.#drop('entry', 'signature');
+        });
+      }
+    } finally {
+      this.#verifying = false;
+      this.logVersion++;
+    }
+  }
+
+  #updateConnection(status: ProviderStatus): void {
+    if (status.signaling || status.peers > 0) this.#everConnected = true;
+    if (status.peers > 0) this.connection = { kind: 'connected', peers: status.peers };
+    else if (status.signaling) this.connection = { kind: 'connected', peers: 0 };
+    else this.connection = this.#everConnected ? { kind: 'offline' } : { kind: 'connecting' };
+  }
+
+  #drop(source: Parameters<DropCounter['count']>[0], reason: Parameters<DropCounter['count']>[1]): void {
+    this.#dropCounter.count(source, reason);
+    this.drops = this.#dropCounter.snapshot();
+  }
+}
