@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { SignalingServer } from '../../signaling/server.js';
+import { launchChromium, requireClientBuild } from '../helpers/browser.js';
+import { startNode } from '../helpers/node.js';
+
+describe('encrypted rooms in Chromium', () => {
+  let browser: Browser;
+  let node: SignalingServer;
+  const contexts: BrowserContext[] = [];
+  /** Every text frame each page sent to the signaling node. */
+  const sentToNode: string[] = [];
+
+  beforeAll(async () => {
+    node = await startNode({ staticDir: requireClientBuild() });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await node?.close();
+  });
+
+  async function openPage(url: string, context?: BrowserContext): Promise<Page> {
+    const owner = context ?? (await browser.newContext());
+    if (!context) contexts.push(owner);
+    const page = await owner.newPage();
+    page.on('websocket', (socket) => socket.on('framesent', (frame) => sentToNode.push(String(frame.payload))));
+    await page.goto(url);
+    return page;
+  }
+
+  const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  const people = (page: Page) => page.getByRole('list', { name: 'People' }).getByRole('listitem');
+  async function say(page: Page, text: string): Promise<void> {
+    await page.getByRole('textbox', { name: 'Message' }).fill(text);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  }
+  async function nickOf(page: Page): Promise<string> {
+    return (await page.locator('.me strong').textContent()) ?? '';
+  }
+
+  it('two people chat both ways, see each other, and keep history across reload and departures', async () => {
+    const alice = await openPage(node.url());
+    await alice.getByRole('button', { name: 'Create room' }).click();
+    await expect.poll(() => alice.url()).toMatch(/#k=/);
+    const invite = alice.url();
+    const secret = invite.split('#k=')[1] ?? '';
+    const bob = await openPage(invite);
+
+    await say(alice, 'Hello Bob, this is Alice');
+    await log(bob).getByText('Hello Bob, this is Alice').waitFor({ timeout: 20_000 });
+    await say(bob, 'سلام Alice! こんにちは 👋');
+    await log(alice).getByText('سلام Alice! こんにちは 👋').waitFor({ timeout: 20_000 });
+
+    await expect.poll(() => people(alice).count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => people(bob).count(), { timeout: 10_000 }).toBe(2);
+    const [aliceNick, bobNick] = [await nickOf(alice), await nickOf(bob)];
+    await expect.poll(() => people(bob).allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(aliceNick), expect.stringContaining(bobNick)]));
+    await expect.poll(() => alice.getByRole('status', { name: 'Connection' }).textContent()).toBe('Connected to 1 person');
+
+    // A reload shows the stored history at once.
+    await bob.reload();
+    await log(bob).getByText('Hello Bob, this is Alice').waitFor({ timeout: 10_000 });
+    await expect.poll(() => log(bob).getByRole('article').count()).toBe(2);
+
+    // Alice leaves; Carol joins later and still gets everything from Bob.
+    await alice.context().close();
+    await expect.poll(() => people(bob).count(), { timeout: 10_000 }).toBe(1);
+    // Alone in the room, a reload still shows the history: it comes from this device's encrypted store.
+    await bob.reload();
+    await log(bob).getByText('سلام Alice! こんにちは 👋').waitFor({ timeout: 10_000 });
+    expect(await people(bob).count()).toBe(1);
+    const carol = await openPage(invite);
+    await log(carol).getByText('Hello Bob, this is Alice').waitFor({ timeout: 20_000 });
+    await log(carol).getByText('سلام Alice! こんにちは 👋').waitFor({ timeout: 20_000 });
+
+    // What the signaling node saw: neither the secret nor any message text.
+    expect(sentToNode.length).toBeGreaterThan(0);
+    const everything = sentToNode.join('\n');
+    expect(secret.length).toBeGreaterThan(40);
+    for (const needle of [secret, 'Hello Bob', 'Alice', 'سلام', aliceNick, bobNick, 'sdp', 'candidate']) expect(everything).not.toContain(needle);
+  });
+});
