@@ -59,3 +59,9 @@ export type ConnectionState =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'connected'; readonly peers: number }
   | { readonly kind: 'offline' };
+
+/** Where a dropped input came from, for the drop counters. */
+export type DropSource = 'entry' | 'frame' | 'blob' | 'presence';
+
+/** Signature check state of one message; the UI verifies the visible range first. */
+export type VerificationStatus = 'pending' | 'valid' | 'invalid';

@@ -122,7 +122,8 @@ export class RoomSession {
 
   /** Signs and adds a message; returns false (and changes nothing) for empty or oversized text. */
   send(text: string): boolean {
-    const trimmed = text.trim();
+    // Peers refuse CR in text (core/message-entry.ts); line breaks travel as LF.
+    const trimmed = text.replace(/\r\n?/g, '\n').trim();
     if (this.#identity === null || !isValidText(trimmed)) return false;
     const entry = createMessageEntry(this.#identity, { nick: this.nick, text: trimmed, hlc: this.#clock.tick() });
     this.#doc.getMap<unknown>('messages').set(entry.id, entry);

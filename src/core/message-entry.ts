@@ -1,0 +1,118 @@
+/**
+ * Chat messages as entries of the shared document's `messages` map: creation, signing bytes,
+ * strict parsing of untrusted entries, and signature verification.
+ *
+ * Lengths are in UTF-16 code units (`string.length`), which bounds the UTF-8 size at 3× the limit.
+ */
+import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
+import { parseStamp } from './hlc.js';
+import type { DropReason, MessageEntry } from './types.js';
+
+export const MAX_TEXT_CHARS = 8000;
+export const MAX_NICK_CHARS = 40;
+export const MESSAGE_ID_BYTES = 16;
+
+const SIGNING_DOMAIN = utf8('parley/v1/message\u0000');
+const FIELDS: readonly string[] = ['v', 'id', 'author', 'nick', 'hlc', 'text', 'sig'];
+
+// Lone surrogates would encode to U+FFFD in the signed bytes, letting two texts share one signature.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Nicks: no C0/C1 controls, line breaks, or bidi embeddings/overrides/isolates (spoofing); any script and emoji pass.
+const NICK_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+// Text: newlines and tabs are fine; other controls (including CR: senders send LF only) are not.
+const TEXT_FORBIDDEN = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
+
+export type ParsedEntry = { readonly ok: true; readonly entry: MessageEntry } | { readonly ok: false; readonly reason: DropReason };
+
+export interface MessageDraft {
+  readonly nick: string;
+  readonly text: string;
+  readonly hlc: string;
+}
+
+/** True for a nickname as stored: already trimmed, 1–MAX_NICK_CHARS, well formed, no control characters. */
+export function isValidNick(nick: string): boolean {
+  return nick.length >= 1 && nick.length <= MAX_NICK_CHARS && nick === nick.trim() && !NICK_FORBIDDEN.test(nick) && !LONE_SURROGATE.test(nick);
+}
+
+/** True for a message text: 1–MAX_TEXT_CHARS, well formed, no controls other than LF and TAB. */
+export function isValidText(text: string): boolean {
+  return text.length >= 1 && text.length <= MAX_TEXT_CHARS && !TEXT_FORBIDDEN.test(text) && !LONE_SURROGATE.test(text);
+}
+
+/** A fresh message id: base64url of 16 bytes from WebCrypto. */
+export function createMessageId(): string {
+  return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(MESSAGE_ID_BYTES)));
+}
+
+/** Domain-separated, length-prefixed encoding of every field but `sig`; no two entries share one. */
+export function messageSigningBytes(fields: Omit<MessageEntry, 'sig'>): Uint8Array {
+  const parts: Uint8Array[] = [SIGNING_DOMAIN];
+  for (const value of [String(fields.v), fields.id, fields.author, fields.nick, fields.hlc, fields.text]) {
+    const bytes = utf8(value);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, bytes.length);
+    parts.push(length, bytes);
+  }
+  return concatBytes(...parts);
+}
+
+/** Signs a new message (nick trimmed). Throws RangeError for a draft that peers would drop: check with isValidNick/isValidText first. */
+export function createMessageEntry(identity: Identity, draft: MessageDraft, randomId: () => string = createMessageId): MessageEntry {
+  const nick = draft.nick.trim();
+  if (!isValidNick(nick)) throw new RangeError('invalid nickname');
+  if (!isValidText(draft.text)) throw new RangeError('invalid message text');
+  if (parseStamp(draft.hlc) === null) throw new RangeError('invalid hlc stamp');
+  const unsigned = { v: 1, id: randomId(), author: toBase64Url(identity.publicKey), nick, hlc: draft.hlc, text: draft.text } as const;
+  return { ...unsigned, sig: toBase64Url(sign(identity, messageSigningBytes(unsigned))) };
+}
+
+/** Checks a base64url field: 'size' for a wrong length, 'shape' for a foreign or non-canonical encoding. */
+function checkBase64(text: string, bytes: number): DropReason | null {
+  if (text.length !== Math.ceil((bytes * 4) / 3)) return 'size';
+  const decoded = fromBase64Url(text);
+  return decoded !== null && decoded.length === bytes ? null : 'shape';
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function checkEntry(key: unknown, value: unknown): DropReason | MessageEntry {
+  if (!isPlainObject(value)) return 'shape';
+  const names = Object.keys(value);
+  if (names.length !== FIELDS.length || !names.every((name) => FIELDS.includes(name))) return 'shape';
+  const { v, id, author, nick, hlc, text, sig } = value;
+  if (v !== 1) return 'shape';
+  if (typeof id !== 'string' || typeof author !== 'string' || typeof nick !== 'string') return 'shape';
+  if (typeof hlc !== 'string' || typeof text !== 'string' || typeof sig !== 'string') return 'shape';
+  // Sizes before any scan of the contents.
+  if (nick.length < 1 || nick.length > MAX_NICK_CHARS || text.length < 1 || text.length > MAX_TEXT_CHARS) return 'size';
+  const encoding = checkBase64(id, MESSAGE_ID_BYTES) ?? checkBase64(author, PUBLIC_KEY_BYTES) ?? checkBase64(sig, SIGNATURE_BYTES);
+  if (encoding !== null) return encoding;
+  if (parseStamp(hlc) === null || !isValidNick(nick) || !isValidText(text)) return 'shape';
+  if (key !== id) return 'key_mismatch';
+  return { v, id, author, nick, hlc, text, sig };
+}
+
+/** Parses an untrusted `messages` map entry into a typed entry or a drop reason; does not check the signature. Never throws. */
+export function parseMessageEntry(key: string, value: unknown): ParsedEntry {
+  try {
+    const result = checkEntry(key, value);
+    return typeof result === 'string' ? { ok: false, reason: result } : { ok: true, entry: result };
+  } catch {
+    // A hostile getter or proxy; plain decoded values never get here.
+    return { ok: false, reason: 'shape' };
+  }
+}
+
+/** True only if `sig` is the author's signature over the entry's other fields. Never throws. */
+export async function verifyMessageEntry(entry: MessageEntry): Promise<boolean> {
+  const author = fromBase64Url(entry.author);
+  const sig = fromBase64Url(entry.sig);
+  if (author === null || sig === null) return false;
+  return verifySignature(author, messageSigningBytes(entry), sig);
+}

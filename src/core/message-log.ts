@@ -1,0 +1,134 @@
+/**
+ * The in-memory, ordered index of parsed messages that the UI reads (a virtualised list needs
+ * `size`, `slice` and `indexOf`), plus each message's signature status so the visible range
+ * can be verified first. Entries are kept sorted by compareMessages (hlc, author, id).
+ */
+import { compareMessages } from './hlc.js';
+import type { MessageEntry, VerificationStatus } from './types.js';
+
+export interface MessageLog {
+  /** Number of entries. */
+  readonly size: number;
+  /** Adds an entry or replaces the one with its id; false if an identical entry was already there. */
+  upsert(entry: MessageEntry): boolean;
+  /** Adds many entries, sorting once; returns how many were added or changed. */
+  upsertMany(entries: Iterable<MessageEntry>): number;
+  /** Removes an entry by id; false if absent. */
+  remove(id: string): boolean;
+  /** Entries in positions [start, end), like Array.prototype.slice. */
+  slice(start: number, end: number): MessageEntry[];
+  /** Position of the entry with this id, or -1. */
+  indexOf(id: string): number;
+  /** Status of the entry with this id, or undefined if absent. */
+  statusOf(id: string): VerificationStatus | undefined;
+  /**
+   * Records a signature check result; ignored for an absent id. Pass the entry that was checked
+   * as `checked`: the result is then ignored if that id has since been replaced, so a slow check
+   * of an old version can never vouch for a new one.
+   */
+  markVerified(id: string, ok: boolean, checked?: MessageEntry): void;
+  /** Ids still pending in positions [start, end), in order. */
+  pendingIn(start: number, end: number): string[];
+}
+
+const sameEntry = (a: MessageEntry, b: MessageEntry): boolean =>
+  a.hlc === b.hlc && a.author === b.author && a.nick === b.nick && a.text === b.text && a.sig === b.sig && a.v === b.v;
+
+/** Creates an empty log. */
+export function createMessageLog(): MessageLog {
+  let ordered: MessageEntry[] = [];
+  const byId = new Map<string, MessageEntry>();
+  // Only checked entries have a verdict; an entry without one is pending.
+  const verdicts = new Map<string, boolean>();
+
+  /** First position whose entry is not less than `entry`. */
+  const lowerBound = (entry: MessageEntry): number => {
+    let low = 0;
+    let high = ordered.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareMessages(ordered[middle] as MessageEntry, entry) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+
+  const positionOf = (entry: MessageEntry): number => {
+    const at = lowerBound(entry);
+    return ordered[at] === entry ? at : -1;
+  };
+
+  const insert = (entry: MessageEntry): void => {
+    const last = ordered[ordered.length - 1];
+    // Live messages almost always arrive in order: append without searching.
+    if (last === undefined || compareMessages(last, entry) < 0) ordered.push(entry);
+    else ordered.splice(lowerBound(entry), 0, entry);
+  };
+
+  const upsert = (entry: MessageEntry): boolean => {
+    const previous = byId.get(entry.id);
+    if (previous !== undefined) {
+      if (sameEntry(previous, entry)) return false;
+      const at = positionOf(previous);
+      if (compareMessages(previous, entry) === 0) ordered[at] = entry;
+      else {
+        ordered.splice(at, 1);
+        insert(entry);
+      }
+    } else {
+      insert(entry);
+    }
+    byId.set(entry.id, entry);
+    verdicts.delete(entry.id);
+    return true;
+  };
+
+  return {
+    get size(): number {
+      return ordered.length;
+    },
+    upsert,
+    upsertMany(entries: Iterable<MessageEntry>): number {
+      let changed = 0;
+      for (const entry of entries) {
+        const previous = byId.get(entry.id);
+        if (previous !== undefined && sameEntry(previous, entry)) continue;
+        byId.set(entry.id, entry);
+        if (previous !== undefined) verdicts.delete(entry.id);
+        changed++;
+      }
+      if (changed > 0) ordered = Array.from(byId.values()).sort(compareMessages);
+      return changed;
+    },
+    remove(id: string): boolean {
+      const entry = byId.get(id);
+      if (entry === undefined) return false;
+      ordered.splice(positionOf(entry), 1);
+      byId.delete(id);
+      verdicts.delete(id);
+      return true;
+    },
+    slice(start: number, end: number): MessageEntry[] {
+      return ordered.slice(start, end);
+    },
+    indexOf(id: string): number {
+      const entry = byId.get(id);
+      return entry === undefined ? -1 : positionOf(entry);
+    },
+    statusOf(id: string): VerificationStatus | undefined {
+      if (!byId.has(id)) return undefined;
+      const verdict = verdicts.get(id);
+      return verdict === undefined ? 'pending' : verdict ? 'valid' : 'invalid';
+    },
+    markVerified(id: string, ok: boolean, checked?: MessageEntry): void {
+      const current = byId.get(id);
+      if (current === undefined || (checked !== undefined && checked !== current)) return;
+      verdicts.set(id, ok);
+    },
+    pendingIn(start: number, end: number): string[] {
+      const ids: string[] = [];
+      for (const entry of ordered.slice(start, end)) if (!verdicts.has(entry.id)) ids.push(entry.id);
+      return ids;
+    },
+  };
+}

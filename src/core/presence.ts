@@ -1,0 +1,86 @@
+/**
+ * Presence (y-protocols awareness state): strict parsing of what peers announce, friendly
+ * random nicknames, and a stable colour per identity key.
+ */
+import { fromBase64Url } from '../crypto/encoding.js';
+import { PUBLIC_KEY_BYTES } from '../crypto/identity.js';
+import { isValidNick } from './message-entry.js';
+import type { PresenceState } from './types.js';
+
+const FIELDS: readonly string[] = ['nick', 'color', 'status', 'typing', 'key'];
+const COLOR_PATTERN = /^#[0-9a-f]{6}$/;
+const KEY_CHARS = 43;
+
+/** Parses an untrusted awareness state; null unless it has exactly the PresenceState fields, each valid. Never throws. */
+export function parsePresenceState(value: unknown): PresenceState | null {
+  try {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+    const names = Object.keys(value);
+    if (names.length !== FIELDS.length || !names.every((name) => FIELDS.includes(name))) return null;
+    const { nick, color, status, typing, key } = value as Record<string, unknown>;
+    if (typeof nick !== 'string' || !isValidNick(nick)) return null;
+    if (typeof color !== 'string' || !COLOR_PATTERN.test(color)) return null;
+    if (status !== 'online' && status !== 'away') return null;
+    if (typeof typing !== 'boolean') return null;
+    if (typeof key !== 'string' || key.length !== KEY_CHARS || fromBase64Url(key)?.length !== PUBLIC_KEY_BYTES) return null;
+    return { nick, color, status, typing, key };
+  } catch {
+    return null;
+  }
+}
+
+const ADJECTIVES = [
+  'Amber', 'Bold', 'Brave', 'Bright', 'Calm', 'Clever', 'Cosy', 'Curious', 'Daring', 'Eager',
+  'Gentle', 'Happy', 'Jolly', 'Kind', 'Lively', 'Lucky', 'Merry', 'Mellow', 'Nimble', 'Patient',
+  'Plucky', 'Quiet', 'Quick', 'Sunny', 'Swift', 'Tidy', 'Witty', 'Zesty',
+] as const;
+const ANIMALS = [
+  'Badger', 'Beaver', 'Bison', 'Crane', 'Dolphin', 'Falcon', 'Ferret', 'Finch', 'Fox', 'Gecko',
+  'Heron', 'Ibis', 'Koala', 'Lemur', 'Lynx', 'Marten', 'Moose', 'Newt', 'Otter', 'Owl',
+  'Panda', 'Puffin', 'Quokka', 'Raven', 'Robin', 'Seal', 'Stoat', 'Tapir', 'Walrus', 'Wombat',
+] as const;
+
+/** A friendly English nickname such as "Brave Otter"; `random` returns [0, 1) like Math.random. */
+export function randomNickname(random: () => number = Math.random): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.min(items.length - 1, Math.floor(random() * items.length))] as T;
+  return `${pick(ADJECTIVES)} ${pick(ANIMALS)}`;
+}
+
+/** sRGB channel (0–1) to linear light, per WCAG 2 relative luminance. */
+const linear = (channel: number): number => (channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4);
+
+function hslToRgb(hue: number, saturation: number, lightness: number): [number, number, number] {
+  const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
+  const channel = (n: number): number => {
+    const k = (n + hue / 30) % 12;
+    return lightness - (chroma / 2) * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+  };
+  return [channel(0), channel(8), channel(4)];
+}
+
+const luminance = ([r, g, b]: readonly number[]): number => 0.2126 * linear(r ?? 0) + 0.7152 * linear(g ?? 0) + 0.0722 * linear(b ?? 0);
+
+/**
+ * Relative luminance 0.18 gives about 4.4:1 contrast against white and 4.6:1 against black;
+ * no colour reaches 4.5:1 against both, so this is the balanced middle.
+ */
+const TARGET_LUMINANCE = 0.18;
+
+/** A deterministic `#rrggbb` for a key: hue and saturation from a hash, lightness tuned to read on light and dark backgrounds. */
+export function colorForKey(key: string): string {
+  // FNV-1a over UTF-16 code units: cheap and well spread for base64url keys.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  const hue = hash % 360;
+  const saturation = 0.55 + ((hash >>> 9) % 30) / 100;
+  // Luminance rises with lightness at fixed hue and saturation, so bisect for the target.
+  let low = 0;
+  let high = 1;
+  for (let step = 0; step < 24; step++) {
+    const middle = (low + high) / 2;
+    if (luminance(hslToRgb(hue, saturation, middle)) < TARGET_LUMINANCE) low = middle;
+    else high = middle;
+  }
+  const rgb = hslToRgb(hue, saturation, (low + high) / 2);
+  return `#${rgb.map((c) => Math.round(Math.min(1, Math.max(0, c)) * 255).toString(16).padStart(2, '0')).join('')}`;
+}

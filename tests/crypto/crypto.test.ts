@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { openBox, sealBox, BOX_OVERHEAD } from '../../src/crypto/box.js';
+import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../../src/crypto/encoding.js';
+import { createIdentity, identityFromSecretKey, safetyCode, sign, verifySignature } from '../../src/crypto/identity.js';
+import { createRoomSecret, deriveRoomKeys } from '../../src/crypto/keys.js';
+import { createRandom } from '../helpers/random.js';
+
+describe('base64url', () => {
+  it('round-trips every length and rejects non-canonical or foreign text', () => {
+    const random = createRandom(7);
+    for (let length = 0; length < 70; length++) {
+      const bytes = Uint8Array.from({ length }, () => random.int(256));
+      const text = toBase64Url(bytes);
+      expect(text).toMatch(/^[A-Za-z0-9_-]*$/);
+      expect(fromBase64Url(text)).toEqual(bytes);
+    }
+    expect(toBase64Url(Uint8Array.from([251, 255]))).toBe('-_8');
+    for (const bad of ['A', 'ab=', 'a+b/', 'ab c', 'AB', 'é', 'AQ=']) expect(fromBase64Url(bad), bad).toBeNull();
+  });
+
+  it('decodes UTF-8 strictly', () => {
+    expect(fromUtf8(utf8('سلام 日本 👋'))).toBe('سلام 日本 👋');
+    expect(fromUtf8(Uint8Array.from([0xff, 0xfe]))).toBeNull();
+  });
+});
+
+describe('room keys', () => {
+  it('derives distinct, stable values from one secret, none of which is the secret', () => {
+    const secret = createRoomSecret();
+    const keys = deriveRoomKeys(secret);
+    expect(deriveRoomKeys(secret)).toEqual(keys);
+    const values = [keys.roomId, keys.topic, toBase64Url(keys.signalKey), toBase64Url(keys.wireKey), toBase64Url(keys.storeKey)];
+    expect(new Set(values).size).toBe(5);
+    for (const value of values) expect(value).not.toContain(toBase64Url(secret).slice(0, 8));
+    expect(keys.signalKey.length).toBe(32);
+    expect(deriveRoomKeys(createRoomSecret()).topic).not.toBe(keys.topic);
+    expect(() => deriveRoomKeys(new Uint8Array(31))).toThrow(RangeError);
+  });
+});
+
+describe('sealed boxes', () => {
+  it('opens only with the same key and unaltered bytes', () => {
+    const [key, other] = [deriveRoomKeys(createRoomSecret()).wireKey, deriveRoomKeys(createRoomSecret()).wireKey];
+    const sealed = sealBox(key, utf8('secret words'));
+    expect(sealed.length).toBe(utf8('secret words').length + BOX_OVERHEAD);
+    expect(fromUtf8(openBox(key, sealed) as Uint8Array)).toBe('secret words');
+    expect(openBox(other, sealed)).toBeNull();
+    for (const at of [0, 23, 24, sealed.length - 1]) {
+      const tampered = sealed.slice();
+      tampered[at] = (tampered[at] as number) ^ 1;
+      expect(openBox(key, tampered)).toBeNull();
+    }
+    expect(openBox(key, sealed.subarray(0, BOX_OVERHEAD - 1))).toBeNull();
+    expect(sealBox(key, utf8('same'))).not.toEqual(sealBox(key, utf8('same')));
+  });
+});
+
+describe('identities', () => {
+  it('signs and verifies, rejecting other keys, other messages and damaged signatures', async () => {
+    const alice = createIdentity();
+    const mallory = createIdentity();
+    const message = utf8('parley test');
+    const signature = sign(alice, message);
+    expect(await verifySignature(alice.publicKey, message, signature)).toBe(true);
+    expect(await verifySignature(mallory.publicKey, message, signature)).toBe(false);
+    expect(await verifySignature(alice.publicKey, utf8('parley tesT'), signature)).toBe(false);
+    const damaged = signature.slice();
+    damaged[5] = (damaged[5] as number) ^ 4;
+    expect(await verifySignature(alice.publicKey, message, damaged)).toBe(false);
+    expect(await verifySignature(alice.publicKey, message, signature.subarray(1))).toBe(false);
+  });
+
+  it('restores an identity from its stored secret key and refuses inconsistent keys', () => {
+    const alice = createIdentity();
+    expect(identityFromSecretKey(alice.secretKey)?.publicKey).toEqual(alice.publicKey);
+    const mixed = alice.secretKey.slice();
+    mixed.set(createIdentity().publicKey, 32);
+    expect(identityFromSecretKey(mixed)).toBeNull();
+    expect(identityFromSecretKey(new Uint8Array(10))).toBeNull();
+  });
+
+  it('shows a 12-digit safety code, the same for the same key', () => {
+    const alice = createIdentity();
+    expect(safetyCode(alice.publicKey)).toMatch(/^\d{4} \d{4} \d{4}$/);
+    expect(safetyCode(alice.publicKey)).toBe(safetyCode(Uint8Array.from(alice.publicKey)));
+    expect(safetyCode(createIdentity().publicKey)).not.toBe(safetyCode(alice.publicKey));
+  });
+});
