@@ -24,6 +24,8 @@ export interface SessionStore {
   loadState(): Promise<Uint8Array | null>;
   saveIdentity(secretKey: Uint8Array): Promise<void>;
   loadIdentity(): Promise<Uint8Array | null>;
+  /** Commits pending writes and detaches. */
+  close(): Promise<void>;
 }
 
 export interface Person {
@@ -171,6 +173,7 @@ export class RoomSession {
     this.#provider?.destroy();
     this.#awareness.destroy();
     this.#doc.destroy();
+    void this.#store?.close();
   }
 
   async #loadOrCreateIdentity(store: SessionStore): Promise<Identity> {

@@ -1,0 +1,70 @@
+/**
+ * The app's one IndexedDB database, `parley`, with one object store, `kv`. Keys are arrays, so
+ * one key range selects exactly one room's rows (wipe is a single range delete) and sequence
+ * numbers sort as numbers:
+ *
+ *   ['room', roomId, 'u', seq]    a sealed Yjs update (seq: integer, only ever grows)
+ *   ['room', roomId, 'identity']  the room's ed25519 secret key, sealed
+ *   ['recent', roomId]            a recent-rooms entry, sealed with the device key
+ *   ['device']                    the device's non-extractable AES-GCM CryptoKey
+ *
+ * roomId is a hash of the room secret, so keys show which opaque rooms exist and how many rows
+ * each has, nothing more. One database rather than one per room: idb-keyval opens one object
+ * store per database, a connection per room would stay open for the page's life, and
+ * deleteDatabase blocks while any tab holds a connection, so wiping would depend on other tabs.
+ */
+import { createStore, type UseStore } from 'idb-keyval';
+
+export const DATABASE_NAME = 'parley';
+export const STORE_NAME = 'kv';
+
+let defaultStore: UseStore | undefined;
+
+/** The shared store handle; the connection opens on first use. */
+export function getParleyStore(): UseStore {
+  defaultStore ??= createStore(DATABASE_NAME, STORE_NAME);
+  return defaultStore;
+}
+
+/** Every row of one room: updates, identity and anything added later under ['room', roomId]. */
+export function roomRange(roomId: string): IDBKeyRange {
+  // An array sorts after every string and number, so [] bounds all longer keys with this prefix.
+  return IDBKeyRange.bound(['room', roomId], ['room', roomId, []]);
+}
+
+/** Update rows with a numeric sequence, in sequence order. */
+export function updateRange(roomId: string): IDBKeyRange {
+  return IDBKeyRange.bound(['room', roomId, 'u', -Infinity], ['room', roomId, 'u', Infinity]);
+}
+
+export const updateKey = (roomId: string, seq: number): IDBValidKey => ['room', roomId, 'u', seq];
+export const identityKey = (roomId: string): IDBValidKey => ['room', roomId, 'identity'];
+export const recentKey = (roomId: string): IDBValidKey => ['recent', roomId];
+export const DEVICE_KEY: IDBValidKey = ['device'];
+
+/** All recent-rooms entries. */
+export function recentRange(): IDBKeyRange {
+  return IDBKeyRange.bound(['recent'], ['recent', []]);
+}
+
+/** The sequence number of an update row's key, or null for any other key. */
+export function sequenceOf(key: IDBValidKey | undefined): number | null {
+  if (!Array.isArray(key)) return null;
+  const seq: unknown = key[3];
+  return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : null;
+}
+
+/** The roomId of a recent-rooms key, or null for any other key. */
+export function roomIdOfRecentKey(key: IDBValidKey): string | null {
+  if (!Array.isArray(key) || key.length !== 2 || key[0] !== 'recent') return null;
+  const roomId: unknown = key[1];
+  return typeof roomId === 'string' ? roomId : null;
+}
+
+/** Resolves when the transaction commits, rejects when it aborts. */
+export function whenCommitted(transaction: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve();
+    transaction.onabort = transaction.onerror = () => reject(transaction.error ?? new Error('transaction aborted'));
+  });
+}

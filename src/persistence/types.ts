@@ -1,0 +1,60 @@
+/** Public shapes of the persistence layer: the encrypted room log and the recent-rooms list. */
+import type { UseStore } from 'idb-keyval';
+import type { DropReason } from '../core/types.js';
+
+/** Called once per stored blob that could not be opened or parsed; it is skipped, never thrown. */
+export type StoreDropHandler = (reason: DropReason) => void;
+
+export interface RoomStoreOptions {
+  /** Compact once the room holds more update rows than this. Default 500 (as y-indexeddb). */
+  readonly compactAfter?: number;
+  readonly onDrop?: StoreDropHandler;
+  /** The IndexedDB store to use; default the app's `parley` database (see database.ts). */
+  readonly store?: UseStore;
+}
+
+/** One room's sealed Yjs update log and identity in IndexedDB. */
+export interface RoomStore {
+  /** Seals and appends one Yjs update; resolves once it is committed. Same-tick calls share one row. */
+  appendUpdate(update: Uint8Array): Promise<void>;
+  /** Every readable update merged into one (null when there are none); bad rows are dropped and reported. */
+  loadState(): Promise<Uint8Array | null>;
+  /** Merges all rows into one now (it also runs by itself past `compactAfter`). */
+  compact(): Promise<void>;
+  /** Stores this room's ed25519 secret key (64 bytes, tweetnacl layout), sealed. */
+  saveIdentity(secretKey: Uint8Array): Promise<void>;
+  /** The stored secret key, or null if there is none or it does not open to a valid key. */
+  loadIdentity(): Promise<Uint8Array | null>;
+  /** Commits pending appends and detaches; later calls reject with code `closed`. */
+  close(): Promise<void>;
+  /** Closes, then deletes every row of this room. */
+  wipe(): Promise<void>;
+}
+
+/** One entry of the home page's list; sealed at rest with the device key. */
+export interface RecentRoom {
+  /** 32 bytes: the room secret, needed to reopen the room. */
+  readonly secret: Uint8Array;
+  /** Must equal deriveRoomKeys(secret).roomId. */
+  readonly roomId: string;
+  readonly label?: string;
+  /** Unix epoch milliseconds. */
+  readonly lastOpened: number;
+  readonly lastMessagePreview?: string;
+}
+
+export interface RecentRoomsOptions {
+  readonly onDrop?: StoreDropHandler;
+  readonly store?: UseStore;
+  /** Where the device key comes from; default a non-extractable AES-GCM key kept in `store`. */
+  readonly loadDeviceKey?: () => Promise<CryptoKey>;
+}
+
+export interface RecentRooms {
+  /** Readable entries, most recently opened first; undecryptable or malformed ones are dropped and reported. */
+  listRecentRooms(): Promise<RecentRoom[]>;
+  /** Adds or replaces the entry for `room.roomId`. */
+  rememberRoom(room: RecentRoom): Promise<void>;
+  /** Removes the entry and every other local trace of the room (see forgetRoomEverywhere). */
+  forgetRoom(roomId: string): Promise<void>;
+}
