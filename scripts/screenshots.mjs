@@ -1,0 +1,55 @@
+// Takes the screenshots we look at before calling a screen done: home, a room with three people,
+// and the same room at phone width with Persian and Japanese messages. Needs `npm run build` first.
+// Usage: node scripts/screenshots.mjs [OUT_DIR]   (default /tmp/parley-shots)
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { findChromium } from './chromium.mjs';
+
+const out = process.argv[2] ?? '/tmp/parley-shots';
+mkdirSync(out, { recursive: true });
+const port = 18000 + Math.floor(Math.random() * 1000);
+const server = spawn(process.execPath, ['dist/server/signaling/main.js', '--static', 'dist/client', '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'], { stdio: 'inherit' });
+await new Promise((resolve) => setTimeout(resolve, 800));
+const base = `http://127.0.0.1:${port}/`;
+const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+try {
+  const open = async (url, viewport) => {
+    const page = await (await browser.newContext({ viewport })).newPage();
+    page.on('pageerror', (error) => console.log('page error:', error.message));
+    await page.goto(url);
+    return page;
+  };
+  const say = async (page, text) => {
+    await page.getByRole('textbox', { name: 'Message' }).fill(text);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  };
+  const desk = { width: 1200, height: 760 };
+  const home = await open(base, desk);
+  await home.screenshot({ path: `${out}/home.png` });
+  await home.getByRole('button', { name: 'Create room' }).click();
+  await home.getByRole('textbox', { name: 'Message' }).waitFor();
+  const invite = home.url();
+  const ana = await open(invite, desk);
+  const kenji = await open(invite, { width: 360, height: 740 });
+  await home.getByRole('list', { name: 'People' }).getByRole('listitem').nth(2).waitFor({ timeout: 20_000 });
+  await say(home, 'Welcome! This room is end-to-end encrypted. Compare safety codes in the People list.');
+  await say(ana, 'سلام به همه! امروز ساعت پنج جلسه داریم؟');
+  await say(kenji, 'こんにちは！はい、五時に会いましょう。🎉');
+  await say(home, 'Mixed: the word «سلام» means hello, and 日本語 is Japanese.');
+  await kenji.getByRole('log', { name: 'Messages' }).getByText('Mixed:').waitFor({ timeout: 20_000 });
+  await ana.getByRole('textbox', { name: 'Message' }).fill('در حال نوشتن…');
+  await ana.getByRole('textbox', { name: 'Message' }).press('Space');
+  await home.waitForTimeout(800);
+  await home.screenshot({ path: `${out}/room-three-people.png` });
+  await kenji.screenshot({ path: `${out}/room-phone.png` });
+  await kenji.getByText(/^People \(/).click();
+  await kenji.waitForTimeout(300);
+  await kenji.screenshot({ path: `${out}/room-phone-people.png` });
+  const again = await open(base, desk);
+  await again.waitForTimeout(500);
+  console.log(`screenshots in ${out}`);
+} finally {
+  await browser.close();
+  server.kill();
+}
