@@ -21,8 +21,12 @@ import { createReassembler, sealAndChunk } from './wire-frames.js';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+/** A peer's own awareness client id, so its presence can be dropped as soon as its connection closes. */
+const MESSAGE_HELLO = 2;
 /** Transaction origin of updates that came from another tab of this browser. */
 const TAB_ORIGIN = 'tab';
+/** Origin of presence removals made locally when a direct peer leaves; these are not flooded. */
+const PEER_GONE_ORIGIN = 'peer-gone';
 const REANNOUNCE_MS = 20_000;
 
 /** The subset of BroadcastChannel used for tabs of one browser. */
@@ -86,6 +90,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   const { doc, awareness } = options;
   const selfId = options.selfId ?? randomPeerId();
   const reassemblers = new Map<string, ReturnType<typeof createReassembler>>();
+  /** Awareness client id each directly connected peer introduced itself with. */
+  const peerClients = new Map<string, number>();
   let nextMessageId = 1;
   let signalingUp = false;
   let destroyed = false;
@@ -115,6 +121,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
         encoding.writeVarUint(encoder, MESSAGE_SYNC);
         syncProtocol.readSyncMessage(decoder, encoder, doc, origin);
         if (encoding.length(encoder) > 1) reply(encoding.toUint8Array(encoder));
+      } else if (type === MESSAGE_HELLO) {
+        peerClients.set(origin, decoding.readVarUint(decoder));
       } else if (type === MESSAGE_AWARENESS) {
         const filtered = filterAwarenessUpdate(decoding.readVarUint8Array(decoder), options.isValidPresence);
         if (filtered === null) return options.onDrop('presence', 'decode');
@@ -140,6 +148,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   };
 
   const greet = (send: (message: Uint8Array) => void): void => {
+    const hello = encoding.createEncoder();
+    encoding.writeVarUint(hello, MESSAGE_HELLO);
+    encoding.writeVarUint(hello, doc.clientID);
+    send(encoding.toUint8Array(hello));
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, doc);
@@ -174,7 +186,12 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     onData: (peerId, chunk) => receiveChunk(peerId, chunk, (message) => sendTo(peerId, message)),
     onClose: (peerId) => {
       reassemblers.delete(peerId);
-      // Forget the presence this peer brought us; other peers re-announce theirs.
+      // The person behind a closed connection has most likely left: drop their presence now rather
+      // than after awareness's 30 s timeout. If they are still here through another peer, their next
+      // presence renewal (every 15 s) brings them back.
+      const client = peerClients.get(peerId);
+      peerClients.delete(peerId);
+      if (client !== undefined && client !== doc.clientID) awarenessProtocol.removeAwarenessStates(awareness, [client], PEER_GONE_ORIGIN);
       reportStatus();
       mesh.announce();
     },
@@ -196,6 +213,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
 
   const onDocUpdate = (update: Uint8Array, origin: unknown): void => broadcast(syncUpdateMessage(update), origin);
   const onAwarenessUpdate = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+    if (origin === PEER_GONE_ORIGIN) return;
     const changed = [...changes.added, ...changes.updated, ...changes.removed];
     broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
   };
@@ -203,7 +221,12 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   awareness.on('update', onAwarenessUpdate);
 
   const reannounce = setInterval(() => mesh.announce(), REANNOUNCE_MS);
-  const onUnload = (): void => awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], 'window unload');
+  // Leaving the page: tell peers we are gone and close the connections cleanly, so they see the
+  // departure at once instead of after WebRTC's own timeouts.
+  const onUnload = (): void => {
+    awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], 'window unload');
+    mesh.destroy();
+  };
   globalThis.addEventListener?.('pagehide', onUnload);
 
   return {
@@ -215,7 +238,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       destroyed = true;
       clearInterval(reannounce);
       globalThis.removeEventListener?.('pagehide', onUnload);
-      onUnload();
+      awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], 'window unload');
       doc.off('update', onDocUpdate);
       awareness.off('update', onAwarenessUpdate);
       mesh.destroy();

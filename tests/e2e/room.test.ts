@@ -65,6 +65,7 @@ describe('encrypted rooms in Chromium', () => {
     await expect.poll(() => log(bob).getByRole('article').count()).toBe(2);
 
     // Alice leaves; Carol joins later and still gets everything from Bob.
+    await alice.close({ runBeforeUnload: true });
     await alice.context().close();
     await expect.poll(() => people(bob).count(), { timeout: 10_000 }).toBe(1);
     // Alone in the room, a reload still shows the history: it comes from this device's encrypted store.
@@ -80,5 +81,23 @@ describe('encrypted rooms in Chromium', () => {
     const everything = sentToNode.join('\n');
     expect(secret.length).toBeGreaterThan(40);
     for (const needle of [secret, 'Hello Bob', 'Alice', 'سلام', aliceNick, bobNick, 'sdp', 'candidate']) expect(everything).not.toContain(needle);
+  });
+
+  it('tabs of one browser share a room through BroadcastChannel, even with no signaling node reachable', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    // Refuse every signaling connection: only the tab channel can carry messages.
+    await context.routeWebSocket(/\/signal$/, (socket) => socket.close());
+    const first = await context.newPage();
+    await first.goto(node.url());
+    await first.getByRole('button', { name: 'Create room' }).click();
+    await first.getByRole('textbox', { name: 'Message' }).waitFor();
+    const second = await context.newPage();
+    await second.goto(first.url());
+    await say(first, 'from the first tab');
+    await log(second).getByText('from the first tab').waitFor({ timeout: 10_000 });
+    await say(second, 'from the second tab');
+    await log(first).getByText('from the second tab').waitFor({ timeout: 10_000 });
+    await expect.poll(() => people(first).count(), { timeout: 10_000 }).toBe(2);
   });
 });
