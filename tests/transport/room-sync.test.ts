@@ -79,4 +79,22 @@ describe('room provider over real WebRTC (Node peers)', () => {
     const contents = (doc: Y.Doc): Array<[string, unknown]> => [...doc.getMap('messages').entries()].sort(([a], [b]) => a.localeCompare(b));
     for (const doc of docs) expect(contents(doc)).toEqual(contents(docs[0] as Y.Doc));
   });
+
+  it('peers return to the room after the signaling node restarts, and a newcomer reaches them', async () => {
+    node = await startNode();
+    const { port } = node.address();
+    const url = wsUrl(node);
+    const secret = createRoomSecret();
+    const alice = createNodePeer(url, secret);
+    peers.push(alice);
+    messages(alice).set('before', { text: 'written before the restart' });
+    await until(() => alice.status().signaling, 10_000, 'alice on the node');
+    await node.close();
+    await until(() => !alice.status().signaling, 10_000, 'alice to notice the node is gone');
+    node = await startNode({ port });
+    await until(() => alice.status().signaling, 30_000, 'alice to reconnect to the restarted node');
+    const bob = createNodePeer(url, secret);
+    peers.push(bob);
+    await until(() => messages(bob).get('before') !== undefined, 20_000, 'bob to get alice\'s history');
+  });
 });

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { sealBox } from '../../src/crypto/box.js';
+import { toBase64Url, utf8 } from '../../src/crypto/encoding.js';
+import { createRoomSecret, deriveRoomKeys } from '../../src/crypto/keys.js';
+import { createSignalingClient, type SignalPayload, type SignalingClient, type SocketLike } from '../../src/transport/signaling-client.js';
+import type { SignalingServer } from '../../signaling/server.js';
+import { TestClient, startNode, until, wsUrl } from '../helpers/node.js';
+
+let node: SignalingServer | undefined;
+const closers: Array<() => void> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) close();
+  await node?.close();
+});
+
+function client(url: string, keys: ReturnType<typeof deriveRoomKeys>, received: SignalPayload[], drops: string[]): SignalingClient {
+  const created = createSignalingClient({
+    url,
+    topic: keys.topic,
+    signalKey: keys.signalKey,
+    createSocket: (target) => new WebSocket(target) as unknown as SocketLike,
+    onPayload: (payload) => received.push(payload),
+    onStatus: () => undefined,
+    onDrop: (reason) => drops.push(reason),
+  });
+  closers.push(() => created.close());
+  return created;
+}
+
+describe('sealed signaling', () => {
+  it('delivers sealed payloads to room members and drops forged, foreign and replayed ones', async () => {
+    node = await startNode();
+    const keys = deriveRoomKeys(createRoomSecret());
+    const [aliceGot, bobGot, bobDrops]: [SignalPayload[], SignalPayload[], string[]] = [[], [], []];
+    const alice = client(wsUrl(node), keys, aliceGot, []);
+    client(wsUrl(node), keys, bobGot, bobDrops);
+    await until(() => alice.connected(), 5000, 'alice connected');
+    await until(() => (node?.stats.framesIn ?? 0) >= 2, 5000, 'both subscribed');
+    alice.publish({ kind: 'announce', from: 'alice-peer' });
+    await until(() => bobGot.length === 1, 5000, 'bob to get the announce');
+    expect(bobGot[0]).toEqual({ kind: 'announce', from: 'alice-peer' });
+
+    // Someone who knows the topic (as the node does) but not the secret.
+    const intruder = await TestClient.connect(wsUrl(node));
+    closers.push(() => intruder.close());
+    intruder.subscribe(keys.topic);
+    await intruder.roundTrip();
+    const otherKeys = deriveRoomKeys(createRoomSecret());
+    const seal = (key: Uint8Array, value: unknown): string => toBase64Url(sealBox(key, utf8(JSON.stringify(value))));
+    intruder.publish(keys.topic, { type: 'signal', from: 'x', to: 'y', signal: { type: 'offer', sdp: 'v=0' } });
+    intruder.publish(keys.topic, seal(otherKeys.signalKey, { kind: 'announce', from: 'mallory', ts: Date.now() }));
+    intruder.publish(keys.topic, 'not base64 at all!');
+    // A genuine payload from ten minutes ago, replayed.
+    intruder.publish(keys.topic, seal(keys.signalKey, { kind: 'announce', from: 'old', ts: Date.now() - 600_000 }));
+    intruder.publish(keys.topic, seal(keys.signalKey, { kind: 'signal', from: 'x', to: 'y', signal: 'not an object', ts: Date.now() }));
+    await until(() => bobDrops.length === 5, 5000, 'five drops');
+    expect(bobDrops.sort()).toEqual(['decrypt', 'decrypt', 'decrypt', 'shape', 'shape']);
+    expect(bobGot).toHaveLength(1);
+    // What the intruder (or the node) sees of a genuine payload: ciphertext only.
+    alice.publish({ kind: 'announce', from: 'alice-peer' });
+    const fromAlice = await intruder.waitFor((frame) => frame.type === 'publish' && typeof frame.data === 'string' && !intruder.received.slice(0, 5).includes(frame));
+    expect(String(fromAlice.data)).toMatch(/^[A-Za-z0-9_-]{60,}$/);
+    expect(String(fromAlice.data)).not.toContain('alice');
+  });
+});
