@@ -14,7 +14,7 @@ import { createMessageEntry, isValidNick, isValidText, parseMessageEntry, verify
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, MessageEntry, PresenceState } from '../core/types.js';
-import { createRoomProvider, type ProviderStatus, type RoomProvider } from '../transport/room-provider.js';
+import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
 
@@ -80,24 +80,39 @@ export class RoomSession {
     this.keys = deriveRoomKeys(options.secret);
   }
 
-  /** Loads identity and history from this device, then joins the room. */
+  /** Joins the room while loading identity and history from this device, in parallel. */
   async open(): Promise<void> {
     const store = this.#options.openStore(this.keys);
     this.#store = store;
-    this.#identity = await this.#loadOrCreateIdentity(store);
-    const messages = this.#doc.getMap<unknown>('messages');
-    const stored = await store.loadState();
-    if (stored !== null) Y.applyUpdate(this.#doc, stored, STORE_ORIGIN);
-    this.#indexAll(messages);
-    this.historyLoaded = true;
-    messages.observe((event) => this.#indexChanges(messages, event.keysChanged));
-    this.#doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== STORE_ORIGIN) void store.appendUpdate(update).catch(() => this.#drop('blob', 'decode'));
-    });
+    const identity = this.#loadOrCreateIdentity(store);
+    const stored = store.loadState();
+    let markLoaded: () => void = () => undefined;
+    const historyLoaded = new Promise<void>((resolve) => (markLoaded = resolve));
+    this.#startProvider(historyLoaded);
+    this.#identity = await identity;
     this.nick = randomNickname();
     this.#publishPresence({ typing: false, status: 'online' });
     this.#awareness.on('change', () => this.#refreshPeople());
     this.#refreshPeople();
+
+    // Registered before the history arrives, so a message sent meanwhile is stored too.
+    this.#doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== STORE_ORIGIN) void store.appendUpdate(update).catch(() => this.#drop('blob', 'decode'));
+    });
+    const messages = this.#doc.getMap<unknown>('messages');
+    const state = await stored;
+    if (state !== null) Y.applyUpdate(this.#doc, state, STORE_ORIGIN);
+    this.#indexAll(messages);
+    messages.observe((event) => this.#indexChanges(messages, event.keysChanged));
+    this.historyLoaded = true;
+    markLoaded();
+    setTimeout(() => {
+      // No node reachable after a few seconds: say so rather than spin forever.
+      if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
+    }, 6000);
+  }
+
+  #startProvider(historyLoaded: Promise<void>): void {
     if (this.#closed) return;
     this.#provider = createRoomProvider({
       doc: this.#doc,
@@ -108,18 +123,12 @@ export class RoomSession {
       wireKey: this.keys.wireKey,
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
       createPeer: createPeerFactory(this.#options.iceServers ? { iceServers: this.#options.iceServers } : {}),
-      createTabChannel: typeof BroadcastChannel === 'undefined' ? null : (name) => {
-        const channel = new BroadcastChannel(name);
-        return channel as unknown as ReturnType<NonNullable<Parameters<typeof createRoomProvider>[0]['createTabChannel']>>;
-      },
+      createTabChannel: typeof BroadcastChannel === 'undefined' ? null : (name) => new BroadcastChannel(name) as unknown as TabChannelLike,
       isValidPresence: (state) => parsePresenceState(state) !== null,
       onDrop: (source, reason) => this.#drop(source, reason),
       onStatus: (status) => this.#updateConnection(status),
+      historyLoaded,
     });
-    setTimeout(() => {
-      // No node reachable after a few seconds: say so rather than spin forever.
-      if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
-    }, 6000);
   }
 
   /** Signs and adds a message; returns false (and changes nothing) for empty or oversized text. */

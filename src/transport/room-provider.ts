@@ -52,6 +52,12 @@ export interface RoomProviderOptions {
   readonly onStatus?: (status: ProviderStatus) => void;
   readonly maxConnections?: number;
   readonly selfId?: string;
+  /**
+   * Resolves once the document holds this device's stored history. Signaling and WebRTC start at
+   * once, in parallel with loading it; document sync waits for it, so peers are neither sent a
+   * half-loaded state nor asked only for what a half-loaded document lacks.
+   */
+  readonly historyLoaded?: Promise<void>;
 }
 
 export interface ProviderStatus {
@@ -95,6 +101,13 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   let nextMessageId = 1;
   let signalingUp = false;
   let destroyed = false;
+  let ready = options.historyLoaded === undefined;
+  /** Work that touches the document, held until the stored history is in it. */
+  const heldUntilReady: Array<() => void> = [];
+  const whenReady = (work: () => void): void => {
+    if (ready) work();
+    else heldUntilReady.push(work);
+  };
 
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
 
@@ -144,7 +157,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     }
     const result = reassemble(chunk);
     if (result.kind === 'dropped') options.onDrop('frame', result.reason);
-    else if (result.kind === 'message') handleMessage(origin, result.message, reply);
+    else if (result.kind === 'message') {
+      const message = result.message;
+      whenReady(() => handleMessage(origin, message, reply));
+    }
   };
 
   const greet = (send: (message: Uint8Array) => void): void => {
@@ -180,7 +196,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     publish: (payload) => signaling.publish(payload),
     createPeer: options.createPeer,
     onConnect: (peerId) => {
-      greet((message) => sendTo(peerId, message));
+      whenReady(() => greet((message) => sendTo(peerId, message)));
       reportStatus();
     },
     onData: (peerId, chunk) => receiveChunk(peerId, chunk, (message) => sendTo(peerId, message)),
@@ -206,9 +222,11 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
         });
       }
     };
-    greet((message) => {
-      for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
-    });
+    whenReady(() =>
+      greet((message) => {
+        for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
+      }),
+    );
   }
 
   const onDocUpdate = (update: Uint8Array, origin: unknown): void => broadcast(syncUpdateMessage(update), origin);
@@ -217,8 +235,14 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     const changed = [...changes.added, ...changes.updated, ...changes.removed];
     broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
   };
-  doc.on('update', onDocUpdate);
+  // Updates made while loading are the stored history itself: peers get it through sync, not a broadcast.
+  whenReady(() => doc.on('update', onDocUpdate));
   awareness.on('update', onAwarenessUpdate);
+  options.historyLoaded?.then(() => {
+    if (destroyed) return;
+    ready = true;
+    for (const work of heldUntilReady.splice(0)) work();
+  }, () => undefined);
 
   const reannounce = setInterval(() => mesh.announce(), REANNOUNCE_MS);
   // Leaving the page: tell peers we are gone and close the connections cleanly, so they see the
