@@ -20,6 +20,8 @@ export interface Section {
   title: string;
   rows: Row[];
   notes: string[];
+  /** Headers of the two value columns; default 'Parley node' and 'y-webrtc bin/server.js'. */
+  columns?: { ours: string; reference: string };
 }
 
 export function median(values: readonly number[]): number {
@@ -32,9 +34,12 @@ export function median(values: readonly number[]): number {
 export const formatRate = (perSecond: number): string => `${Math.round(perSecond).toLocaleString('en-US')}/s`;
 export const formatBytes = (bytes: number): string => `${Math.round(bytes).toLocaleString('en-US')} B`;
 
-export function renderTable(rows: readonly Row[]): string {
-  const lines = ['| Measure | Parley node | y-webrtc bin/server.js | Ratio | Floor | Met? |', '|---|---:|---:|---:|---|---|'];
-  for (const row of rows) lines.push(`| ${row.measure} | ${row.ours} | ${row.reference} | ${row.ratio.toFixed(2)}× | ${row.floor} | ${row.met === undefined ? '—' : row.met ? 'yes' : '**no**'} |`);
+export function renderTable(rows: readonly Row[], columns = { ours: 'Parley node', reference: 'y-webrtc bin/server.js' }): string {
+  const lines = [`| Measure | ${columns.ours} | ${columns.reference} | Ratio | Floor | Met? |`, '|---|---:|---:|---:|---|---|'];
+  for (const row of rows) {
+    const ratio = Number.isFinite(row.ratio) ? `${row.ratio.toFixed(2)}×` : '—';
+    lines.push(`| ${row.measure} | ${row.ours} | ${row.reference} | ${ratio} | ${row.floor} | ${row.met === undefined ? '—' : row.met ? 'yes' : '**no**'} |`);
+  }
   return lines.join('\n');
 }
 
@@ -47,7 +52,7 @@ export function renderSection(section: Section, command: string): string {
     `- Machine: ${cpus().length} cores (nproc), ${cpuModel}, Node ${process.version}, ${process.platform}`,
     `- Command: \`${command}\``,
     '',
-    renderTable(section.rows),
+    renderTable(section.rows, section.columns),
     '',
     ...section.notes.map((note) => `- ${note}`),
     '',

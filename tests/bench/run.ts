@@ -1,33 +1,57 @@
 /**
- * `npm run bench` (add `-- --quick` for fewer repetitions): runs every benchmark section,
- * prints each as Markdown and rewrites its section of tests/bench/RESULTS.md.
+ * `npm run bench` (add `-- --quick` for fewer repetitions, `-- --only rooms` for one section):
+ * runs every benchmark section, prints each as Markdown and rewrites its section of
+ * tests/bench/RESULTS.md.
  * To add a benchmark, add an entry to BENCHMARKS returning a Section.
  * Benchmarking a modified copy of our node: BENCH_PARLEY_ENTRY=/path/to/copy/signaling/main.ts
  * Profiling our node during fan-out: BENCH_PARLEY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --quick
+ * Profiling the client (100k reload and first join): BENCH_PROFILE_DIR=/tmp/prof npm run bench -- --only rooms
  */
 import { fileURLToPath } from 'node:url';
 import { renderSection, writeSection, type Section } from './report.js';
+import { runRoomsBench } from './rooms.js';
 import { runSignalingBench, type BenchOptions } from './signaling.js';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-/** Hard bound on the whole run; the bench normally takes a few minutes at most. */
-const WATCHDOG_MS = 10 * 60_000;
-
-const BENCHMARKS: ReadonlyArray<{ name: string; run: (options: BenchOptions) => Promise<Section> }> = [
-  { name: 'signaling', run: runSignalingBench },
+/**
+ * Each section's hard time bound; the whole run is bounded by the sum for the sections selected.
+ * Sections normally take a few minutes at most.
+ */
+const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options: BenchOptions) => Promise<Section> }> = [
+  { name: 'signaling', budgetMs: 10 * 60_000, run: runSignalingBench },
+  { name: 'rooms', budgetMs: 20 * 60_000, run: runRoomsBench },
 ];
 
+function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {
+  const only: string[] = [];
+  let quick = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--quick') quick = true;
+    else if (arg === '--only' && args[i + 1] !== undefined) only.push(...(args[++i] as string).split(','));
+    else if (arg.startsWith('--only=')) only.push(...arg.slice('--only='.length).split(','));
+    else throw new Error(`unknown argument: ${arg} (--quick, --only <${BENCHMARKS.map((b) => b.name).join('|')}>[,…])`);
+  }
+  const unknown = only.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
+  if (unknown.length > 0) throw new Error(`unknown section(s): ${unknown.join(', ')} (known: ${BENCHMARKS.map((b) => b.name).join(', ')})`);
+  return { quick, only };
+}
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const unknown = args.filter((arg) => arg !== '--quick');
-  if (unknown.length > 0) throw new Error(`unknown argument(s): ${unknown.join(' ')} (only --quick)`);
-  const quick = args.includes('--quick');
-  const command = quick ? 'npm run bench -- --quick' : 'npm run bench';
+  const { quick, only } = parseArgs(process.argv.slice(2));
+  const selected = BENCHMARKS.filter((benchmark) => only.length === 0 || only.includes(benchmark.name));
+  const watchdogMs = selected.reduce((sum, benchmark) => sum + benchmark.budgetMs, 0);
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${watchdogMs / 1000} s, giving up`);
+    process.exit(1);
+  }, watchdogMs);
+  watchdog.unref();
+  const command = `npm run bench${quick || only.length > 0 ? ' --' : ''}${quick ? ' --quick' : ''}${only.length > 0 ? ` --only ${only.join(',')}` : ''}`;
   const started = Date.now();
   const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 
   let failed = false;
-  for (const benchmark of BENCHMARKS) {
+  for (const benchmark of selected) {
     log(`== ${benchmark.name}${quick ? ' (quick)' : ''}`);
     const section = await benchmark.run({ quick, log });
     const markdown = renderSection(section, command);
@@ -37,12 +61,6 @@ async function main(): Promise<void> {
   }
   log(`results written to ${RESULTS}${failed ? ' (some floors not met)' : ''}`);
 }
-
-const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
-  process.exit(1);
-}, WATCHDOG_MS);
-watchdog.unref();
 
 main().then(
   () => process.exit(0),

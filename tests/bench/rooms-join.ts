@@ -1,0 +1,201 @@
+/**
+ * Join → first message, in Chromium, against a raw RTCPeerConnection between two contexts of
+ * the same browser.
+ *  - Anchor: page A creates an RTCPeerConnection and a data channel, offer/answer/candidates
+ *    trickle through this process (exposeFunction → page.evaluate, in order), A sends one message
+ *    on open; from A's RTCPeerConnection created to B's first data-channel message.
+ *  - Parley: A creates a room and sends "before" alone; B (a fresh context: empty storage and
+ *    cache) opens the invite link. "Before" reaches B through sync; A sends "after" in-page the
+ *    moment B shows in A's People list. From B's page.goto start to each being visible in B's
+ *    Messages log (probe: article in the DOM with the composer usable).
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { installProbe, navigationTiming, newBenchContext, waitForMarks, type ProbeState } from './rooms-probe.js';
+
+export interface JoinRun {
+  /** B's goto start → "before" visible in B, ms */
+  readonly before: number;
+  /** B's goto start → "after" visible in B, ms */
+  readonly after: number;
+  /** B's goto start → B in A's People list, ms */
+  readonly seenByA: number;
+  /** B's marks relative to goto start, ms (navigation start, page load, app, signaling, WebRTC). */
+  readonly phases: Record<string, number>;
+}
+
+export interface JoinResult {
+  readonly raw: number[];
+  readonly parley: JoinRun[];
+}
+
+interface RawWindow {
+  __benchRelay(target: 'a' | 'b', message: string): Promise<void>;
+  __benchRecv?: (message: string) => void;
+  __benchPc?: RTCPeerConnection;
+  __benchStart?: number;
+  __benchGot?: number | null;
+}
+
+const WAIT_MS = 30_000;
+
+/** Two pages that relay signaling through this process, in order per direction. */
+async function rawPages(browser: Browser, url: string): Promise<{ a: Page; b: Page; contexts: BrowserContext[] }> {
+  const contexts = [await newBenchContext(browser), await newBenchContext(browser)];
+  const [a, b] = await Promise.all(contexts.map((context) => context.newPage())) as [Page, Page];
+  const chains = { a: Promise.resolve(), b: Promise.resolve() };
+  for (const page of [a, b]) {
+    await page.exposeFunction('__benchRelay', (target: 'a' | 'b', message: string) => {
+      const to = target === 'a' ? a : b;
+      chains[target] = chains[target].then(() => to.evaluate((text) => (window as unknown as RawWindow).__benchRecv?.(text), message)).catch(() => undefined);
+    });
+    await page.goto(url);
+  }
+  return { a, b, contexts };
+}
+
+/** Installs one side of a raw connection; A also starts it. */
+function rawSide(role: 'a' | 'b'): void {
+  const w = window as unknown as RawWindow;
+  w.__benchPc?.close();
+  w.__benchGot = null;
+  const other = role === 'a' ? 'b' : 'a';
+  let pc: RTCPeerConnection | null = null;
+  let queue = Promise.resolve();
+  const create = (): RTCPeerConnection => {
+    const created = new RTCPeerConnection();
+    w.__benchPc = created;
+    created.onicecandidate = (event) => {
+      if (event.candidate) void w.__benchRelay(other, JSON.stringify({ candidate: event.candidate.toJSON() }));
+    };
+    created.ondatachannel = (event) => {
+      event.channel.onmessage = () => {
+        w.__benchGot ??= performance.timeOrigin + performance.now();
+      };
+    };
+    return created;
+  };
+  w.__benchRecv = (text) => {
+    const message = JSON.parse(text) as { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit };
+    queue = queue.then(async () => {
+      if (message.sdp !== undefined) {
+        pc ??= create();
+        await pc.setRemoteDescription(message.sdp);
+        if (message.sdp.type === 'offer') {
+          await pc.setLocalDescription(await pc.createAnswer());
+          void w.__benchRelay(other, JSON.stringify({ sdp: pc.localDescription?.toJSON() }));
+        }
+      } else if (message.candidate !== undefined && pc !== null) {
+        await pc.addIceCandidate(message.candidate);
+      }
+    });
+  };
+  if (role === 'a') {
+    w.__benchStart = performance.timeOrigin + performance.now();
+    const started = create();
+    pc = started;
+    const channel = started.createDataChannel('bench');
+    channel.onopen = () => channel.send('hello');
+    queue = queue.then(async () => {
+      await started.setLocalDescription(await started.createOffer());
+      void w.__benchRelay(other, JSON.stringify({ sdp: started.localDescription?.toJSON() }));
+    });
+  }
+}
+
+async function rawRun(a: Page, b: Page): Promise<number> {
+  await b.evaluate(rawSide, 'b' as const);
+  await a.evaluate(rawSide, 'a' as const);
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const got = await b.evaluate(() => (window as unknown as RawWindow).__benchGot ?? null);
+    if (got !== null) {
+      const start = await a.evaluate(() => (window as unknown as RawWindow).__benchStart ?? Number.NaN);
+      for (const page of [a, b]) await page.evaluate(() => (window as unknown as RawWindow).__benchPc?.close());
+      return got - start;
+    }
+    if (Date.now() > deadline) throw new Error('raw RTCPeerConnection: no message within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** In page A: waits for a second person in People, then types and sends `text` (no round trip to this process). */
+function sendWhenJoined(text: string): Promise<{ seen: number; sent: number }> {
+  return new Promise((resolve, reject) => {
+    const people = (): number => document.querySelectorAll('[aria-label="People"] li').length;
+    const observer = new MutationObserver(() => fire());
+    const timer = setTimeout(() => {
+      observer.disconnect();
+      reject(new Error('nobody joined within 60 s'));
+    }, 60_000);
+    const fire = (): void => {
+      if (people() < 2) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      const seen = performance.timeOrigin + performance.now();
+      const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]');
+      if (box === null) return reject(new Error('no Message textbox'));
+      box.value = text;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      resolve({ seen, sent: performance.timeOrigin + performance.now() });
+    };
+    observer.observe(document.body, { childList: true, subtree: true });
+    fire();
+  });
+}
+
+const PHASES = ['app-rendered', 'ws-created', 'ws-open', 'pc-created', 'pc-connected', 'dc-open'] as const;
+
+async function parleyRun(browser: Browser, url: string, run: number): Promise<JoinRun> {
+  const contexts: BrowserContext[] = [];
+  try {
+    const alice = await (contexts[0] = await newBenchContext(browser)).newPage();
+    await alice.goto(url);
+    await alice.getByRole('button', { name: 'Create room' }).click();
+    await alice.waitForURL(/#k=/, { timeout: WAIT_MS });
+    await alice.getByRole('status', { name: 'Connection' }).getByText('waiting for others').waitFor({ timeout: WAIT_MS });
+    const before = `Before you came, run ${run}: the agenda is in the shared folder`;
+    const after = `After you came, run ${run}: welcome, glad you could make it`;
+    const box = alice.getByRole('textbox', { name: 'Message' });
+    await box.fill(before);
+    await box.press('Enter');
+    await alice.getByRole('log', { name: 'Messages' }).getByText(before).waitFor({ timeout: WAIT_MS });
+    const sender = alice.evaluate(sendWhenJoined, after);
+    sender.catch(() => undefined);
+
+    const bobContext = (contexts[1] = await newBenchContext(browser));
+    await installProbe(bobContext, { texts: { before, after } });
+    const bob = await bobContext.newPage();
+    const gotoStart = Date.now();
+    await bob.goto(alice.url());
+    const state: ProbeState = await waitForMarks(bob, ['before', 'after', 'dc-open'], WAIT_MS);
+    const { seen } = await sender;
+    const timing = await navigationTiming(bob);
+    const fromGoto = (name: string): number => (state.marks[name]?.epoch ?? Number.NaN) - gotoStart;
+    const navStart = state.timeOrigin - gotoStart;
+    const phases: Record<string, number> = { 'navigation start': navStart, 'response end': navStart + timing.responseEnd, 'DOMContentLoaded': navStart + timing.domContentLoaded };
+    for (const name of PHASES) phases[name] = fromGoto(name);
+    return { before: fromGoto('before'), after: fromGoto('after'), seenByA: seen - gotoStart, phases };
+  } finally {
+    for (const context of contexts) await context.close().catch(() => undefined);
+  }
+}
+
+export async function measureJoin(browser: Browser, url: string, runs: number, log: (line: string) => void): Promise<JoinResult> {
+  const result: JoinResult = { raw: [], parley: [] };
+  const raw = await rawPages(browser, url);
+  try {
+    for (let run = 0; run <= runs; run++) {
+      const label = run === 0 ? 'warm-up' : `run ${run}`;
+      const anchor = await rawRun(raw.a, raw.b);
+      const parley = await parleyRun(browser, url, run);
+      log(`  join ${label}: raw ${anchor.toFixed(0)} ms; Parley before ${parley.before.toFixed(0)} ms, after ${parley.after.toFixed(0)} ms (B in A's People at ${parley.seenByA.toFixed(0)} ms)`);
+      if (run === 0) continue;
+      result.raw.push(anchor);
+      result.parley.push(parley);
+    }
+  } finally {
+    for (const context of raw.contexts) await context.close().catch(() => undefined);
+  }
+  return result;
+}
