@@ -23,6 +23,14 @@ const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 /** A peer's own awareness client id, so its presence can be dropped as soon as its connection closes. */
 const MESSAGE_HELLO = 2;
+/** "Send me your sync step 1": lets a peer that just learned things through a sync reply offer them by diff. */
+const MESSAGE_SYNC_REQUEST = 3;
+/**
+ * Origin prefix of updates applied from a sync step 2 (a reply carrying what we lacked, possibly the
+ * whole history). Those are not flooded like live updates: each other peer is asked for its state
+ * vector instead, and gets only what it lacks.
+ */
+const SYNC_REPLY_ORIGIN = 'sync-reply:';
 /** Transaction origin of updates that came from another tab of this browser. */
 const TAB_ORIGIN = 'tab';
 /** Origin of presence removals made locally when a direct peer leaves; these are not flooded. */
@@ -99,6 +107,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   /** Awareness client id each directly connected peer introduced itself with. */
   const peerClients = new Map<string, number>();
   let nextMessageId = 1;
+  /** Whether another tab of this browser has spoken; until then nothing is posted to the tab channel. */
+  let tabSeen = false;
   let signalingUp = false;
   let destroyed = false;
   let ready = options.historyLoaded === undefined;
@@ -112,16 +122,28 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
 
   const sendTo = (peerId: string, message: Uint8Array): void => mesh.send(peerId, sealAndChunk(options.wireKey, message, nextMessageId++));
-  const broadcast = (message: Uint8Array, except: unknown): void => {
+  const postToTabs = (message: Uint8Array): void => {
+    if (tab === null) return;
+    for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
+  };
+  /** Sends to every peer but `except` (and to other tabs unless it came from one); builds the message only if someone listens. */
+  const broadcast = (build: () => Uint8Array, except: unknown): void => {
     const peers = mesh.connectedPeers().filter((peerId) => peerId !== except);
+    const toTabs = tabSeen && except !== TAB_ORIGIN;
+    if (peers.length === 0 && !toTabs) return;
+    const message = build();
     if (peers.length > 0) {
       // Seal once; the chunks are identical for every receiver.
       const chunks = sealAndChunk(options.wireKey, message, nextMessageId++);
       for (const peerId of peers) mesh.send(peerId, chunks);
     }
-    if (tab !== null && except !== TAB_ORIGIN) {
-      for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
-    }
+    if (toTabs) postToTabs(message);
+  };
+  const syncStep1 = (): Uint8Array => {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(encoder, doc);
+    return encoding.toUint8Array(encoder);
   };
 
   /** Handles one opened message from a peer or tab; `reply` answers the sender only. */
@@ -132,8 +154,11 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (type === MESSAGE_SYNC) {
         const encoder = encoding.createEncoder();
         encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        syncProtocol.readSyncMessage(decoder, encoder, doc, origin);
+        const isReply = decoding.peekVarUint(decoder) === syncProtocol.messageYjsSyncStep2;
+        syncProtocol.readSyncMessage(decoder, encoder, doc, isReply ? `${SYNC_REPLY_ORIGIN}${origin}` : origin);
         if (encoding.length(encoder) > 1) reply(encoding.toUint8Array(encoder));
+      } else if (type === MESSAGE_SYNC_REQUEST) {
+        reply(syncStep1());
       } else if (type === MESSAGE_HELLO) {
         peerClients.set(origin, decoding.readVarUint(decoder));
       } else if (type === MESSAGE_AWARENESS) {
@@ -168,10 +193,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     encoding.writeVarUint(hello, MESSAGE_HELLO);
     encoding.writeVarUint(hello, doc.clientID);
     send(encoding.toUint8Array(hello));
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
-    syncProtocol.writeSyncStep1(encoder, doc);
-    send(encoding.toUint8Array(encoder));
+    send(syncStep1());
     const clients = [...awareness.getStates().keys()];
     if (clients.length > 0) send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, clients)));
   };
@@ -217,23 +239,28 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   if (tab !== null) {
     tab.onmessage = (event) => {
       if (event.data instanceof Uint8Array) {
-        receiveChunk(TAB_ORIGIN, event.data, (message) => {
-          for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
-        });
+        tabSeen = true;
+        receiveChunk(TAB_ORIGIN, event.data, postToTabs);
       }
     };
-    whenReady(() =>
-      greet((message) => {
-        for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
-      }),
-    );
+    // Always greet: an already open tab answers, and from then on both know the other is there.
+    whenReady(() => greet(postToTabs));
   }
 
-  const onDocUpdate = (update: Uint8Array, origin: unknown): void => broadcast(syncUpdateMessage(update), origin);
+  const onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (typeof origin === 'string' && origin.startsWith(SYNC_REPLY_ORIGIN)) {
+      const request = encoding.createEncoder();
+      encoding.writeVarUint(request, MESSAGE_SYNC_REQUEST);
+      const message = encoding.toUint8Array(request);
+      broadcast(() => message, origin.slice(SYNC_REPLY_ORIGIN.length));
+      return;
+    }
+    broadcast(() => syncUpdateMessage(update), origin);
+  };
   const onAwarenessUpdate = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     if (origin === PEER_GONE_ORIGIN) return;
     const changed = [...changes.added, ...changes.updated, ...changes.removed];
-    broadcast(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
+    broadcast(() => awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
   };
   // Updates made while loading are the stored history itself: peers get it through sync, not a broadcast.
   whenReady(() => doc.on('update', onDocUpdate));
