@@ -55,7 +55,7 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
-    const write = track(Promise.resolve().then(() => appendRows(store, roomId, sealBatch(storeKey, batch.map((p) => p.update)))));
+    const write = track(Promise.resolve().then(async () => appendRows(store, roomId, await sealBatch(storeKey, batch.map((p) => p.update)))));
     write.then(
       (rows) => {
         for (const p of batch) p.resolve();
@@ -77,7 +77,7 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
     const updates: Uint8Array[] = [];
     const mergedKeys: IDBValidKey[] = [];
     for (const row of rows) {
-      const opened = openRow(storeKey, ROW_UPDATE, row.value);
+      const opened = await openRow(storeKey, ROW_UPDATE, row.value);
       if (typeof opened === 'string') continue; // reported by loadState; never deleted here, in case the key is what is wrong
       updates.push(opened);
       mergedKeys.push(row.key);
@@ -94,7 +94,7 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
     if (merged === null) return;
     // New appends land after the rows read here, and only the rows read are deleted, so an
     // update appended meanwhile (in this tab or another) survives.
-    await appendRows(store, roomId, [sealRow(storeKey, ROW_UPDATE, merged)], mergedKeys);
+    await appendRows(store, roomId, [await sealRow(storeKey, ROW_UPDATE, merged)], mergedKeys);
   }
 
   function compact(): Promise<void> {
@@ -127,7 +127,7 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
       await settleWrites();
       const updates: Uint8Array[] = [];
       for (const row of await readUpdateRows(store, roomId)) {
-        const opened = openRow(storeKey, ROW_UPDATE, row.value);
+        const opened = await openRow(storeKey, ROW_UPDATE, row.value);
         if (typeof opened === 'string') onDrop(opened);
         else updates.push(opened);
       }
@@ -141,13 +141,14 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
     async saveIdentity(secretKey: Uint8Array): Promise<void> {
       if (closed) throw closedError();
       if (identityFromSecretKey(secretKey) === null) throw new PersistenceError('invalid_input', 'not a 64-byte ed25519 secret key');
-      await track(set(identityKey(roomId), sealRow(storeKey, ROW_IDENTITY, secretKey), store));
+      const sealed = await sealRow(storeKey, ROW_IDENTITY, secretKey);
+      await track(set(identityKey(roomId), sealed, store));
     },
 
     async loadIdentity(): Promise<Uint8Array | null> {
       const stored: unknown = await get(identityKey(roomId), store);
       if (stored === undefined) return null;
-      const opened = openRow(storeKey, ROW_IDENTITY, stored);
+      const opened = await openRow(storeKey, ROW_IDENTITY, stored);
       if (typeof opened === 'string') {
         onDrop(opened);
         return null;
@@ -179,15 +180,17 @@ export async function wipeRoom(roomId: string, store: UseStore = getParleyStore(
 }
 
 /** Updates of one tick as one sealed row; each on its own if Yjs cannot merge them, so none is lost. */
-function sealBatch(storeKey: Uint8Array, updates: Uint8Array[]): Uint8Array[] {
+async function sealBatch(storeKey: Uint8Array, updates: Uint8Array[]): Promise<Uint8Array[]> {
   if (updates.length > 1) {
+    let merged: Uint8Array | null = null;
     try {
-      return [sealRow(storeKey, ROW_UPDATE, Y.mergeUpdates(updates))];
+      merged = Y.mergeUpdates(updates);
     } catch {
       // fall through: store them as given
     }
+    if (merged !== null) return [await sealRow(storeKey, ROW_UPDATE, merged)];
   }
-  return updates.map((update) => sealRow(storeKey, ROW_UPDATE, update));
+  return Promise.all(updates.map((update) => sealRow(storeKey, ROW_UPDATE, update)));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import type { DropReason } from '../core/types.js';
-import { openBox, sealBox } from '../crypto/box.js';
+import { openAtRest, sealAtRest } from '../crypto/at-rest.js';
 import type { StoreDropHandler } from './types.js';
 
 const ROW_FORMAT_VERSION = 1;
@@ -14,18 +14,18 @@ export const ROW_IDENTITY = 2;
 export type RowKind = typeof ROW_UPDATE | typeof ROW_IDENTITY;
 
 /** Seals one row's payload with its kind. */
-export function sealRow(storeKey: Uint8Array, kind: RowKind, payload: Uint8Array): Uint8Array {
+export function sealRow(storeKey: Uint8Array, kind: RowKind, payload: Uint8Array): Promise<Uint8Array> {
   const plaintext = new Uint8Array(2 + payload.length);
   plaintext[0] = ROW_FORMAT_VERSION;
   plaintext[1] = kind;
   plaintext.set(payload, 2);
-  return sealBox(storeKey, plaintext);
+  return sealAtRest(storeKey, plaintext);
 }
 
 /** The payload of a stored value, or why it cannot be used. */
-export function openRow(storeKey: Uint8Array, kind: RowKind, stored: unknown): Uint8Array | DropReason {
+export async function openRow(storeKey: Uint8Array, kind: RowKind, stored: unknown): Promise<Uint8Array | DropReason> {
   if (!(stored instanceof Uint8Array)) return 'shape';
-  const plaintext = openBox(storeKey, stored);
+  const plaintext = await openAtRest(storeKey, stored);
   if (plaintext === null) return 'decrypt';
   if (plaintext.length < 2 || plaintext[0] !== ROW_FORMAT_VERSION || plaintext[1] !== kind) return 'unknown_type';
   return plaintext.subarray(2);

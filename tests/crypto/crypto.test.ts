@@ -86,3 +86,18 @@ describe('identities', () => {
     expect(safetyCode(createIdentity().publicKey)).not.toBe(safetyCode(alice.publicKey));
   });
 });
+
+describe('at-rest encryption', () => {
+  it('opens only with the same key and unaltered bytes, and never throws', async () => {
+    const { sealAtRest, openAtRest } = await import('../../src/crypto/at-rest.js');
+    const key = deriveRoomKeys(createRoomSecret()).storeKey;
+    const sealed = await sealAtRest(key, utf8('stored words'));
+    expect(fromUtf8((await openAtRest(key, sealed)) as Uint8Array)).toBe('stored words');
+    expect(await openAtRest(deriveRoomKeys(createRoomSecret()).storeKey, sealed)).toBeNull();
+    const tampered = sealed.slice();
+    tampered[20] = (tampered[20] as number) ^ 1;
+    expect(await openAtRest(key, tampered)).toBeNull();
+    expect(await openAtRest(key, sealed.subarray(0, 27))).toBeNull();
+    expect(await sealAtRest(key, utf8('same'))).not.toEqual(await sealAtRest(key, utf8('same')));
+  });
+});

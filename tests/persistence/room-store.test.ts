@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { set, get } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { sealBox } from '../../src/crypto/box.js';
+import { sealAtRest } from '../../src/crypto/at-rest.js';
 import { createIdentity } from '../../src/crypto/identity.js';
 import { PersistenceError } from '../../src/persistence/errors.js';
 import { openRoomStore } from '../../src/persistence/room-store.js';
@@ -111,7 +111,7 @@ describe('room store: compaction', () => {
     const room = openRoomStore(keys, { store, onDrop });
     const doc = recordingDoc(() => {});
     for (let i = 0; i < 3; i++) await room.appendUpdate(captureUpdate(doc, () => writeMessage(doc, `m${i}`, `message ${i}`)));
-    await set(['room', keys.roomId, 'u', 3], sealRow(other.storeKey, ROW_UPDATE, captureUpdate(doc, () => writeMessage(doc, 'x', 'x'))), store);
+    await set(['room', keys.roomId, 'u', 3], await sealRow(other.storeKey, ROW_UPDATE, captureUpdate(doc, () => writeMessage(doc, 'x', 'x'))), store);
     await room.compact();
     expect(await updateRowKeys(store, keys.roomId)).toHaveLength(2);
     expect(drops).toEqual([]);
@@ -147,7 +147,7 @@ describe('room store: untrusted rows', () => {
   it("drops a row sealed with another room's key", async () => {
     const { store, rowKeys } = await roomWithThreeWriters();
     const foreign = new Y.Doc();
-    await set(rowKeys[2] as IDBValidKey, sealRow(other.storeKey, ROW_UPDATE, captureUpdate(foreign, () => writeMessage(foreign, 'f', 'foreign'))), store);
+    await set(rowKeys[2] as IDBValidKey, await sealRow(other.storeKey, ROW_UPDATE, captureUpdate(foreign, () => writeMessage(foreign, 'f', 'foreign'))), store);
     const { drops, onDrop } = dropRecorder();
     const state = await openRoomStore(keys, { store, onDrop }).loadState();
     expect(drops).toEqual(['decrypt']);
@@ -157,9 +157,9 @@ describe('room store: untrusted rows', () => {
   it('drops rows of the wrong shape, kind or Yjs encoding', async () => {
     const { store } = await roomWithThreeWriters();
     await set(['room', keys.roomId, 'u', 10], 'not bytes', store);
-    await set(['room', keys.roomId, 'u', 11], sealRow(keys.storeKey, ROW_IDENTITY, new Uint8Array(64)), store);
-    await set(['room', keys.roomId, 'u', 12], sealRow(keys.storeKey, ROW_UPDATE, new Uint8Array([9, 9, 9, 9])), store);
-    await set(['room', keys.roomId, 'u', 13], sealBox(keys.storeKey, new Uint8Array([1])), store);
+    await set(['room', keys.roomId, 'u', 11], await sealRow(keys.storeKey, ROW_IDENTITY, new Uint8Array(64)), store);
+    await set(['room', keys.roomId, 'u', 12], await sealRow(keys.storeKey, ROW_UPDATE, new Uint8Array([9, 9, 9, 9])), store);
+    await set(['room', keys.roomId, 'u', 13], await sealAtRest(keys.storeKey, new Uint8Array([1])), store);
     const { drops, onDrop } = dropRecorder();
     const state = await openRoomStore(keys, { store, onDrop }).loadState();
     expect(drops.sort()).toEqual(['decode', 'shape', 'unknown_type', 'unknown_type']);
@@ -168,7 +168,7 @@ describe('room store: untrusted rows', () => {
 
   it('drops a lone row Yjs cannot parse', async () => {
     const store = freshStore();
-    await set(['room', keys.roomId, 'u', 0], sealRow(keys.storeKey, ROW_UPDATE, new Uint8Array([1, 2, 3, 4, 5])), store);
+    await set(['room', keys.roomId, 'u', 0], await sealRow(keys.storeKey, ROW_UPDATE, new Uint8Array([1, 2, 3, 4, 5])), store);
     const { drops, onDrop } = dropRecorder();
     expect(await openRoomStore(keys, { store, onDrop }).loadState()).toBeNull();
     expect(drops).toEqual(['decode']);
@@ -188,9 +188,9 @@ describe('room store: identity', () => {
     const store = freshStore();
     const { drops, onDrop } = dropRecorder();
     const room = openRoomStore(keys, { store, onDrop });
-    await set(['room', keys.roomId, 'identity'], sealRow(other.storeKey, ROW_IDENTITY, createIdentity().secretKey), store);
+    await set(['room', keys.roomId, 'identity'], await sealRow(other.storeKey, ROW_IDENTITY, createIdentity().secretKey), store);
     expect(await room.loadIdentity()).toBeNull();
-    await set(['room', keys.roomId, 'identity'], sealRow(keys.storeKey, ROW_IDENTITY, new Uint8Array(64).fill(7)), store);
+    await set(['room', keys.roomId, 'identity'], await sealRow(keys.storeKey, ROW_IDENTITY, new Uint8Array(64).fill(7)), store);
     expect(await room.loadIdentity()).toBeNull();
     expect(drops).toEqual(['decrypt', 'shape']);
     await expect(room.saveIdentity(new Uint8Array(32))).rejects.toMatchObject({ code: 'invalid_input' });
