@@ -116,3 +116,33 @@ export async function verifyMessageEntry(entry: MessageEntry): Promise<boolean> 
   if (author === null || sig === null) return false;
   return verifySignature(author, messageSigningBytes(entry), sig);
 }
+
+/**
+ * Longest stored form accepted: the text may double when JSON escapes quotes and backslashes, and
+ * the other fields add about 200 characters.
+ */
+export const MAX_ENTRY_CHARS = 2 * MAX_TEXT_CHARS + 1024;
+
+/**
+ * The form an entry takes in the shared document: its JSON text, one string per message. Yjs
+ * decodes one string per entry instead of seven keys and six values, which halves the time to
+ * load a large history (100k messages: 0.30 s instead of 0.58 s to apply, 0.07 s instead of 0.32 s
+ * to parse, measured in Node).
+ */
+export function encodeMessageEntry(entry: MessageEntry): string {
+  const { v, id, author, nick, hlc, text, sig } = entry;
+  return JSON.stringify({ v, id, author, nick, hlc, text, sig });
+}
+
+/** Parses an untrusted value of the `messages` map (see encodeMessageEntry); does not check the signature. Never throws. */
+export function decodeMessageEntry(key: string, value: unknown): ParsedEntry {
+  if (typeof value !== 'string') return { ok: false, reason: 'shape' };
+  if (value.length > MAX_ENTRY_CHARS) return { ok: false, reason: 'size' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return { ok: false, reason: 'shape' };
+  }
+  return parseMessageEntry(key, parsed);
+}

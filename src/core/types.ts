@@ -15,6 +15,7 @@ export interface InviteLink {
 /**
  * One chat message as stored in the shared document: `doc.getMap('messages')`, keyed by `id`.
  * A Y.Map keyed by id keeps appends flat as the room grows (a Y.Array was quadratic, see FACTS.md).
+ * The map holds each entry as its JSON text (core/message-entry.ts encodeMessageEntry).
  */
 export interface MessageEntry {
   readonly v: 1;

@@ -10,7 +10,7 @@ import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
 import { createIdentity, identityFromSecretKey, safetyCode, type Identity } from '../crypto/identity.js';
 import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
 import { createClock, type HybridClock } from '../core/hlc.js';
-import { createMessageEntry, isValidNick, isValidText, parseMessageEntry, verifyMessageEntry } from '../core/message-entry.js';
+import { createMessageEntry, decodeMessageEntry, encodeMessageEntry, isValidNick, isValidText, verifyMessageEntry } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, MessageEntry, PresenceState } from '../core/types.js';
@@ -138,7 +138,7 @@ export class RoomSession {
     const trimmed = text.replace(/\r\n?/g, '\n').trim();
     if (this.#identity === null || !isValidText(trimmed)) return false;
     const entry = createMessageEntry(this.#identity, { nick: this.nick, text: trimmed, hlc: this.#clock.tick() });
-    this.#doc.getMap<unknown>('messages').set(entry.id, entry);
+    this.#doc.getMap<unknown>('messages').set(entry.id, encodeMessageEntry(entry));
     this.setTyping(false);
     return true;
   }
@@ -225,7 +225,7 @@ export class RoomSession {
   #indexAll(messages: Y.Map<unknown>): void {
     const entries: MessageEntry[] = [];
     for (const [key, value] of messages) {
-      const parsed = parseMessageEntry(key, value);
+      const parsed = decodeMessageEntry(key, value);
       if (parsed.ok) entries.push(parsed.entry);
       else this.#drop('entry', parsed.reason);
     }
@@ -242,7 +242,7 @@ export class RoomSession {
         this.log.remove(key);
         continue;
       }
-      const parsed = parseMessageEntry(key, messages.get(key));
+      const parsed = decodeMessageEntry(key, messages.get(key));
       if (!parsed.ok) {
         this.log.remove(key);
         this.#drop('entry', parsed.reason);

@@ -12,7 +12,7 @@ import * as Y from 'yjs';
 import nacl from '../../src/crypto/nacl.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
 import { formatStamp } from '../../src/core/hlc.js';
-import { MESSAGE_ID_BYTES, messageSigningBytes, verifyMessageEntry } from '../../src/core/message-entry.js';
+import { MESSAGE_ID_BYTES, encodeMessageEntry, messageSigningBytes, verifyMessageEntry } from '../../src/core/message-entry.js';
 import type { MessageEntry } from '../../src/core/types.js';
 import { createRandom } from '../helpers/random.js';
 
@@ -95,7 +95,7 @@ export function historyUpdate(history: History, perTransaction = 50): Uint8Array
   const flush = (slot: { doc: Y.Doc; batch: MessageEntry[] }): void => {
     const map = slot.doc.getMap<unknown>('messages');
     slot.doc.transact(() => {
-      for (const entry of slot.batch) map.set(entry.id, { ...entry });
+      for (const entry of slot.batch) map.set(entry.id, encodeMessageEntry(entry));
     });
     slot.batch = [];
   };

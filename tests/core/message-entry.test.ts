@@ -146,3 +146,21 @@ describe('message entries', () => {
     expect(await verifyMessageEntry(resigned(alice, { text: 'send me your keys' }))).toBe(true);
   });
 });
+
+describe('stored form', () => {
+  it('round-trips an entry through its JSON text, and drops anything else', async () => {
+    const { encodeMessageEntry, decodeMessageEntry, MAX_ENTRY_CHARS } = await import('../../src/core/message-entry.js');
+    const identity = createIdentity();
+    const signed = createMessageEntry(identity, { nick: 'Ana', text: 'say "hi" \\ سلام', hlc: HLC });
+    const stored = encodeMessageEntry(signed);
+    expect(typeof stored).toBe('string');
+    expect(decodeMessageEntry(signed.id, stored)).toEqual({ ok: true, entry: signed });
+    expect(decodeMessageEntry(signed.id, { ...signed })).toEqual({ ok: false, reason: 'shape' });
+    expect(decodeMessageEntry(signed.id, '{"v":1,')).toEqual({ ok: false, reason: 'shape' });
+    expect(decodeMessageEntry(signed.id, 'x'.repeat(MAX_ENTRY_CHARS + 1))).toEqual({ ok: false, reason: 'size' });
+    expect(decodeMessageEntry('another-id-entirely-22', stored)).toEqual({ ok: false, reason: 'key_mismatch' });
+    // The longest valid text, made of characters JSON must escape, still fits.
+    const escaped = createMessageEntry(identity, { nick: 'Ana', text: '"'.repeat(MAX_TEXT_CHARS), hlc: HLC });
+    expect(decodeMessageEntry(escaped.id, encodeMessageEntry(escaped)).ok).toBe(true);
+  });
+});
