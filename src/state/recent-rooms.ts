@@ -2,6 +2,7 @@
 import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import { formatInviteFragment } from '../core/invite-link.js';
 import { createRecentRooms } from '../persistence/recent-rooms.js';
+import { loadStateOffThread } from '../persistence/load-off-thread.js';
 import { openRoomStore } from '../persistence/room-store.js';
 import type { SessionStore } from './room-session.svelte.js';
 
@@ -15,8 +16,19 @@ export interface RecentEntry {
 
 const recentRooms = createRecentRooms();
 
+/** The room's store; its history is loaded in a worker where possible, on this thread otherwise. */
 export function openStoreFor(keys: RoomKeys): SessionStore {
-  return openRoomStore(keys);
+  const store = openRoomStore(keys);
+  return {
+    appendUpdate: (update) => store.appendUpdate(update),
+    saveIdentity: (secretKey) => store.saveIdentity(secretKey),
+    loadIdentity: () => store.loadIdentity(),
+    close: () => store.close(),
+    async loadState() {
+      const offThread = await loadStateOffThread(keys);
+      return offThread?.ok === true ? offThread.state : store.loadState();
+    },
+  };
 }
 
 export async function listRecent(): Promise<RecentEntry[]> {
