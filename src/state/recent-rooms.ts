@@ -25,6 +25,8 @@ export function openStoreFor(keys: RoomKeys): SessionStore {
     loadIdentity: () => store.loadIdentity(),
     close: () => store.close(),
     async loadState() {
+      // A room new to this device has nothing to load: starting a worker would only delay the join.
+      if (!(await store.hasHistory())) return null;
       const offThread = await loadStateOffThread(keys);
       return offThread?.ok === true ? offThread.state : store.loadState();
     },

@@ -73,6 +73,7 @@ export class RoomSession {
   #provider: RoomProvider | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #verifying = false;
+  #waitingToSend: string[] = [];
   #everConnected = false;
   #closed = false;
 
@@ -110,6 +111,7 @@ export class RoomSession {
     messages.observe((event) => this.#indexChanges(messages, event.keysChanged));
     this.historyLoaded = true;
     markLoaded();
+    for (const text of this.#waitingToSend.splice(0)) this.#sendNow(text);
     setTimeout(() => {
       // No node reachable after a few seconds: say so rather than spin forever.
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
@@ -135,16 +137,25 @@ export class RoomSession {
     });
   }
 
-  /** Signs and adds a message; returns false (and changes nothing) for empty or oversized text. */
+  /** Signs and adds a message (queued while the room is still loading); false, changing nothing, for empty or oversized text. */
   send(text: string): boolean {
     // Peers refuse CR in text (core/message-entry.ts); line breaks travel as LF.
     const trimmed = text.replace(/\r\n?/g, '\n').trim();
-    // Until the stored history is in the document, a new message could not be stored; the composer keeps the text.
-    if (this.#identity === null || !this.historyLoaded || !isValidText(trimmed)) return false;
+    if (!isValidText(trimmed)) return false;
+    // Until identity and stored history are loaded, messages wait in order, then go out.
+    if (this.#identity === null || !this.historyLoaded) {
+      this.#waitingToSend.push(trimmed);
+      return true;
+    }
+    this.#sendNow(trimmed);
+    return true;
+  }
+
+  #sendNow(trimmed: string): void {
+    if (this.#identity === null) return;
     const entry = createMessageEntry(this.#identity, { nick: this.nick, text: trimmed, hlc: this.#clock.tick() });
     this.#doc.getMap<unknown>('messages').set(entry.id, encodeMessageEntry(entry));
     this.setTyping(false);
-    return true;
   }
 
   /** Changes the nickname shown to others; false if it is empty, too long or has control characters. */
