@@ -3,7 +3,7 @@
  * storeKey. Each append is one row (updates of the same tick share a row); past `compactAfter`
  * rows, compaction opens them all, merges, seals the result once and swaps it in.
  */
-import { get, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { get, set, type UseStore } from 'idb-keyval';
 import * as Y from 'yjs';
 import { identityFromSecretKey } from '../crypto/identity.js';
 import type { RoomKeys } from '../crypto/keys.js';
@@ -121,11 +121,6 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
         if (pending.length === 0) queueMicrotask(flush);
         pending.push({ update, resolve, reject });
       });
-    },
-
-    async hasHistory(): Promise<boolean> {
-      await settleWrites();
-      return (await store('readonly', (objects) => promisifyRequest(objects.count(updateRange(roomId))))) > 0;
     },
 
     async loadState(): Promise<Uint8Array | null> {

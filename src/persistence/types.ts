@@ -19,8 +19,6 @@ export interface RoomStore {
   appendUpdate(update: Uint8Array): Promise<void>;
   /** Every readable update merged into one (null when there are none); bad rows are dropped and reported. */
   loadState(): Promise<Uint8Array | null>;
-  /** Whether any update row is stored, without reading or opening one (a count). */
-  hasHistory(): Promise<boolean>;
   /** Merges all rows into one now (it also runs by itself past `compactAfter`). */
   compact(): Promise<void>;
   /** Stores this room's ed25519 secret key (64 bytes, tweetnacl layout), sealed. */

@@ -2,7 +2,6 @@
 import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import { formatInviteFragment } from '../core/invite-link.js';
 import { createRecentRooms } from '../persistence/recent-rooms.js';
-import { loadStateOffThread } from '../persistence/load-off-thread.js';
 import { openRoomStore } from '../persistence/room-store.js';
 import type { SessionStore } from './room-session.svelte.js';
 
@@ -16,21 +15,8 @@ export interface RecentEntry {
 
 const recentRooms = createRecentRooms();
 
-/** The room's store; its history is loaded in a worker where possible, on this thread otherwise. */
 export function openStoreFor(keys: RoomKeys): SessionStore {
-  const store = openRoomStore(keys);
-  return {
-    appendUpdate: (update) => store.appendUpdate(update),
-    saveIdentity: (secretKey) => store.saveIdentity(secretKey),
-    loadIdentity: () => store.loadIdentity(),
-    close: () => store.close(),
-    async loadState() {
-      // A room new to this device has nothing to load: starting a worker would only delay the join.
-      if (!(await store.hasHistory())) return null;
-      const offThread = await loadStateOffThread(keys);
-      return offThread?.ok === true ? offThread.state : store.loadState();
-    },
-  };
+  return openRoomStore(keys);
 }
 
 export async function listRecent(): Promise<RecentEntry[]> {

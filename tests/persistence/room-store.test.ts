@@ -37,16 +37,6 @@ describe('room store: append and load', () => {
     expect(await openRoomStore(keys, { store: freshStore() }).loadState()).toBeNull();
   });
 
-  it('tells whether a room has stored history without opening it', async () => {
-    const store = freshStore();
-    const room = openRoomStore(keys, { store });
-    expect(await room.hasHistory()).toBe(false);
-    await room.saveIdentity(createIdentity().secretKey);
-    expect(await room.hasHistory()).toBe(false);
-    void room.appendUpdate(Uint8Array.from([0, 0]));
-    expect(await room.hasHistory()).toBe(true);
-  });
-
   it('writes updates of one tick as one row and loses none of them', async () => {
     const store = freshStore();
     const room = openRoomStore(keys, { store });
