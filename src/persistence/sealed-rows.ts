@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import type { DropReason } from '../core/types.js';
-import { openAtRest, sealAtRest } from '../crypto/at-rest.js';
+import { openAesGcm, sealAesGcm } from '../crypto/aes-gcm.js';
 import type { StoreDropHandler } from './types.js';
 
 const ROW_FORMAT_VERSION = 1;
@@ -19,13 +19,13 @@ export function sealRow(storeKey: Uint8Array, kind: RowKind, payload: Uint8Array
   plaintext[0] = ROW_FORMAT_VERSION;
   plaintext[1] = kind;
   plaintext.set(payload, 2);
-  return sealAtRest(storeKey, plaintext);
+  return sealAesGcm(storeKey, plaintext);
 }
 
 /** The payload of a stored value, or why it cannot be used. */
 export async function openRow(storeKey: Uint8Array, kind: RowKind, stored: unknown): Promise<Uint8Array | DropReason> {
   if (!(stored instanceof Uint8Array)) return 'shape';
-  const plaintext = await openAtRest(storeKey, stored);
+  const plaintext = await openAesGcm(storeKey, stored);
   if (plaintext === null) return 'decrypt';
   if (plaintext.length < 2 || plaintext[0] !== ROW_FORMAT_VERSION || plaintext[1] !== kind) return 'unknown_type';
   return plaintext.subarray(2);

@@ -17,7 +17,7 @@ import type { DropReason } from '../core/types.js';
 import { filterAwarenessUpdate } from './awareness-filter.js';
 import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
 import { createSignalingClient, type SignalingClient, type SocketLike } from './signaling-client.js';
-import { createReassembler, sealAndChunk } from './wire-frames.js';
+import { createReassembler, openFrame, sealAndChunk } from './wire-frames.js';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -121,10 +121,21 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
 
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
 
-  const sendTo = (peerId: string, message: Uint8Array): void => mesh.send(peerId, sealAndChunk(options.wireKey, message, nextMessageId++));
+  /**
+   * Sealing is asynchronous (WebCrypto), so every outgoing message goes through one queue: each is
+   * sealed and handed to its receivers in the order it was sent, as the sync protocol needs.
+   */
+  let outgoing: Promise<void> = Promise.resolve();
+  const seal = (message: Uint8Array, deliver: (chunks: Uint8Array[]) => void): void => {
+    const id = nextMessageId++;
+    outgoing = outgoing.then(async () => {
+      const chunks = await sealAndChunk(options.wireKey, message, id);
+      if (!destroyed) deliver(chunks);
+    }).catch(() => undefined);
+  };
+  const sendTo = (peerId: string, message: Uint8Array): void => seal(message, (chunks) => mesh.send(peerId, chunks));
   const postToTabs = (message: Uint8Array): void => {
-    if (tab === null) return;
-    for (const chunk of sealAndChunk(options.wireKey, message, nextMessageId++)) tab.postMessage(chunk);
+    if (tab !== null) seal(message, (chunks) => chunks.forEach((chunk) => tab.postMessage(chunk)));
   };
   /** Sends to every peer but `except` (and to other tabs unless it came from one); builds the message only if someone listens. */
   const broadcast = (build: () => Uint8Array, except: unknown): void => {
@@ -132,11 +143,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     const toTabs = tabSeen && except !== TAB_ORIGIN;
     if (peers.length === 0 && !toTabs) return;
     const message = build();
-    if (peers.length > 0) {
-      // Seal once; the chunks are identical for every receiver.
-      const chunks = sealAndChunk(options.wireKey, message, nextMessageId++);
-      for (const peerId of peers) mesh.send(peerId, chunks);
-    }
+    // Seal once; the chunks are identical for every receiver.
+    if (peers.length > 0) seal(message, (chunks) => peers.forEach((peerId) => mesh.send(peerId, chunks)));
     if (toTabs) postToTabs(message);
   };
   const syncStep1 = (): Uint8Array => {
@@ -174,18 +182,25 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     }
   };
 
+  /** Per sender, messages are opened one after another so they are handled in the order sent. */
+  const opening = new Map<string, Promise<void>>();
   const receiveChunk = (origin: string, chunk: Uint8Array, reply: (message: Uint8Array) => void): void => {
     let reassemble = reassemblers.get(origin);
     if (reassemble === undefined) {
-      reassemble = createReassembler(options.wireKey);
+      reassemble = createReassembler();
       reassemblers.set(origin, reassemble);
     }
     const result = reassemble(chunk);
-    if (result.kind === 'dropped') options.onDrop('frame', result.reason);
-    else if (result.kind === 'message') {
-      const message = result.message;
-      whenReady(() => handleMessage(origin, message, reply));
-    }
+    if (result.kind === 'dropped') return options.onDrop('frame', result.reason);
+    if (result.kind !== 'complete') return;
+    const previous = opening.get(origin) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const message = await openFrame(options.wireKey, result.sealed);
+      if (destroyed) return;
+      if (message === null) options.onDrop('frame', 'decrypt');
+      else whenReady(() => handleMessage(origin, message, reply));
+    });
+    opening.set(origin, next.catch(() => undefined));
   };
 
   const greet = (send: (message: Uint8Array) => void): void => {
@@ -224,6 +239,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     onData: (peerId, chunk) => receiveChunk(peerId, chunk, (message) => sendTo(peerId, message)),
     onClose: (peerId) => {
       reassemblers.delete(peerId);
+      opening.delete(peerId);
       // The person behind a closed connection has most likely left: drop their presence now rather
       // than after awareness's 30 s timeout. If they are still here through another peer, their next
       // presence renewal (every 15 s) brings them back.

@@ -87,17 +87,17 @@ describe('identities', () => {
   });
 });
 
-describe('at-rest encryption', () => {
+describe('AES-GCM for stored rows and wire frames', () => {
   it('opens only with the same key and unaltered bytes, and never throws', async () => {
-    const { sealAtRest, openAtRest } = await import('../../src/crypto/at-rest.js');
+    const { sealAesGcm, openAesGcm } = await import('../../src/crypto/aes-gcm.js');
     const key = deriveRoomKeys(createRoomSecret()).storeKey;
-    const sealed = await sealAtRest(key, utf8('stored words'));
-    expect(fromUtf8((await openAtRest(key, sealed)) as Uint8Array)).toBe('stored words');
-    expect(await openAtRest(deriveRoomKeys(createRoomSecret()).storeKey, sealed)).toBeNull();
+    const sealed = await sealAesGcm(key, utf8('stored words'));
+    expect(fromUtf8((await openAesGcm(key, sealed)) as Uint8Array)).toBe('stored words');
+    expect(await openAesGcm(deriveRoomKeys(createRoomSecret()).storeKey, sealed)).toBeNull();
     const tampered = sealed.slice();
     tampered[20] = (tampered[20] as number) ^ 1;
-    expect(await openAtRest(key, tampered)).toBeNull();
-    expect(await openAtRest(key, sealed.subarray(0, 27))).toBeNull();
-    expect(await sealAtRest(key, utf8('same'))).not.toEqual(await sealAtRest(key, utf8('same')));
+    expect(await openAesGcm(key, tampered)).toBeNull();
+    expect(await openAesGcm(key, sealed.subarray(0, 27))).toBeNull();
+    expect(await sealAesGcm(key, utf8('same'))).not.toEqual(await sealAesGcm(key, utf8('same')));
   });
 });

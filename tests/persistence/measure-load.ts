@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
 import * as Y from 'yjs';
-import { openAtRest, sealAtRest } from '../../src/crypto/at-rest.js';
+import { openAesGcm, sealAesGcm } from '../../src/crypto/aes-gcm.js';
 import { deriveRoomKeys } from '../../src/crypto/keys.js';
 import { openRoomStore } from '../../src/persistence/room-store.js';
 
@@ -39,8 +39,8 @@ await time(`build ${MESSAGES} entries (one transaction)`, () =>
   }),
 );
 const big = await time('encodeStateAsUpdate', () => Y.encodeStateAsUpdate(doc));
-const sealed = await time('sealAtRest of the big update (WebCrypto AES-GCM)', () => sealAtRest(keys.storeKey, big));
-await time('openAtRest of the big update (WebCrypto AES-GCM)', () => openAtRest(keys.storeKey, sealed));
+const sealed = await time('sealAesGcm of the big update (WebCrypto AES-GCM)', () => sealAesGcm(keys.storeKey, big));
+await time('openAesGcm of the big update (WebCrypto AES-GCM)', () => openAesGcm(keys.storeKey, sealed));
 await time('appendUpdate(big): seal + one IndexedDB add', () => room.appendUpdate(big));
 
 const smalls: Uint8Array[] = [];

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { set, get } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { sealAtRest } from '../../src/crypto/at-rest.js';
+import { sealAesGcm } from '../../src/crypto/aes-gcm.js';
 import { createIdentity } from '../../src/crypto/identity.js';
 import { PersistenceError } from '../../src/persistence/errors.js';
 import { openRoomStore } from '../../src/persistence/room-store.js';
@@ -159,7 +159,7 @@ describe('room store: untrusted rows', () => {
     await set(['room', keys.roomId, 'u', 10], 'not bytes', store);
     await set(['room', keys.roomId, 'u', 11], await sealRow(keys.storeKey, ROW_IDENTITY, new Uint8Array(64)), store);
     await set(['room', keys.roomId, 'u', 12], await sealRow(keys.storeKey, ROW_UPDATE, new Uint8Array([9, 9, 9, 9])), store);
-    await set(['room', keys.roomId, 'u', 13], await sealAtRest(keys.storeKey, new Uint8Array([1])), store);
+    await set(['room', keys.roomId, 'u', 13], await sealAesGcm(keys.storeKey, new Uint8Array([1])), store);
     const { drops, onDrop } = dropRecorder();
     const state = await openRoomStore(keys, { store, onDrop }).loadState();
     expect(drops.sort()).toEqual(['decode', 'shape', 'unknown_type', 'unknown_type']);
