@@ -100,4 +100,30 @@ describe('encrypted rooms in Chromium', () => {
     await log(first).getByText('from the second tab').waitFor({ timeout: 10_000 });
     await expect.poll(() => people(first).count(), { timeout: 10_000 }).toBe(2);
   });
+
+  it('lists a visited room on the home page, and "Leave and forget room" wipes it from this device', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(node.url());
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await say(page, 'a note to myself');
+    await log(page).getByText('a note to myself').waitFor({ timeout: 10_000 });
+    const invite = page.url();
+
+    await page.goto(`${node.url()}/`);
+    const recent = page.getByRole('list', { name: 'Recent rooms' }).getByRole('listitem');
+    await expect.poll(() => recent.count(), { timeout: 10_000 }).toBe(1);
+    await recent.getByRole('link').click();
+    await log(page).getByText('a note to myself').waitFor({ timeout: 10_000 });
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Leave and forget room' }).click();
+    await page.getByRole('button', { name: 'Create room' }).waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.getByRole('list', { name: 'Recent rooms' }).count()).toBe(0);
+    // The link still works, but this device no longer holds the history (nobody else is in the room).
+    await page.goto(invite);
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    await expect.poll(() => log(page).textContent(), { timeout: 5_000 }).toContain('No messages yet');
+  });
 });
