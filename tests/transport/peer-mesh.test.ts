@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { createPeerMesh, type PeerLike, type PeerMesh } from '../../src/transport/peer-mesh.js';
+import type { SignalPayload } from '../../src/transport/signaling-client.js';
+
+/**
+ * Meshes joined through an in-memory signaling bus (delivered in order, like the node) and fake
+ * peers that "connect" when an offer has been answered. Deterministic: no WebRTC, no timers.
+ */
+class FakePeer implements PeerLike {
+  connected = false;
+  private readonly listeners = new Map<string, Array<(arg?: unknown) => void>>();
+  remote: FakePeer | null = null;
+  constructor(readonly initiator: boolean, readonly owner: string) {}
+  on(event: string, listener: (arg: never) => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener as (arg?: unknown) => void]);
+    return this;
+  }
+  emit(event: string, arg?: unknown): void {
+    for (const listener of this.listeners.get(event) ?? []) listener(arg);
+  }
+  signal(data: unknown): void {
+    const { type, from } = data as { type: string; from: FakePeer };
+    if (type === 'offer') {
+      this.remote = from;
+      from.remote = this;
+      this.emit('signal', { type: 'answer', from: this });
+    } else if (type === 'answer') {
+      this.connected = true;
+      from.connected = true;
+      this.emit('connect');
+      from.emit('connect');
+    }
+  }
+  write(): boolean {
+    return true;
+  }
+  destroy(): void {
+    this.connected = false;
+  }
+  start(): void {
+    if (this.initiator) this.emit('signal', { type: 'offer', from: this });
+  }
+}
+
+function createRoom(maxConnections: number) {
+  const meshes = new Map<string, PeerMesh>();
+  const queue: SignalPayload[] = [];
+  const offers: Array<[string, string]> = [];
+  const join = (id: string): PeerMesh => {
+    const mesh = createPeerMesh({
+      selfId: id,
+      maxConnections,
+      publish: (payload) => queue.push(payload),
+      createPeer: (initiator) => {
+        const peer = new FakePeer(initiator, id);
+        queueMicrotask(() => peer.start());
+        return peer;
+      },
+      onConnect: () => undefined,
+      onData: () => undefined,
+      onClose: () => undefined,
+      connectTimeoutMs: 60_000,
+    });
+    meshes.set(id, mesh);
+    mesh.announce();
+    return mesh;
+  };
+  /** Delivers queued signaling to every member (the sender ignores its own), until quiet. */
+  const settle = async (): Promise<void> => {
+    for (let rounds = 0; rounds < 10_000; rounds++) {
+      await Promise.resolve();
+      const payload = queue.shift();
+      if (payload === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (queue.length === 0) return;
+        continue;
+      }
+      if (payload.kind === 'signal' && (payload.signal as { type: string }).type === 'offer') offers.push([payload.from, payload.to]);
+      for (const mesh of meshes.values()) mesh.handleSignal(payload);
+    }
+    throw new Error('signaling never settled');
+  };
+  return { meshes, join, settle, offers };
+}
+
+function isConnected(meshes: Map<string, PeerMesh>): boolean {
+  const ids = [...meshes.keys()];
+  const seen = new Set([ids[0]]);
+  const stack = [ids[0] as string];
+  while (stack.length > 0) {
+    for (const next of meshes.get(stack.pop() as string)?.connectedPeers() ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return seen.size === ids.length;
+}
+
+describe('peer mesh', () => {
+  it('connects everyone who joins at once, with exactly one offer per pair', async () => {
+    const room = createRoom(20);
+    for (const id of ['d', 'a', 'c', 'b', 'e']) room.join(id);
+    await room.settle();
+    for (const [id, mesh] of room.meshes) expect(mesh.connectedPeers().sort(), id).toEqual([...room.meshes.keys()].filter((other) => other !== id).sort());
+    const pairs = room.offers.map(([from, to]) => [from, to].sort().join('-'));
+    expect(new Set(pairs).size).toBe(pairs.length);
+  });
+
+  it('keeps a saturated room connected and lets a newcomer in, whatever its id', async () => {
+    const room = createRoom(2);
+    for (const id of ['m', 'n', 'o', 'p']) {
+      room.join(id);
+      await room.settle();
+    }
+    for (const newcomer of ['a', 'z']) {
+      const mesh = room.join(newcomer);
+      await room.settle();
+      expect(mesh.connectedPeers().length, newcomer).toBeGreaterThan(0);
+    }
+    expect(isConnected(room.meshes)).toBe(true);
+    // Offers stay within the cap; accepting goes up to half as many again.
+    for (const mesh of room.meshes.values()) expect(mesh.connectedPeers().length).toBeLessThanOrEqual(4);
+  });
+
+  it('ignores signals addressed to someone else and answers nobody it did not expect', async () => {
+    const room = createRoom(20);
+    const alice = room.join('alice');
+    await room.settle();
+    alice.handleSignal({ kind: 'signal', from: 'mallory', to: 'bob', signal: { type: 'offer' } });
+    alice.handleSignal({ kind: 'signal', from: 'mallory', to: 'alice', signal: { type: 'answer' } });
+    await room.settle();
+    expect(alice.connectedPeers()).toEqual([]);
+  });
+});
