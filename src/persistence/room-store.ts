@@ -5,7 +5,7 @@
  */
 import { get, set, type UseStore } from 'idb-keyval';
 import * as Y from 'yjs';
-import { identityFromSecretKey } from '../crypto/identity.js';
+import { identityFromSecretKey, type Identity } from '../crypto/identity.js';
 import type { RoomKeys } from '../crypto/keys.js';
 import { getParleyStore, identityKey, roomRange, sequenceOf, updateKey, updateRange, whenCommitted } from './database.js';
 import { PersistenceError } from './errors.js';
@@ -145,7 +145,7 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
       await track(set(identityKey(roomId), sealed, store));
     },
 
-    async loadIdentity(): Promise<Uint8Array | null> {
+    async loadIdentity(): Promise<Identity | null> {
       const stored: unknown = await get(identityKey(roomId), store);
       if (stored === undefined) return null;
       const opened = await openRow(storeKey, ROW_IDENTITY, stored);
@@ -153,11 +153,10 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
         onDrop(opened);
         return null;
       }
-      if (identityFromSecretKey(opened) === null) {
-        onDrop('shape');
-        return null;
-      }
-      return opened.slice();
+      // Validating derives the key pair; hand it over so the caller need not derive it again.
+      const identity = identityFromSecretKey(opened.slice());
+      if (identity === null) onDrop('shape');
+      return identity;
     },
 
     close,

@@ -1,6 +1,7 @@
 /** Public shapes of the persistence layer: the encrypted room log and the recent-rooms list. */
 import type { UseStore } from 'idb-keyval';
 import type { DropReason } from '../core/types.js';
+import type { Identity } from '../crypto/identity.js';
 
 /** Called once per stored blob that could not be opened or parsed; it is skipped, never thrown. */
 export type StoreDropHandler = (reason: DropReason) => void;
@@ -23,8 +24,8 @@ export interface RoomStore {
   compact(): Promise<void>;
   /** Stores this room's ed25519 secret key (64 bytes, tweetnacl layout), sealed. */
   saveIdentity(secretKey: Uint8Array): Promise<void>;
-  /** The stored secret key, or null if there is none or it does not open to a valid key. */
-  loadIdentity(): Promise<Uint8Array | null>;
+  /** The stored identity, or null if there is none or it does not open to a valid ed25519 key. */
+  loadIdentity(): Promise<Identity | null>;
   /** Commits pending appends and detaches; later calls reject with code `closed`. */
   close(): Promise<void>;
   /** Closes, then deletes every row of this room. */

@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
-import { createIdentity, identityFromSecretKey, safetyCode, type Identity } from '../crypto/identity.js';
+import { createIdentity, safetyCode, type Identity } from '../crypto/identity.js';
 import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
 import { createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, decodeMessageEntry, encodeMessageEntry, isValidNick, isValidText, verifyMessageEntry } from '../core/message-entry.js';
@@ -23,7 +23,8 @@ export interface SessionStore {
   appendUpdate(update: Uint8Array): Promise<void>;
   loadState(): Promise<Uint8Array | null>;
   saveIdentity(secretKey: Uint8Array): Promise<void>;
-  loadIdentity(): Promise<Uint8Array | null>;
+  /** The stored identity, already checked to be a valid key pair, or null. */
+  loadIdentity(): Promise<Identity | null>;
   /** Commits pending writes and detaches. */
   close(): Promise<void>;
 }
@@ -202,8 +203,7 @@ export class RoomSession {
   }
 
   async #loadOrCreateIdentity(store: SessionStore): Promise<Identity> {
-    const saved = await store.loadIdentity();
-    const restored = saved === null ? null : identityFromSecretKey(saved);
+    const restored = await store.loadIdentity();
     if (restored !== null) return restored;
     const created = createIdentity();
     await store.saveIdentity(created.secretKey);

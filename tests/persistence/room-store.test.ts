@@ -180,7 +180,7 @@ describe('room store: identity', () => {
     const store = freshStore();
     const identity = createIdentity();
     await openRoomStore(keys, { store }).saveIdentity(identity.secretKey);
-    expect(await openRoomStore(keys, { store }).loadIdentity()).toEqual(identity.secretKey);
+    expect((await openRoomStore(keys, { store }).loadIdentity())?.secretKey).toEqual(identity.secretKey);
     expect(await openRoomStore(other, { store }).loadIdentity()).toBeNull();
   });
 
