@@ -58,14 +58,14 @@ export function messageSigningBytes(fields: Omit<MessageEntry, 'sig'>): Uint8Arr
   return concatBytes(...parts);
 }
 
-/** Signs a new message (nick trimmed). Throws RangeError for a draft that peers would drop: check with isValidNick/isValidText first. */
-export function createMessageEntry(identity: Identity, draft: MessageDraft, randomId: () => string = createMessageId): MessageEntry {
+/** Signs a new message (nick trimmed). Rejects with RangeError for a draft that peers would drop: check with isValidNick/isValidText first. */
+export async function createMessageEntry(identity: Identity, draft: MessageDraft, randomId: () => string = createMessageId): Promise<MessageEntry> {
   const nick = draft.nick.trim();
   if (!isValidNick(nick)) throw new RangeError('invalid nickname');
   if (!isValidText(draft.text)) throw new RangeError('invalid message text');
   if (parseStamp(draft.hlc) === null) throw new RangeError('invalid hlc stamp');
   const unsigned = { v: 1, id: randomId(), author: toBase64Url(identity.publicKey), nick, hlc: draft.hlc, text: draft.text } as const;
-  return { ...unsigned, sig: toBase64Url(sign(identity, messageSigningBytes(unsigned))) };
+  return { ...unsigned, sig: toBase64Url(await sign(identity, messageSigningBytes(unsigned))) };
 }
 
 /** Checks a base64url field: 'size' for a wrong length, 'shape' for a foreign or non-canonical encoding. */

@@ -140,7 +140,7 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
 
     async saveIdentity(secretKey: Uint8Array): Promise<void> {
       if (closed) throw closedError();
-      if (identityFromSecretKey(secretKey) === null) throw new PersistenceError('invalid_input', 'not a 64-byte ed25519 secret key');
+      if ((await identityFromSecretKey(secretKey)) === null) throw new PersistenceError('invalid_input', 'not a 64-byte ed25519 secret key');
       const sealed = await sealRow(storeKey, ROW_IDENTITY, secretKey);
       await track(set(identityKey(roomId), sealed, store));
     },
@@ -154,7 +154,7 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
         return null;
       }
       // Validating derives the key pair; hand it over so the caller need not derive it again.
-      const identity = identityFromSecretKey(opened.slice());
+      const identity = await identityFromSecretKey(opened.slice());
       if (identity === null) onDrop('shape');
       return identity;
     },

@@ -75,6 +75,7 @@ export class RoomSession {
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
   #verifying = false;
   #waitingToSend: string[] = [];
+  #signing: Promise<void> = Promise.resolve();
   #everConnected = false;
   #closed = false;
 
@@ -153,10 +154,15 @@ export class RoomSession {
   }
 
   #sendNow(trimmed: string): void {
-    if (this.#identity === null) return;
-    const entry = createMessageEntry(this.#identity, { nick: this.nick, text: trimmed, hlc: this.#clock.tick() });
-    this.#doc.getMap<unknown>('messages').set(entry.id, encodeMessageEntry(entry));
+    const identity = this.#identity;
+    if (identity === null) return;
+    const draft = { nick: this.nick, text: trimmed, hlc: this.#clock.tick() };
     this.setTyping(false);
+    // Signing is asynchronous (WebCrypto); the chain keeps messages in the order they were sent.
+    this.#signing = this.#signing.then(async () => {
+      const entry = await createMessageEntry(identity, draft);
+      if (!this.#closed) this.#doc.getMap<unknown>('messages').set(entry.id, encodeMessageEntry(entry));
+    });
   }
 
   /** Changes the nickname shown to others; false if it is empty, too long or has control characters. */
@@ -205,7 +211,7 @@ export class RoomSession {
   async #loadOrCreateIdentity(store: SessionStore): Promise<Identity> {
     const restored = await store.loadIdentity();
     if (restored !== null) return restored;
-    const created = createIdentity();
+    const created = await createIdentity();
     await store.saveIdentity(created.secretKey);
     return created;
   }

@@ -8,6 +8,9 @@
  *    cache) opens the invite link. "Before" reaches B through sync; A sends "after" in-page the
  *    moment B shows in A's People list. From B's page.goto start to each being visible in B's
  *    Messages log (probe: article in the DOM with the composer usable).
+ *  - Parley, app already open: the same, but B's tab has Parley's home page loaded and the invite
+ *    link is opened in it (a hash change, as when a link is clicked or pasted into an open tab);
+ *    the clock starts at the hash change. Same pages, no page load: the closer match to the anchor.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { installProbe, navigationTiming, newBenchContext, waitForMarks, type ProbeState } from './rooms-probe.js';
@@ -25,7 +28,10 @@ export interface JoinRun {
 
 export interface JoinResult {
   readonly raw: number[];
+  /** A new visitor: B's page.goto of the invite link (page load included). */
   readonly parley: JoinRun[];
+  /** Parley already open in B's tab (home page loaded), then the invite link opened in it: the clock starts at the hash change. */
+  readonly warm: JoinRun[];
 }
 
 interface RawWindow {
@@ -146,7 +152,7 @@ function sendWhenJoined(text: string): Promise<{ seen: number; sent: number }> {
 
 const PHASES = ['app-rendered', 'ws-created', 'ws-open', 'pc-created', 'pc-connected', 'dc-open'] as const;
 
-async function parleyRun(browser: Browser, url: string, run: number): Promise<JoinRun> {
+async function parleyRun(browser: Browser, url: string, run: number, warm: boolean): Promise<JoinRun> {
   const contexts: BrowserContext[] = [];
   try {
     const alice = await (contexts[0] = await newBenchContext(browser)).newPage();
@@ -166,8 +172,19 @@ async function parleyRun(browser: Browser, url: string, run: number): Promise<Jo
     const bobContext = (contexts[1] = await newBenchContext(browser));
     await installProbe(bobContext, { texts: { before, after } });
     const bob = await bobContext.newPage();
-    const gotoStart = Date.now();
-    await bob.goto(alice.url());
+    let gotoStart = Date.now();
+    if (warm) {
+      await bob.goto(url);
+      await bob.getByRole('button', { name: 'Create room' }).waitFor({ timeout: WAIT_MS });
+      const fragment = new URL(alice.url()).hash;
+      gotoStart = await bob.evaluate((hash) => {
+        const start = performance.timeOrigin + performance.now();
+        location.hash = hash;
+        return start;
+      }, fragment);
+    } else {
+      await bob.goto(alice.url());
+    }
     const state: ProbeState = await waitForMarks(bob, ['before', 'after', 'dc-open'], WAIT_MS);
     const { seen } = await sender;
     const timing = await navigationTiming(bob);
@@ -182,17 +199,19 @@ async function parleyRun(browser: Browser, url: string, run: number): Promise<Jo
 }
 
 export async function measureJoin(browser: Browser, url: string, runs: number, log: (line: string) => void): Promise<JoinResult> {
-  const result: JoinResult = { raw: [], parley: [] };
+  const result: JoinResult = { raw: [], parley: [], warm: [] };
   const raw = await rawPages(browser, url);
   try {
     for (let run = 0; run <= runs; run++) {
       const label = run === 0 ? 'warm-up' : `run ${run}`;
       const anchor = await rawRun(raw.a, raw.b);
-      const parley = await parleyRun(browser, url, run);
-      log(`  join ${label}: raw ${anchor.toFixed(0)} ms; Parley before ${parley.before.toFixed(0)} ms, after ${parley.after.toFixed(0)} ms (B in A's People at ${parley.seenByA.toFixed(0)} ms)`);
+      const parley = await parleyRun(browser, url, run, false);
+      const warm = await parleyRun(browser, url, run, true);
+      log(`  join ${label}: raw ${anchor.toFixed(0)} ms; Parley new visitor: before ${parley.before.toFixed(0)} ms, after ${parley.after.toFixed(0)} ms (B in A's People at ${parley.seenByA.toFixed(0)} ms); app already open: before ${warm.before.toFixed(0)} ms, after ${warm.after.toFixed(0)} ms`);
       if (run === 0) continue;
       result.raw.push(anchor);
       result.parley.push(parley);
+      result.warm.push(warm);
     }
   } finally {
     for (const context of raw.contexts) await context.close().catch(() => undefined);

@@ -19,10 +19,10 @@ let alice: Identity;
 let mallory: Identity;
 let entry: MessageEntry;
 
-beforeAll(() => {
-  alice = createIdentity();
-  mallory = createIdentity();
-  entry = createMessageEntry(alice, { nick: '  Brave Otter ', text: 'hello\nworld 👋 مرحبا', hlc: HLC });
+beforeAll(async () => {
+  alice = await createIdentity();
+  mallory = await createIdentity();
+  entry = await createMessageEntry(alice, { nick: '  Brave Otter ', text: 'hello\nworld 👋 مرحبا', hlc: HLC });
 });
 
 const expectDropped = (key: string, value: unknown, reason: DropReason): void => {
@@ -30,9 +30,9 @@ const expectDropped = (key: string, value: unknown, reason: DropReason): void =>
 };
 
 /** An entry with `changes` applied and re-signed by `identity`, so only the changed field is wrong. */
-const resigned = (identity: Identity, changes: Partial<MessageEntry>): MessageEntry => {
+const resigned = async (identity: Identity, changes: Partial<MessageEntry>): Promise<MessageEntry> => {
   const unsigned = { ...entry, ...changes };
-  return { ...unsigned, sig: toBase64Url(sign(identity, messageSigningBytes(unsigned))) };
+  return { ...unsigned, sig: toBase64Url(await sign(identity, messageSigningBytes(unsigned))) };
 };
 
 describe('message entries', () => {
@@ -45,18 +45,18 @@ describe('message entries', () => {
     expect(await verifyMessageEntry(entry)).toBe(true);
   });
 
-  it('uses the injected id source and fresh random ids otherwise', () => {
-    const fixed = createMessageEntry(alice, { nick: 'a', text: 'b', hlc: HLC }, () => 'x'.repeat(22));
+  it('uses the injected id source and fresh random ids otherwise', async () => {
+    const fixed = await createMessageEntry(alice, { nick: 'a', text: 'b', hlc: HLC }, () => 'x'.repeat(22));
     expect(fixed.id).toBe('x'.repeat(22));
-    const ids = new Set(Array.from({ length: 50 }, () => createMessageEntry(alice, { nick: 'a', text: 'b', hlc: HLC }).id));
+    const ids = new Set((await Promise.all(Array.from({ length: 50 }, () => createMessageEntry(alice, { nick: 'a', text: 'b', hlc: HLC })))).map((made) => made.id));
     expect(ids.size).toBe(50);
   });
 
-  it('refuses to sign a draft that peers would drop', () => {
-    expect(() => createMessageEntry(alice, { nick: '   ', text: 'hi', hlc: HLC })).toThrow(RangeError);
-    expect(() => createMessageEntry(alice, { nick: 'a', text: '', hlc: HLC })).toThrow(RangeError);
-    expect(() => createMessageEntry(alice, { nick: 'a', text: 'x'.repeat(MAX_TEXT_CHARS + 1), hlc: HLC })).toThrow(RangeError);
-    expect(() => createMessageEntry(alice, { nick: 'a', text: 'hi', hlc: 'soon' })).toThrow(RangeError);
+  it('refuses to sign a draft that peers would drop', async () => {
+    await expect(createMessageEntry(alice, { nick: '   ', text: 'hi', hlc: HLC })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { nick: 'a', text: '', hlc: HLC })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { nick: 'a', text: 'x'.repeat(MAX_TEXT_CHARS + 1), hlc: HLC })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { nick: 'a', text: 'hi', hlc: 'soon' })).rejects.toThrow(RangeError);
   });
 
   it('encodes signing bytes unambiguously across field boundaries', () => {
@@ -127,13 +127,13 @@ describe('message entries', () => {
 
   it('parses forged entries but fails their signature check', async () => {
     const forged: Array<[string, MessageEntry]> = [
-      ['signed by another key, claiming alice', resigned(mallory, { text: 'send me your keys' })],
+      ['signed by another key, claiming alice', await resigned(mallory, { text: 'send me your keys' })],
       ['text altered after signing', { ...entry, text: `${entry.text}!` }],
       ['hlc altered after signing', { ...entry, hlc: formatStamp({ wallMs: 1_700_000_000_000, counter: 4 }) }],
       ['nick altered after signing', { ...entry, nick: 'Calm Heron' }],
       ['id altered after signing', { ...entry, id: 'A'.repeat(22) }],
       ['author swapped, signature kept', { ...entry, author: toBase64Url(mallory.publicKey) }],
-      ['signature of another entry', { ...entry, sig: createMessageEntry(alice, { nick: 'x', text: 'y', hlc: HLC }).sig }],
+      ['signature of another entry', { ...entry, sig: (await createMessageEntry(alice, { nick: 'x', text: 'y', hlc: HLC })).sig }],
       ['zero signature', { ...entry, sig: toBase64Url(new Uint8Array(64)) }],
       ['zero author key', { ...entry, author: toBase64Url(new Uint8Array(32)) }],
     ];
@@ -143,15 +143,15 @@ describe('message entries', () => {
       if (parsed.ok) expect(await verifyMessageEntry(parsed.entry), name).toBe(false);
     }
     // Control: the same re-signing by the real author verifies, so each failure above is the forgery.
-    expect(await verifyMessageEntry(resigned(alice, { text: 'send me your keys' }))).toBe(true);
+    expect(await verifyMessageEntry(await resigned(alice, { text: 'send me your keys' }))).toBe(true);
   });
 });
 
 describe('stored form', () => {
   it('round-trips an entry through its JSON text, and drops anything else', async () => {
     const { encodeMessageEntry, decodeMessageEntry, MAX_ENTRY_CHARS } = await import('../../src/core/message-entry.js');
-    const identity = createIdentity();
-    const signed = createMessageEntry(identity, { nick: 'Ana', text: 'say "hi" \\ سلام', hlc: HLC });
+    const identity = await createIdentity();
+    const signed = await createMessageEntry(identity, { nick: 'Ana', text: 'say "hi" \\ سلام', hlc: HLC });
     const stored = encodeMessageEntry(signed);
     expect(typeof stored).toBe('string');
     expect(decodeMessageEntry(signed.id, stored)).toEqual({ ok: true, entry: signed });
@@ -160,7 +160,7 @@ describe('stored form', () => {
     expect(decodeMessageEntry(signed.id, 'x'.repeat(MAX_ENTRY_CHARS + 1))).toEqual({ ok: false, reason: 'size' });
     expect(decodeMessageEntry('another-id-entirely-22', stored)).toEqual({ ok: false, reason: 'key_mismatch' });
     // The longest valid text, made of characters JSON must escape, still fits.
-    const escaped = createMessageEntry(identity, { nick: 'Ana', text: '"'.repeat(MAX_TEXT_CHARS), hlc: HLC });
+    const escaped = await createMessageEntry(identity, { nick: 'Ana', text: '"'.repeat(MAX_TEXT_CHARS), hlc: HLC });
     expect(decodeMessageEntry(escaped.id, encodeMessageEntry(escaped)).ok).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { openBox, sealBox, BOX_OVERHEAD } from '../../src/crypto/box.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../../src/crypto/encoding.js';
@@ -57,10 +58,10 @@ describe('sealed boxes', () => {
 
 describe('identities', () => {
   it('signs and verifies, rejecting other keys, other messages and damaged signatures', async () => {
-    const alice = createIdentity();
-    const mallory = createIdentity();
+    const alice = await createIdentity();
+    const mallory = await createIdentity();
     const message = utf8('parley test');
-    const signature = sign(alice, message);
+    const signature = await sign(alice, message);
     expect(await verifySignature(alice.publicKey, message, signature)).toBe(true);
     expect(await verifySignature(mallory.publicKey, message, signature)).toBe(false);
     expect(await verifySignature(alice.publicKey, utf8('parley tesT'), signature)).toBe(false);
@@ -70,20 +71,33 @@ describe('identities', () => {
     expect(await verifySignature(alice.publicKey, message, signature.subarray(1))).toBe(false);
   });
 
-  it('restores an identity from its stored secret key and refuses inconsistent keys', () => {
-    const alice = createIdentity();
-    expect(identityFromSecretKey(alice.secretKey)?.publicKey).toEqual(alice.publicKey);
-    const mixed = alice.secretKey.slice();
-    mixed.set(createIdentity().publicKey, 32);
-    expect(identityFromSecretKey(mixed)).toBeNull();
-    expect(identityFromSecretKey(new Uint8Array(10))).toBeNull();
+  it('makes the same keys and signatures as tweetnacl, so either side can check the other', async () => {
+    for (let i = 0; i < 5; i++) {
+      const identity = await createIdentity();
+      const reference = nacl.sign.keyPair.fromSeed(identity.secretKey.slice(0, 32));
+      expect(identity.publicKey).toEqual(reference.publicKey);
+      expect(identity.secretKey).toEqual(reference.secretKey);
+      const message = utf8(`message ${i} سلام 你好`);
+      const signature = await sign(identity, message);
+      expect(signature).toEqual(nacl.sign.detached(message, reference.secretKey));
+      expect(await verifySignature(identity.publicKey, message, nacl.sign.detached(message, reference.secretKey))).toBe(true);
+    }
   });
 
-  it('shows a 12-digit safety code, the same for the same key', () => {
-    const alice = createIdentity();
+  it('restores an identity from its stored secret key and refuses inconsistent keys', async () => {
+    const alice = await createIdentity();
+    expect((await identityFromSecretKey(alice.secretKey))?.publicKey).toEqual(alice.publicKey);
+    const mixed = alice.secretKey.slice();
+    mixed.set((await createIdentity()).publicKey, 32);
+    expect(await identityFromSecretKey(mixed)).toBeNull();
+    expect(await identityFromSecretKey(new Uint8Array(10))).toBeNull();
+  });
+
+  it('shows a 12-digit safety code, the same for the same key', async () => {
+    const alice = await createIdentity();
     expect(safetyCode(alice.publicKey)).toMatch(/^\d{4} \d{4} \d{4}$/);
     expect(safetyCode(alice.publicKey)).toBe(safetyCode(Uint8Array.from(alice.publicKey)));
-    expect(safetyCode(createIdentity().publicKey)).not.toBe(safetyCode(alice.publicKey));
+    expect(safetyCode((await createIdentity()).publicKey)).not.toBe(safetyCode(alice.publicKey));
   });
 });
 

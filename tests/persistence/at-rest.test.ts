@@ -14,7 +14,7 @@ describe('nothing readable at rest', () => {
   it('stores no message text, label, preview, secret or key in any key or value', async () => {
     const store = freshStore();
     const room = roomFor(21);
-    const identity = createIdentity();
+    const identity = await createIdentity();
     const roomStore = openRoomStore(room.keys, { store, compactAfter: 3 });
     const writes: Promise<void>[] = [];
     const doc = recordingDoc((update) => writes.push(roomStore.appendUpdate(update)));

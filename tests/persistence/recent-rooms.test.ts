@@ -96,7 +96,7 @@ describe('recent rooms', () => {
       const doc = new Y.Doc();
       doc.on('update', (update: Uint8Array) => void roomStore.appendUpdate(update));
       writeMessage(doc, 'm', 'hello');
-      await roomStore.saveIdentity(createIdentity().secretKey);
+      await roomStore.saveIdentity((await createIdentity()).secretKey);
     }
     await recent.forgetRoom(alpha.keys.roomId);
 

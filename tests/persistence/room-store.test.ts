@@ -178,7 +178,7 @@ describe('room store: untrusted rows', () => {
 describe('room store: identity', () => {
   it('round-trips the secret key', async () => {
     const store = freshStore();
-    const identity = createIdentity();
+    const identity = await createIdentity();
     await openRoomStore(keys, { store }).saveIdentity(identity.secretKey);
     expect((await openRoomStore(keys, { store }).loadIdentity())?.secretKey).toEqual(identity.secretKey);
     expect(await openRoomStore(other, { store }).loadIdentity()).toBeNull();
@@ -188,7 +188,7 @@ describe('room store: identity', () => {
     const store = freshStore();
     const { drops, onDrop } = dropRecorder();
     const room = openRoomStore(keys, { store, onDrop });
-    await set(['room', keys.roomId, 'identity'], await sealRow(other.storeKey, ROW_IDENTITY, createIdentity().secretKey), store);
+    await set(['room', keys.roomId, 'identity'], await sealRow(other.storeKey, ROW_IDENTITY, (await createIdentity()).secretKey), store);
     expect(await room.loadIdentity()).toBeNull();
     await set(['room', keys.roomId, 'identity'], await sealRow(keys.storeKey, ROW_IDENTITY, new Uint8Array(64).fill(7)), store);
     expect(await room.loadIdentity()).toBeNull();
@@ -205,7 +205,7 @@ describe('room store: wipe', () => {
     const doc = new Y.Doc();
     for (const target of [room, neighbour]) {
       await target.appendUpdate(captureUpdate(doc, () => writeMessage(doc, `m${Math.random()}`, 'hello')));
-      await target.saveIdentity(createIdentity().secretKey);
+      await target.saveIdentity((await createIdentity()).secretKey);
     }
     // Appends still pending when wipe starts are committed first, then deleted with the rest.
     const late = room.appendUpdate(captureUpdate(doc, () => writeMessage(doc, 'late', 'late')));
