@@ -68,11 +68,20 @@ export async function createMessageEntry(identity: Identity, draft: MessageDraft
   return { ...unsigned, sig: toBase64Url(await sign(identity, messageSigningBytes(unsigned))) };
 }
 
-/** Checks a base64url field: 'size' for a wrong length, 'shape' for a foreign or non-canonical encoding. */
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Checks a base64url field without decoding it (a 100k-message history runs this 300k times on
+ * load): 'size' for a wrong length, 'shape' for a foreign alphabet or a non-canonical last
+ * character (one whose bits beyond the data are not zero, so two texts cannot mean one value).
+ */
 function checkBase64(text: string, bytes: number): DropReason | null {
   if (text.length !== Math.ceil((bytes * 4) / 3)) return 'size';
-  const decoded = fromBase64Url(text);
-  return decoded !== null && decoded.length === bytes ? null : 'shape';
+  if (!BASE64URL_TEXT.test(text)) return 'shape';
+  const spareBits = text.length * 6 - bytes * 8;
+  const last = BASE64URL_ALPHABET.indexOf(text.charAt(text.length - 1));
+  return (last & ((1 << spareBits) - 1)) === 0 ? null : 'shape';
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,8 @@
  */
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Bytes a sealed message has beyond its plaintext. */
+export const AES_GCM_OVERHEAD = IV_BYTES + TAG_BYTES;
 
 const imported = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 
@@ -35,7 +37,9 @@ export async function openAesGcm(key: Uint8Array, sealed: Uint8Array): Promise<U
   if (sealed.length < IV_BYTES + TAG_BYTES) return null;
   try {
     const iv = sealed.slice(0, IV_BYTES);
-    return new Uint8Array(await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv }, await importKey(key), sealed.slice(IV_BYTES)));
+    // A view, not a copy: WebCrypto copies its input itself (a second copy of a 30 MiB row cost ~0.1 s).
+    const ciphertext = sealed.subarray(IV_BYTES) as Uint8Array<ArrayBuffer>;
+    return new Uint8Array(await globalThis.crypto.subtle.decrypt({ name: 'AES-GCM', iv }, await importKey(key), ciphertext));
   } catch {
     return null;
   }

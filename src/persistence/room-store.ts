@@ -7,9 +7,9 @@ import { get, set, type UseStore } from 'idb-keyval';
 import * as Y from 'yjs';
 import { identityFromSecretKey, type Identity } from '../crypto/identity.js';
 import type { RoomKeys } from '../crypto/keys.js';
-import { getParleyStore, identityKey, roomRange, sequenceOf, updateKey, updateRange, whenCommitted } from './database.js';
+import { getParleyStore, identityKey, roomRange, sequenceOf, tailKey, updateKey, updateRange, whenCommitted } from './database.js';
 import { PersistenceError } from './errors.js';
-import { mergeOrNull, mergeValidUpdates, openRow, ROW_IDENTITY, ROW_UPDATE, sealRow } from './sealed-rows.js';
+import { mergeOrNull, mergeValidUpdates, openRow, ROW_IDENTITY, ROW_TAIL, ROW_UPDATE, sealRow } from './sealed-rows.js';
 import type { RoomStore, RoomStoreOptions, StoreDropHandler } from './types.js';
 
 const DEFAULT_COMPACT_AFTER = 500;
@@ -72,6 +72,18 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
     await Promise.allSettled([...writes, ...(compaction === null ? [] : [compaction])]);
   }
 
+  /** The payload of every update row that opens; the others are reported. */
+  async function openAllRows(): Promise<Uint8Array[]> {
+    await settleWrites();
+    const updates: Uint8Array[] = [];
+    for (const row of await readUpdateRows(store, roomId)) {
+      const opened = await openRow(storeKey, ROW_UPDATE, row.value);
+      if (typeof opened === 'string') onDrop(opened);
+      else updates.push(opened);
+    }
+    return updates;
+  }
+
   async function compactRows(): Promise<void> {
     const rows = await readUpdateRows(store, roomId);
     const updates: Uint8Array[] = [];
@@ -104,12 +116,13 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
     return compaction;
   }
 
-  async function close(): Promise<void> {
-    if (!closed) {
-      closed = true;
-      unregisterStore(store, roomId, close);
-    }
-    await settleWrites();
+  let closing: Promise<void> | null = null;
+  function close(): Promise<void> {
+    closed = true;
+    // Still registered until the last write has landed, so a wipe started meanwhile waits for it
+    // rather than deleting first and having a late write bring a row back.
+    closing ??= settleWrites().finally(() => unregisterStore(store, roomId, close));
+    return closing;
   }
 
   registerStore(store, roomId, close);
@@ -124,18 +137,27 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
     },
 
     async loadState(): Promise<Uint8Array | null> {
-      await settleWrites();
-      const updates: Uint8Array[] = [];
-      for (const row of await readUpdateRows(store, roomId)) {
-        const opened = await openRow(storeKey, ROW_UPDATE, row.value);
-        if (typeof opened === 'string') onDrop(opened);
-        else updates.push(opened);
-      }
-      return mergeValidUpdates(updates, onDrop);
+      return mergeValidUpdates(await openAllRows(), onDrop);
     },
+
+    loadUpdates: openAllRows,
 
     compact(): Promise<void> {
       return closed ? Promise.reject(closedError()) : compact();
+    },
+
+    async saveTail(payload: Uint8Array): Promise<void> {
+      if (closed) throw closedError();
+      await track(sealRow(storeKey, ROW_TAIL, payload).then((sealed) => set(tailKey(roomId), sealed, store)));
+    },
+
+    async loadTail(): Promise<Uint8Array | null> {
+      const stored: unknown = await get(tailKey(roomId), store);
+      if (stored === undefined) return null;
+      const opened = await openRow(storeKey, ROW_TAIL, stored);
+      if (typeof opened !== 'string') return opened;
+      onDrop(opened);
+      return null;
     },
 
     async saveIdentity(secretKey: Uint8Array): Promise<void> {

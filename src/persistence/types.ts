@@ -20,8 +20,21 @@ export interface RoomStore {
   appendUpdate(update: Uint8Array): Promise<void>;
   /** Every readable update merged into one (null when there are none); bad rows are dropped and reported. */
   loadState(): Promise<Uint8Array | null>;
+  /**
+   * Every row that opens, as stored, not yet parsed by Yjs: for a caller that applies them anyway
+   * and so parses each once instead of twice (merging or checking a 30 MiB row costs as much
+   * again as applying it). The caller must apply each in a try and report the ones Yjs rejects.
+   */
+  loadUpdates(): Promise<Uint8Array[]>;
   /** Merges all rows into one now (it also runs by itself past `compactAfter`). */
   compact(): Promise<void>;
+  /**
+   * Replaces the room's tail: a small copy of its newest messages (the caller's encoding), read
+   * before the whole log on reload so the newest messages show at once. Sealed like every row.
+   */
+  saveTail(payload: Uint8Array): Promise<void>;
+  /** The stored tail, or null if there is none or it does not open (reported). */
+  loadTail(): Promise<Uint8Array | null>;
   /** Stores this room's ed25519 secret key (64 bytes, tweetnacl layout), sealed. */
   saveIdentity(secretKey: Uint8Array): Promise<void>;
   /** The stored identity, or null if there is none or it does not open to a valid ed25519 key. */

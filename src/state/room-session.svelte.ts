@@ -12,6 +12,7 @@ import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
 import { createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, decodeMessageEntry, encodeMessageEntry, isValidNick, isValidText, verifyMessageEntry } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
+import { decodeTail, encodeTail, TAIL_ENTRIES } from '../core/message-tail.js';
 import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, MessageEntry, PresenceState } from '../core/types.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
@@ -21,7 +22,10 @@ import type { SocketLike } from '../transport/signaling-client.js';
 /** What the session needs from storage (src/persistence provides it; tests may pass another). */
 export interface SessionStore {
   appendUpdate(update: Uint8Array): Promise<void>;
-  loadState(): Promise<Uint8Array | null>;
+  /** Stored updates, unparsed (see RoomStore.loadUpdates): applying each is its check. */
+  loadUpdates(): Promise<Uint8Array[]>;
+  saveTail(payload: Uint8Array): Promise<void>;
+  loadTail(): Promise<Uint8Array | null>;
   saveIdentity(secretKey: Uint8Array): Promise<void>;
   /** The stored identity, already checked to be a valid key pair, or null. */
   loadIdentity(): Promise<Identity | null>;
@@ -50,6 +54,21 @@ const STORE_ORIGIN = 'store';
 const TYPING_IDLE_MS = 3000;
 const VERIFY_BATCH = 200;
 const BULK_INDEX_THRESHOLD = 64;
+/** Entries decoded between yields while indexing a loaded history, so the page keeps answering. */
+const INDEX_BATCH = 5000;
+/** The tail is rewritten this long after the last change. */
+const TAIL_SAVE_DELAY_MS = 400;
+
+/** Resolves after the next frame is painted, or soon in a hidden tab (which paints no frames). */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => void setTimeout(resolve, 0);
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(done);
+    setTimeout(resolve, 50);
+  });
+}
+
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class RoomSession {
   /** Bumped whenever the message log changes; components read the log through it. */
@@ -78,6 +97,9 @@ export class RoomSession {
   #signing: Promise<void> = Promise.resolve();
   #everConnected = false;
   #closed = false;
+  /** Ids shown from the stored tail before the history was loaded. */
+  #tailIds: string[] = [];
+  #tailTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -88,8 +110,11 @@ export class RoomSession {
   async open(): Promise<void> {
     const store = this.#options.openStore(this.keys);
     this.#store = store;
+    // The tail is read first: it is small and shows the newest messages while the history loads.
+    const tail = store.loadTail();
     const identity = this.#loadOrCreateIdentity(store);
-    const stored = store.loadState();
+    const stored = store.loadUpdates();
+    tail.then((bytes) => this.#showTail(bytes), () => this.#drop('blob', 'decode'));
     let markLoaded: () => void = () => undefined;
     const historyLoaded = new Promise<void>((resolve) => (markLoaded = resolve));
     this.#startProvider(historyLoaded);
@@ -100,18 +125,27 @@ export class RoomSession {
     this.#refreshPeople();
 
     const messages = this.#doc.getMap<unknown>('messages');
-    const state = await stored;
-    try {
-      if (state !== null) Y.applyUpdate(this.#doc, state, STORE_ORIGIN);
-    } catch {
-      this.#drop('blob', 'decode');
+    const updates = await stored;
+    // Applying a long history blocks the page for a while: let the tail reach the screen first.
+    if (this.#tailIds.length > 0) await afterNextPaint();
+    if (this.#closed) return;
+    for (const update of updates) {
+      try {
+        Y.applyUpdate(this.#doc, update, STORE_ORIGIN);
+      } catch {
+        this.#drop('blob', 'decode'); // a row Yjs cannot read: skipped, the others still load
+      }
     }
     // Only now: with an 'update' listener, Yjs re-encodes everything applied (0.44 s for 100k
     // messages) just for the listener to skip it. Sending waits for this point (see send()).
     this.#doc.on('update', (update: Uint8Array) => void store.appendUpdate(update).catch(() => this.#drop('blob', 'decode')));
-    this.#indexAll(messages);
+    await this.#indexAll(messages);
+    if (this.#closed) return;
+    // The document is the truth: a tail entry it does not hold (deleted since) goes.
+    for (const id of this.#tailIds.splice(0)) if (!messages.has(id)) this.log.remove(id);
     messages.observe((event) => this.#indexChanges(messages, event.keysChanged));
     this.historyLoaded = true;
+    this.#scheduleTailSave();
     markLoaded();
     for (const text of this.#waitingToSend.splice(0)) this.#sendNow(text);
     setTimeout(() => {
@@ -200,6 +234,11 @@ export class RoomSession {
   }
 
   close(): void {
+    // A tail write still waiting goes out now, before the store closes.
+    if (this.#tailTimer !== undefined && !this.#closed) {
+      clearTimeout(this.#tailTimer);
+      this.#saveTail();
+    }
     this.#closed = true;
     clearTimeout(this.#typingTimer);
     this.#provider?.destroy();
@@ -243,12 +282,40 @@ export class RoomSession {
     this.people = people;
   }
 
-  #indexAll(messages: Y.Map<unknown>): void {
+  /** Shows the stored tail while the history loads; ignored once the history is in. */
+  #showTail(bytes: Uint8Array | null): void {
+    if (bytes === null || this.historyLoaded || this.#closed) return;
+    const { entries, dropped } = decodeTail(bytes);
+    for (const reason of dropped) this.#drop('blob', reason);
+    if (entries.length === 0) return;
+    this.log.upsertMany(entries);
+    this.#tailIds = entries.map((entry) => entry.id);
+    this.logVersion++;
+  }
+
+  #scheduleTailSave(): void {
+    clearTimeout(this.#tailTimer);
+    this.#tailTimer = setTimeout(() => this.#saveTail(), TAIL_SAVE_DELAY_MS);
+  }
+
+  #saveTail(): void {
+    this.#tailTimer = undefined;
+    const size = this.log.size;
+    if (this.#store === null || size === 0) return;
+    void this.#store.saveTail(encodeTail(this.log.slice(Math.max(0, size - TAIL_ENTRIES), size))).catch(() => undefined);
+  }
+
+  async #indexAll(messages: Y.Map<unknown>): Promise<void> {
     const entries: MessageEntry[] = [];
+    let sinceYield = 0;
     for (const [key, value] of messages) {
       const parsed = decodeMessageEntry(key, value);
       if (parsed.ok) entries.push(parsed.entry);
       else this.#drop('entry', parsed.reason);
+      if (++sinceYield === INDEX_BATCH) {
+        sinceYield = 0;
+        await nextTask();
+      }
     }
     this.log.upsertMany(entries);
     for (const entry of entries) this.#clock.observe(entry.hlc);
@@ -278,6 +345,7 @@ export class RoomSession {
     // Our own entries were signed here: no need to check them again.
     for (const entry of changed) if (entry.author === own) this.log.markVerified(entry.id, true, entry);
     this.logVersion++;
+    this.#scheduleTailSave();
   }
 
   async #verify(ids: string[]): Promise<void> {

@@ -8,6 +8,7 @@
  *  - for each watched text: the first moment a Messages-log <article> whose text starts with it
  *    is in the DOM while the Message textbox is present and enabled (checked on every DOM
  *    mutation), and `<name>:painted`, a timer after the next animation frame (≈ next paint);
+ *  - `history-loaded`: the Messages log no longer aria-busy (the whole stored history is in);
  *  - long tasks (PerformanceObserver 'longtask').
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -83,6 +84,7 @@ function probe(options: ProbeOptions): void {
   const pending = new Map(Object.entries(options.texts));
   const check = (): void => {
     if (marks['app-rendered'] === undefined && document.getElementById('app')?.firstElementChild) mark('app-rendered');
+    if (marks['history-loaded'] === undefined && document.querySelector('[role="log"]')?.getAttribute('aria-busy') === 'false') mark('history-loaded');
     if (pending.size === 0) return;
     const composer = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]');
     if (composer === null || composer.disabled) return;
@@ -95,7 +97,7 @@ function probe(options: ProbeOptions): void {
       requestAnimationFrame(() => setTimeout(() => mark(`${name}:painted`), 0));
     }
   };
-  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['aria-busy'] });
 }
 
 /**

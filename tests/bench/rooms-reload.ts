@@ -33,6 +33,10 @@ export interface ReloadTiming {
   /** Long tasks before `painted`: count and total ms. */
   readonly longTasks: number;
   readonly longTaskMs: number;
+  /** ms from navigation start until the whole stored history is in the log (aria-busy off). */
+  readonly historyLoaded: number;
+  /** Longest main-thread task between `painted` and `historyLoaded`, ms (0 if none over 50 ms). */
+  readonly longestTaskWhileLoading: number;
 }
 
 export interface DomCount {
@@ -111,10 +115,14 @@ export async function prepareBigRoom(browser: Browser, node: SignalingServer, hi
 /** One reload, timed from navigation start by the in-page probe. */
 export async function reloadRun(room: BigRoom): Promise<ReloadTiming> {
   await room.page.reload();
-  const state = await waitForMarks(room.page, ['newest', 'newest:painted'], 60_000);
+  const state = await waitForMarks(room.page, ['newest', 'newest:painted', 'history-loaded'], 60_000);
   const painted = state.marks['newest:painted']?.t ?? Number.NaN;
+  const historyLoaded = state.marks['history-loaded']?.t ?? Number.NaN;
   const before = state.longTasks.filter(([start]) => start < painted);
+  const during = state.longTasks.filter(([start]) => start >= painted && start < historyLoaded);
   return {
+    historyLoaded,
+    longestTaskWhileLoading: during.reduce((longest, [, duration]) => Math.max(longest, duration), 0),
     visible: state.marks['newest']?.t ?? Number.NaN,
     painted,
     longTasks: before.length,

@@ -24,6 +24,7 @@ describe('nothing readable at rest', () => {
     }
     await roomStore.compact();
     await roomStore.saveIdentity(identity.secretKey);
+    await roomStore.saveTail(utf8(JSON.stringify([['m4', `${MESSAGE} #4`]])));
     await createRecentRooms({ store }).rememberRoom({ secret: room.secret, roomId: room.keys.roomId, label: LABEL, lastOpened: 1, lastMessagePreview: PREVIEW });
 
     const secrets: Record<string, Uint8Array> = {
@@ -37,12 +38,12 @@ describe('nothing readable at rest', () => {
       identitySeed: identity.secretKey.subarray(0, 32),
     };
     const rows = await rawRows(store);
-    expect(rows.length).toBeGreaterThanOrEqual(4); // updates, identity, recent entry, device key
+    expect(rows.length).toBeGreaterThanOrEqual(5); // updates, identity, tail, recent entry, device key
     let sealedBytes = 0;
     for (const [key, value] of rows) {
       // Keys: fixed words, the opaque roomId and sequence numbers only.
       for (const part of key as unknown[]) {
-        expect(['room', 'recent', 'device', 'u', 'identity', room.keys.roomId].includes(part as string) || typeof part === 'number').toBe(true);
+        expect(['room', 'recent', 'device', 'u', 'identity', 'tail', room.keys.roomId].includes(part as string) || typeof part === 'number').toBe(true);
       }
       if (value instanceof CryptoKey) {
         expect(value.extractable).toBe(false);

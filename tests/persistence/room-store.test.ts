@@ -5,9 +5,9 @@ import * as Y from 'yjs';
 import { sealAesGcm } from '../../src/crypto/aes-gcm.js';
 import { createIdentity } from '../../src/crypto/identity.js';
 import { PersistenceError } from '../../src/persistence/errors.js';
-import { openRoomStore } from '../../src/persistence/room-store.js';
+import { openRoomStore, wipeRoom } from '../../src/persistence/room-store.js';
 import { ROW_IDENTITY, ROW_UPDATE, sealRow } from '../../src/persistence/sealed-rows.js';
-import { anotherConnection, docFrom, dropRecorder, freshStore, recordingDoc, roomFor, textsOf, updateRowKeys, writeMessage } from './fixtures.js';
+import { anotherConnection, docFrom, dropRecorder, freshStore, recordingDoc, roomFor, roomRowKeys, textsOf, updateRowKeys, writeMessage } from './fixtures.js';
 
 const { keys } = roomFor(1);
 const other = roomFor(2).keys;
@@ -217,6 +217,21 @@ describe('room store: wipe', () => {
     expect(await updateRowKeys(store, other.roomId)).toHaveLength(1);
     expect(await neighbour.loadIdentity()).not.toBeNull();
     await expect(room.appendUpdate(new Uint8Array([0, 0]))).rejects.toBeInstanceOf(PersistenceError);
+  });
+
+  it('leaves nothing behind when a room is closed with writes in flight and wiped at once (Leave and forget room)', async () => {
+    const store = freshStore();
+    const room = openRoomStore(keys, { store });
+    const doc = new Y.Doc();
+    await room.appendUpdate(captureUpdate(doc, () => writeMessage(doc, 'm1', 'hello')));
+    // What a closing room does: its last tail and update go out, then it closes without waiting.
+    const tail = room.saveTail(new Uint8Array([1, 2, 3]));
+    const late = room.appendUpdate(captureUpdate(doc, () => writeMessage(doc, 'm2', 'bye')));
+    void room.close();
+    await wipeRoom(keys.roomId, store);
+    await Promise.all([tail, late]);
+    expect(await roomRowKeys(store, keys.roomId)).toEqual([]);
+    expect(await openRoomStore(keys, { store }).loadTail()).toBeNull();
   });
 });
 
