@@ -42,7 +42,15 @@ export type DropReason =
   | 'decrypt'
   | 'decode'
   | 'chunk'
-  | 'unknown_type';
+  | 'unknown_type'
+  /** A moderation action not signed by the room's admin key. */
+  | 'not_admin'
+  /** Over a rate limit (frames, presence updates, or an author's messages). */
+  | 'rate'
+  /** A sync reply nobody asked for, or a live update carrying more than a live update may. */
+  | 'unsolicited'
+  /** From someone banned, muted or blocked. */
+  | 'refused';
 
 /** Presence, carried in y-protocols awareness; validated on receipt like everything else. */
 export interface PresenceState {
@@ -62,7 +70,7 @@ export type ConnectionState =
   | { readonly kind: 'offline' };
 
 /** Where a dropped input came from, for the drop counters. */
-export type DropSource = 'entry' | 'frame' | 'blob' | 'presence';
+export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation';
 
 /** Signature check state of one message; the UI verifies the visible range first. */
 export type VerificationStatus = 'pending' | 'valid' | 'invalid';
