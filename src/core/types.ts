@@ -10,6 +10,10 @@ export const PROTOCOL_VERSION = 1;
 export interface InviteLink {
   /** 32 random bytes: the room secret. Never leaves the fragment or this device. */
   readonly secret: Uint8Array;
+  /** The room admin's ed25519 public key (32 bytes), part of the room's identity. */
+  readonly adminKey?: Uint8Array;
+  /** The admin's signing seed (32 bytes): present only in an admin link. */
+  readonly adminSeed?: Uint8Array;
 }
 
 /**

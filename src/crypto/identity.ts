@@ -63,7 +63,9 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
-async function identityFromSeed(seed: Uint8Array): Promise<Identity | null> {
+/** The key pair of a 32-byte ed25519 seed; null if it cannot be derived. */
+export async function identityFromSeed(seed: Uint8Array): Promise<Identity | null> {
+  if (seed.length !== SEED_BYTES) return null;
   const publicKey = (await hasNativeEd25519()) ? await nativePublicKey(seed) : nacl.sign.keyPair.fromSeed(seed).publicKey;
   if (publicKey === null || publicKey.length !== PUBLIC_KEY_BYTES) return null;
   return { publicKey, secretKey: concatBytes(seed, publicKey) };

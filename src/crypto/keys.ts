@@ -2,11 +2,16 @@
  * Room secrets and everything derived from them. The 32-byte secret lives only in the invite
  * link's fragment; every value another party sees is a domain-separated SHA-512 of it, so
  * knowing one derived value reveals neither the secret nor any other derived value.
+ *
+ * A room with an admin is defined by the secret and the admin's public key together: every value
+ * is derived from both, so a link naming another admin key leads to another room (another topic,
+ * other keys), and nobody can later claim to be this room's admin.
  */
 import nacl from './nacl.js';
 import { concatBytes, toBase64Url, utf8 } from './encoding.js';
 
 export const ROOM_SECRET_BYTES = 32;
+export const ADMIN_KEY_BYTES = 32;
 
 export interface RoomKeys {
   /** Local name of the room (storage keys, recent-rooms list). Never sent anywhere. */
@@ -30,13 +35,17 @@ function derive(label: string, secret: Uint8Array): Uint8Array {
   return nacl.hash(concatBytes(utf8(`parley/v1/${label}\u0000`), secret));
 }
 
-export function deriveRoomKeys(secret: Uint8Array): RoomKeys {
+/** Keys of the room `secret` names; with `adminKey` (the admin's ed25519 public key), of the room that key administers. */
+export function deriveRoomKeys(secret: Uint8Array, adminKey?: Uint8Array): RoomKeys {
   if (secret.length !== ROOM_SECRET_BYTES) throw new RangeError(`room secret must be ${ROOM_SECRET_BYTES} bytes`);
+  if (adminKey !== undefined && adminKey.length !== ADMIN_KEY_BYTES) throw new RangeError(`admin key must be ${ADMIN_KEY_BYTES} bytes`);
+  // Fixed lengths, so secret ‖ adminKey is unambiguous.
+  const material = adminKey === undefined ? secret : concatBytes(secret, adminKey);
   return {
-    roomId: toBase64Url(derive('room-id', secret).subarray(0, 16)),
-    topic: toBase64Url(derive('topic', secret).subarray(0, 32)),
-    signalKey: derive('signal-key', secret).subarray(0, 32),
-    wireKey: derive('wire-key', secret).subarray(0, 32),
-    storeKey: derive('store-key', secret).subarray(0, 32),
+    roomId: toBase64Url(derive('room-id', material).subarray(0, 16)),
+    topic: toBase64Url(derive('topic', material).subarray(0, 32)),
+    signalKey: derive('signal-key', material).subarray(0, 32),
+    wireKey: derive('wire-key', material).subarray(0, 32),
+    storeKey: derive('store-key', material).subarray(0, 32),
   };
 }

@@ -6,6 +6,7 @@
  *   ['room', roomId, 'u', seq]    a sealed Yjs update (seq: integer, only ever grows)
  *   ['room', roomId, 'identity']  the room's ed25519 secret key, sealed
  *   ['room', roomId, 'tail']      the newest messages again, sealed, to show at once on reload
+ *   ['room', roomId, 'admin']     the room admin's signing seed, sealed (creator and co-moderators only)
  *   ['recent', roomId]            a recent-rooms entry, sealed with the device key
  *   ['device']                    the device's non-extractable AES-GCM CryptoKey
  *
@@ -41,6 +42,7 @@ export function updateRange(roomId: string): IDBKeyRange {
 export const updateKey = (roomId: string, seq: number): IDBValidKey => ['room', roomId, 'u', seq];
 export const identityKey = (roomId: string): IDBValidKey => ['room', roomId, 'identity'];
 export const tailKey = (roomId: string): IDBValidKey => ['room', roomId, 'tail'];
+export const adminKey = (roomId: string): IDBValidKey => ['room', roomId, 'admin'];
 export const recentKey = (roomId: string): IDBValidKey => ['recent', roomId];
 export const DEVICE_KEY: IDBValidKey = ['device'];
 

@@ -6,7 +6,7 @@
 import type { UseStore } from 'idb-keyval';
 import type { DropReason } from '../core/types.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../crypto/encoding.js';
-import { deriveRoomKeys, ROOM_SECRET_BYTES } from '../crypto/keys.js';
+import { ADMIN_KEY_BYTES, deriveRoomKeys, ROOM_SECRET_BYTES } from '../crypto/keys.js';
 import { getParleyStore, recentKey, recentRange, roomIdOfRecentKey, whenCommitted } from './database.js';
 import { loadOrCreateDeviceKey, openWithDeviceKey, sealWithDeviceKey } from './device-key.js';
 import { PersistenceError } from './errors.js';
@@ -57,7 +57,7 @@ export function createRecentRooms(options: RecentRoomsOptions = {}): RecentRooms
     },
 
     async rememberRoom(room: RecentRoom): Promise<void> {
-      if (room.secret.length !== ROOM_SECRET_BYTES || deriveRoomKeys(room.secret).roomId !== room.roomId) {
+      if (room.secret.length !== ROOM_SECRET_BYTES || (room.adminKey !== undefined && room.adminKey.length !== ADMIN_KEY_BYTES) || deriveRoomKeys(room.secret, room.adminKey).roomId !== room.roomId) {
         throw new PersistenceError('invalid_input', 'roomId does not belong to this secret');
       }
       if (!Number.isFinite(room.lastOpened)) throw new PersistenceError('invalid_input', 'lastOpened must be a finite number');
@@ -93,6 +93,7 @@ function contextFor(roomId: string): Uint8Array {
 /** JSON, padded with spaces (which JSON.parse ignores) to a multiple of PAD_TO_BYTES. */
 function encodeRecord(room: RecentRoom): Uint8Array {
   const record: Record<string, unknown> = { v: RECORD_VERSION, secret: toBase64Url(room.secret), lastOpened: room.lastOpened };
+  if (room.adminKey !== undefined) record['admin'] = toBase64Url(room.adminKey);
   if (room.label !== undefined) record['label'] = truncate(room.label, MAX_LABEL_CHARS);
   if (room.lastMessagePreview !== undefined) record['preview'] = truncate(room.lastMessagePreview, MAX_PREVIEW_CHARS);
   const json = utf8(JSON.stringify(record));
@@ -118,15 +119,18 @@ async function openRecord(key: CryptoKey, roomId: string, stored: unknown): Prom
 /** A typed entry from a decrypted record, or why it is unusable. */
 function parseRecord(roomId: string, record: unknown): RecentRoom | DropReason {
   if (typeof record !== 'object' || record === null) return 'decode';
-  const { v, secret: encoded, lastOpened, label, preview } = record as Record<string, unknown>;
+  const { v, secret: encoded, admin, lastOpened, label, preview } = record as Record<string, unknown>;
   if (v !== RECORD_VERSION) return 'unknown_type';
   const secret = typeof encoded === 'string' ? fromBase64Url(encoded) : null;
   if (secret === null || secret.length !== ROOM_SECRET_BYTES) return 'shape';
+  const adminKey = admin === undefined ? undefined : typeof admin === 'string' ? fromBase64Url(admin) : null;
+  if (adminKey === null || (adminKey !== undefined && adminKey.length !== ADMIN_KEY_BYTES)) return 'shape';
   if (typeof lastOpened !== 'number' || !Number.isFinite(lastOpened)) return 'shape';
   if (!isOptionalText(label, MAX_LABEL_CHARS) || !isOptionalText(preview, MAX_PREVIEW_CHARS)) return 'shape';
-  if (deriveRoomKeys(secret).roomId !== roomId) return 'key_mismatch';
+  if (deriveRoomKeys(secret, adminKey).roomId !== roomId) return 'key_mismatch';
   return {
     secret,
+    ...(adminKey === undefined ? {} : { adminKey }),
     roomId,
     lastOpened,
     ...(label === undefined ? {} : { label }),

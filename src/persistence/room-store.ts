@@ -7,9 +7,9 @@ import { get, set, type UseStore } from 'idb-keyval';
 import * as Y from 'yjs';
 import { identityFromSecretKey, type Identity } from '../crypto/identity.js';
 import type { RoomKeys } from '../crypto/keys.js';
-import { getParleyStore, identityKey, roomRange, sequenceOf, tailKey, updateKey, updateRange, whenCommitted } from './database.js';
+import { adminKey, getParleyStore, identityKey, roomRange, sequenceOf, tailKey, updateKey, updateRange, whenCommitted } from './database.js';
 import { PersistenceError } from './errors.js';
-import { mergeOrNull, mergeValidUpdates, openRow, ROW_IDENTITY, ROW_TAIL, ROW_UPDATE, sealRow } from './sealed-rows.js';
+import { mergeOrNull, mergeValidUpdates, openRow, ROW_ADMIN, ROW_IDENTITY, ROW_TAIL, ROW_UPDATE, sealRow, type RowKind } from './sealed-rows.js';
 import type { RoomStore, RoomStoreOptions, StoreDropHandler } from './types.js';
 
 const DEFAULT_COMPACT_AFTER = 500;
@@ -70,6 +70,22 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
   async function settleWrites(): Promise<void> {
     flush();
     await Promise.allSettled([...writes, ...(compaction === null ? [] : [compaction])]);
+  }
+
+  /** Seals and puts one row under its fixed key (tail, admin seed). */
+  async function saveSingle(key: IDBValidKey, kind: RowKind, payload: Uint8Array): Promise<void> {
+    if (closed) throw closedError();
+    await track(sealRow(storeKey, kind, payload).then((sealed) => set(key, sealed, store)));
+  }
+
+  /** The payload of a single row, or null if absent or unreadable (reported). */
+  async function loadSingle(key: IDBValidKey, kind: RowKind): Promise<Uint8Array | null> {
+    const stored: unknown = await get(key, store);
+    if (stored === undefined) return null;
+    const opened = await openRow(storeKey, kind, stored);
+    if (typeof opened !== 'string') return opened;
+    onDrop(opened);
+    return null;
   }
 
   /** The payload of every update row that opens; the others are reported. */
@@ -146,17 +162,18 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
       return closed ? Promise.reject(closedError()) : compact();
     },
 
-    async saveTail(payload: Uint8Array): Promise<void> {
-      if (closed) throw closedError();
-      await track(sealRow(storeKey, ROW_TAIL, payload).then((sealed) => set(tailKey(roomId), sealed, store)));
+    saveTail: (payload: Uint8Array) => saveSingle(tailKey(roomId), ROW_TAIL, payload),
+    loadTail: () => loadSingle(tailKey(roomId), ROW_TAIL),
+
+    async saveAdminSeed(seed: Uint8Array): Promise<void> {
+      if (seed.length !== 32) throw new PersistenceError('invalid_input', 'not a 32-byte seed');
+      await saveSingle(adminKey(roomId), ROW_ADMIN, seed);
     },
 
-    async loadTail(): Promise<Uint8Array | null> {
-      const stored: unknown = await get(tailKey(roomId), store);
-      if (stored === undefined) return null;
-      const opened = await openRow(storeKey, ROW_TAIL, stored);
-      if (typeof opened !== 'string') return opened;
-      onDrop(opened);
+    async loadAdminSeed(): Promise<Uint8Array | null> {
+      const seed = await loadSingle(adminKey(roomId), ROW_ADMIN);
+      if (seed === null || seed.length === 32) return seed;
+      onDrop('size');
       return null;
     },
 

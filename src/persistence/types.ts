@@ -35,6 +35,10 @@ export interface RoomStore {
   saveTail(payload: Uint8Array): Promise<void>;
   /** The stored tail, or null if there is none or it does not open (reported). */
   loadTail(): Promise<Uint8Array | null>;
+  /** Stores the room admin's 32-byte signing seed, sealed (on the creator's and co-moderators' devices). */
+  saveAdminSeed(seed: Uint8Array): Promise<void>;
+  /** The stored admin seed, or null if there is none or it does not open (reported). */
+  loadAdminSeed(): Promise<Uint8Array | null>;
   /** Stores this room's ed25519 secret key (64 bytes, tweetnacl layout), sealed. */
   saveIdentity(secretKey: Uint8Array): Promise<void>;
   /** The stored identity, or null if there is none or it does not open to a valid ed25519 key. */
@@ -49,7 +53,9 @@ export interface RoomStore {
 export interface RecentRoom {
   /** 32 bytes: the room secret, needed to reopen the room. */
   readonly secret: Uint8Array;
-  /** Must equal deriveRoomKeys(secret).roomId. */
+  /** The room admin's public key, when the room has one (part of the room's identity). */
+  readonly adminKey?: Uint8Array;
+  /** Must equal deriveRoomKeys(secret, adminKey).roomId. */
   readonly roomId: string;
   readonly label?: string;
   /** Unix epoch milliseconds. */

@@ -1,6 +1,8 @@
 /** The home page's recent rooms and the room stores, backed by src/persistence. */
-import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
-import { formatInviteFragment } from '../core/invite-link.js';
+import { createRoomSecret, deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
+import { createIdentity } from '../crypto/identity.js';
+import { formatInviteFragment, memberLink } from '../core/invite-link.js';
+import type { InviteLink } from '../core/types.js';
 import { createRecentRooms } from '../persistence/recent-rooms.js';
 import { openRoomStore } from '../persistence/room-store.js';
 import type { SessionStore } from './room-session.svelte.js';
@@ -26,15 +28,30 @@ export async function listRecent(): Promise<RecentEntry[]> {
       roomId: room.roomId,
       label: room.label ?? `Room ${room.roomId.slice(0, 6)}`,
       lastOpened: room.lastOpened,
-      fragment: formatInviteFragment({ secret: room.secret }),
+      fragment: formatInviteFragment(room.adminKey === undefined ? { secret: room.secret } : { secret: room.secret, adminKey: room.adminKey }),
     }));
   } catch {
     return [];
   }
 }
 
-export async function rememberRoom(secret: Uint8Array): Promise<void> {
-  await recentRooms.rememberRoom({ secret, roomId: deriveRoomKeys(secret).roomId, lastOpened: Date.now() });
+export async function rememberRoom(link: InviteLink): Promise<void> {
+  const { secret, adminKey } = memberLink(link);
+  await recentRooms.rememberRoom({ secret, ...(adminKey === undefined ? {} : { adminKey }), roomId: deriveRoomKeys(secret, adminKey).roomId, lastOpened: Date.now() });
+}
+
+/**
+ * A new room: a random secret and an admin key pair. The admin's seed is stored (sealed) on this
+ * device before the room opens, so the creator is its admin; the returned member fragment is the
+ * one to share, and the seed never appears in the address bar.
+ */
+export async function createRoom(): Promise<string> {
+  const secret = createRoomSecret();
+  const admin = await createIdentity();
+  const store = openRoomStore(deriveRoomKeys(secret, admin.publicKey));
+  await store.saveAdminSeed(admin.secretKey.slice(0, 32));
+  await store.close();
+  return formatInviteFragment({ secret, adminKey: admin.publicKey });
 }
 
 export async function forgetRoom(roomId: string): Promise<void> {

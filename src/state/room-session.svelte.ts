@@ -7,14 +7,14 @@ import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
-import { createIdentity, safetyCode, type Identity } from '../crypto/identity.js';
+import { createIdentity, identityFromSeed, safetyCode, type Identity } from '../crypto/identity.js';
 import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
 import { createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, decodeMessageEntry, encodeMessageEntry, isValidNick, isValidText, verifyMessageEntry } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { decodeTail, encodeTail, TAIL_ENTRIES } from '../core/message-tail.js';
 import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
-import type { ConnectionState, MessageEntry, PresenceState } from '../core/types.js';
+import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -29,6 +29,8 @@ export interface SessionStore {
   saveIdentity(secretKey: Uint8Array): Promise<void>;
   /** The stored identity, already checked to be a valid key pair, or null. */
   loadIdentity(): Promise<Identity | null>;
+  saveAdminSeed(seed: Uint8Array): Promise<void>;
+  loadAdminSeed(): Promise<Uint8Array | null>;
   /** Commits pending writes and detaches. */
   close(): Promise<void>;
 }
@@ -44,7 +46,8 @@ export interface Person {
 }
 
 export interface SessionOptions {
-  readonly secret: Uint8Array;
+  /** The link the room was opened with (an admin link also carries the admin seed). */
+  readonly link: InviteLink;
   readonly signalingUrl: string;
   readonly openStore: (keys: RoomKeys) => SessionStore;
   readonly iceServers?: RTCIceServer[];
@@ -80,6 +83,8 @@ export class RoomSession {
   nick = $state('');
   drops: Record<string, number> = $state.raw({});
   error: string | null = $state(null);
+  /** This device holds the room admin's key (it created the room or opened an admin link). */
+  isAdmin = $state(false);
 
   readonly keys: RoomKeys;
   readonly log: MessageLog = createMessageLog();
@@ -89,6 +94,7 @@ export class RoomSession {
   readonly #clock: HybridClock = createClock(Date.now);
   readonly #options: SessionOptions;
   #identity: Identity | null = null;
+  #admin: Identity | null = null;
   #store: SessionStore | null = null;
   #provider: RoomProvider | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -103,7 +109,7 @@ export class RoomSession {
 
   constructor(options: SessionOptions) {
     this.#options = options;
-    this.keys = deriveRoomKeys(options.secret);
+    this.keys = deriveRoomKeys(options.link.secret, options.link.adminKey);
   }
 
   /** Joins the room while loading identity and history from this device, in parallel. */
@@ -113,12 +119,15 @@ export class RoomSession {
     // The tail is read first: it is small and shows the newest messages while the history loads.
     const tail = store.loadTail();
     const identity = this.#loadOrCreateIdentity(store);
+    const admin = this.#loadAdmin(store);
     const stored = store.loadUpdates();
     tail.then((bytes) => this.#showTail(bytes), () => this.#drop('blob', 'decode'));
     let markLoaded: () => void = () => undefined;
     const historyLoaded = new Promise<void>((resolve) => (markLoaded = resolve));
     this.#startProvider(historyLoaded);
     this.#identity = await identity;
+    this.#admin = await admin;
+    this.isAdmin = this.#admin !== null;
     this.nick = randomNickname();
     this.#publishPresence({ typing: false, status: 'online' });
     this.#awareness.on('change', () => this.#refreshPeople());
@@ -245,6 +254,24 @@ export class RoomSession {
     this.#awareness.destroy();
     this.#doc.destroy();
     void this.#store?.close();
+  }
+
+  /** The admin key pair if this device holds it: from an admin link (then kept), else from storage. */
+  async #loadAdmin(store: SessionStore): Promise<Identity | null> {
+    const { adminKey, adminSeed } = this.#options.link;
+    if (adminKey === undefined) return null;
+    const matches = (identity: Identity | null): identity is Identity => identity !== null && identity.publicKey.every((byte, i) => byte === adminKey[i]);
+    if (adminSeed !== undefined) {
+      const fromLink = await identityFromSeed(adminSeed);
+      if (matches(fromLink)) {
+        await store.saveAdminSeed(adminSeed);
+        return fromLink;
+      }
+      this.error = 'This admin link is damaged: you are in the room as a member.';
+    }
+    const stored = await store.loadAdminSeed();
+    const fromStore = stored === null ? null : await identityFromSeed(stored);
+    return matches(fromStore) ? fromStore : null;
   }
 
   async #loadOrCreateIdentity(store: SessionStore): Promise<Identity> {

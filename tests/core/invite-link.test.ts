@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInviteFragment, inviteUrl, parseInviteFragment } from '../../src/core/invite-link.js';
+import { formatInviteFragment, inviteUrl, memberLink, parseInviteFragment } from '../../src/core/invite-link.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
 import { createRandom } from '../helpers/random.js';
 
@@ -69,6 +69,24 @@ describe('invite links', () => {
     const url = inviteUrl('https://parley.example', '/room?lang=en', { secret });
     expect(url).toBe(`https://parley.example/room?lang=en#k=${toBase64Url(secret)}`);
     expect(parseInviteFragment(new URL(url).hash)?.secret).toEqual(secret);
+  });
+
+  it('carries the admin key, and the admin seed only in an admin link', () => {
+    const secret = randomSecret();
+    const adminKey = randomSecret();
+    const adminSeed = randomSecret();
+    const admin = formatInviteFragment({ secret, adminKey, adminSeed });
+    expect(admin).toMatch(/^#k=[A-Za-z0-9_-]{43}&a=[A-Za-z0-9_-]{43}&s=[A-Za-z0-9_-]{43}$/);
+    expect(parseInviteFragment(admin)).toEqual({ secret, adminKey, adminSeed });
+    const member = formatInviteFragment(memberLink({ secret, adminKey, adminSeed }));
+    expect(member).not.toContain(toBase64Url(adminSeed));
+    expect(parseInviteFragment(member)).toEqual({ secret, adminKey });
+    const a = toBase64Url(adminKey);
+    const s = toBase64Url(adminSeed);
+    for (const hash of [`#k=${GOOD}&s=${s}`, `#k=${GOOD}&a=${a}&a=${a}`, `#k=${GOOD}&a=${a.slice(1)}`, `#k=${GOOD}&a=${a}&s=${s}x`, `#k=${GOOD}&a=`, `#a=${a}`]) {
+      expect(parseInviteFragment(hash), hash).toBeNull();
+    }
+    expect(() => formatInviteFragment({ secret, adminSeed })).toThrow(RangeError);
   });
 
   it('refuses to format a secret of the wrong length', () => {

@@ -36,6 +36,15 @@ describe('room keys', () => {
     expect(keys.signalKey.length).toBe(32);
     expect(deriveRoomKeys(createRoomSecret()).topic).not.toBe(keys.topic);
     expect(() => deriveRoomKeys(new Uint8Array(31))).toThrow(RangeError);
+    // The admin key is part of the room: another admin key gives another room, every value differs.
+    const withAdmin = deriveRoomKeys(secret, new Uint8Array(32).fill(1));
+    const otherAdmin = deriveRoomKeys(secret, new Uint8Array(32).fill(2));
+    for (const name of ['roomId', 'topic', 'signalKey', 'wireKey', 'storeKey'] as const) {
+      expect(withAdmin[name], name).not.toEqual(keys[name]);
+      expect(otherAdmin[name], name).not.toEqual(withAdmin[name]);
+    }
+    expect(deriveRoomKeys(secret, new Uint8Array(32).fill(1))).toEqual(withAdmin);
+    expect(() => deriveRoomKeys(secret, new Uint8Array(31))).toThrow(RangeError);
   });
 });
 

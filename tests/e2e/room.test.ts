@@ -45,7 +45,7 @@ describe('encrypted rooms in Chromium', () => {
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const invite = alice.url();
-    const secret = invite.split('#k=')[1] ?? '';
+    const secret = new URLSearchParams(new URL(invite).hash.slice(1)).get('k') ?? '';
     const bob = await openPage(invite);
 
     await say(alice, 'Hello Bob, this is Alice');

@@ -3,6 +3,7 @@ import { get, set } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createIdentity } from '../../src/crypto/identity.js';
+import { deriveRoomKeys } from '../../src/crypto/keys.js';
 import { loadOrCreateDeviceKey } from '../../src/persistence/device-key.js';
 import { createRecentRooms, forgetRoomEverywhere, MAX_PREVIEW_CHARS } from '../../src/persistence/recent-rooms.js';
 import { openRoomStore } from '../../src/persistence/room-store.js';
@@ -33,6 +34,16 @@ describe('recent rooms', () => {
     expect(rooms.map((room) => room.roomId)).toEqual([beta.keys.roomId, gamma.keys.roomId, alpha.keys.roomId]);
     expect(rooms[2]).toEqual(entry(alpha, 1000, { label: 'Book club', lastMessagePreview: 'see you 🌙' }));
     expect(rooms[0]).toEqual(entry(beta, 3000));
+  });
+
+  it('keeps the admin key of a room that has one, and refuses a roomId of the room without it', async () => {
+    const store = freshStore();
+    const recent = createRecentRooms({ store });
+    const adminKey = new Uint8Array(32).fill(9);
+    const roomId = deriveRoomKeys(alpha.secret, adminKey).roomId;
+    await recent.rememberRoom({ secret: alpha.secret, adminKey, roomId, lastOpened: 7 });
+    expect(await recent.listRecentRooms()).toEqual([{ secret: alpha.secret, adminKey, roomId, lastOpened: 7 }]);
+    await expect(recent.rememberRoom({ secret: alpha.secret, adminKey, roomId: alpha.keys.roomId, lastOpened: 8 })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('replaces the entry of a room remembered again', async () => {

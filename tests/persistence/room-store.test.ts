@@ -197,6 +197,17 @@ describe('room store: identity', () => {
   });
 });
 
+describe('room store: admin seed', () => {
+  it('round-trips the seed, refuses another length, and keeps it per room', async () => {
+    const store = freshStore();
+    const seed = new Uint8Array(32).fill(5);
+    await openRoomStore(keys, { store }).saveAdminSeed(seed);
+    expect(await openRoomStore(keys, { store }).loadAdminSeed()).toEqual(seed);
+    expect(await openRoomStore(other, { store }).loadAdminSeed()).toBeNull();
+    await expect(openRoomStore(keys, { store }).saveAdminSeed(new Uint8Array(64))).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
+
 describe('room store: wipe', () => {
   it("deletes every row of the room and nothing of other rooms'", async () => {
     const store = freshStore();
