@@ -15,6 +15,8 @@ export interface MessageLog {
   upsertMany(entries: Iterable<MessageEntry>): number;
   /** Removes an entry by id; false if absent. */
   remove(id: string): boolean;
+  /** Removes many entries in one pass (one splice each would be quadratic); returns how many were there. */
+  removeMany(ids: Iterable<string>): number;
   /** Entries in positions [start, end), like Array.prototype.slice. */
   slice(start: number, end: number): MessageEntry[];
   /** Position of the entry with this id, or -1. */
@@ -107,6 +109,16 @@ export function createMessageLog(): MessageLog {
       byId.delete(id);
       verdicts.delete(id);
       return true;
+    },
+    removeMany(ids: Iterable<string>): number {
+      let removed = 0;
+      for (const id of ids) {
+        if (!byId.delete(id)) continue;
+        verdicts.delete(id);
+        removed++;
+      }
+      if (removed > 0) ordered = ordered.filter((entry) => byId.get(entry.id) === entry);
+      return removed;
     },
     slice(start: number, end: number): MessageEntry[] {
       return ordered.slice(start, end);

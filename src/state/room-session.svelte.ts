@@ -13,8 +13,11 @@ import { createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, decodeMessageEntry, encodeMessageEntry, isValidNick, isValidText, verifyMessageEntry } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { decodeTail, encodeTail, TAIL_ENTRIES } from '../core/message-tail.js';
+import { formatInviteFragment } from '../core/invite-link.js';
 import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
+import { MessageFilter } from './message-filter.js';
+import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -43,6 +46,8 @@ export interface Person {
   readonly typing: boolean;
   readonly safetyCode: string;
   readonly isSelf: boolean;
+  /** Public key, base64url: what moderation and blocking act on. */
+  readonly key: string;
 }
 
 export interface SessionOptions {
@@ -56,7 +61,6 @@ export interface SessionOptions {
 const STORE_ORIGIN = 'store';
 const TYPING_IDLE_MS = 3000;
 const VERIFY_BATCH = 200;
-const BULK_INDEX_THRESHOLD = 64;
 /** Entries decoded between yields while indexing a loaded history, so the page keeps answering. */
 const INDEX_BATCH = 5000;
 /** The tail is rewritten this long after the last change. */
@@ -88,6 +92,9 @@ export class RoomSession {
 
   readonly keys: RoomKeys;
   readonly log: MessageLog = createMessageLog();
+  /** What is shown of the document's messages (moderation, floods, blocks). */
+  readonly #filter = new MessageFilter(this.log);
+  readonly moderation: SessionModeration;
   readonly #doc = new Y.Doc();
   readonly #awareness = new Awareness(this.#doc);
   readonly #dropCounter: DropCounter = createDropCounter();
@@ -101,6 +108,7 @@ export class RoomSession {
   #verifying = false;
   #waitingToSend: string[] = [];
   #signing: Promise<void> = Promise.resolve();
+  #lastSentAt = 0;
   #everConnected = false;
   #closed = false;
   /** Ids shown from the stored tail before the history was loaded. */
@@ -110,12 +118,32 @@ export class RoomSession {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.keys = deriveRoomKeys(options.link.secret, options.link.adminKey);
+    const adminKey = options.link.adminKey;
+    this.moderation = new SessionModeration({
+      doc: this.#doc,
+      filter: this.#filter,
+      adminKey: adminKey === undefined ? null : toBase64Url(adminKey),
+      ownKey: () => (this.#identity === null ? null : toBase64Url(this.#identity.publicKey)),
+      admin: () => this.#admin,
+      tick: () => this.#clock.tick(),
+      clientsOf: (key) => this.#clientsOf(key),
+      disconnectClient: (clientId) => (this.#provider as unknown as { disconnectClient?: (id: number) => void } | null)?.disconnectClient?.(clientId),
+      leave: () => this.#leaveNetwork(),
+      drop: (reason) => this.#drop('moderation', reason),
+      refresh: () => {
+        this.logVersion++;
+        // What is shown changed (a deletion, a ban): the stored tail must not show it again on reload.
+        if (this.historyLoaded) this.#scheduleTailSave();
+      },
+    });
   }
 
   /** Joins the room while loading identity and history from this device, in parallel. */
   async open(): Promise<void> {
     const store = this.#options.openStore(this.keys);
     this.#store = store;
+    // Kicks stamped before this moment happened before this visit and do not apply to it.
+    const startStamp = this.#clock.tick();
     // The tail is read first: it is small and shows the newest messages while the history loads.
     const tail = store.loadTail();
     const identity = this.#loadOrCreateIdentity(store);
@@ -130,7 +158,10 @@ export class RoomSession {
     this.isAdmin = this.#admin !== null;
     this.nick = randomNickname();
     this.#publishPresence({ typing: false, status: 'online' });
-    this.#awareness.on('change', () => this.#refreshPeople());
+    this.#awareness.on('change', () => {
+      this.#refreshPeople();
+      this.moderation.enforcePresence();
+    });
     this.#refreshPeople();
 
     const messages = this.#doc.getMap<unknown>('messages');
@@ -152,9 +183,12 @@ export class RoomSession {
     if (this.#closed) return;
     // The document is the truth: a tail entry it does not hold (deleted since) goes.
     for (const id of this.#tailIds.splice(0)) if (!messages.has(id)) this.log.remove(id);
-    messages.observe((event) => this.#indexChanges(messages, event.keysChanged));
+    messages.observe((event) => this.#indexChanges(messages, event.keysChanged, event.transaction.origin));
+    await this.moderation.start(startStamp);
+    if (this.#closed) return;
     this.historyLoaded = true;
     this.#scheduleTailSave();
+    globalThis.addEventListener?.('pagehide', this.#flushTail);
     markLoaded();
     for (const text of this.#waitingToSend.splice(0)) this.#sendNow(text);
     setTimeout(() => {
@@ -186,7 +220,7 @@ export class RoomSession {
   send(text: string): boolean {
     // Peers refuse CR in text (core/message-entry.ts); line breaks travel as LF.
     const trimmed = text.replace(/\r\n?/g, '\n').trim();
-    if (!isValidText(trimmed)) return false;
+    if (!isValidText(trimmed) || !this.canSend(trimmed)) return false;
     // Until identity and stored history are loaded, messages wait in order, then go out.
     if (this.#identity === null || !this.historyLoaded) {
       this.#waitingToSend.push(trimmed);
@@ -196,7 +230,25 @@ export class RoomSession {
     return true;
   }
 
+  /**
+   * Whether the room's rules let this person send `text` now: not removed or muted, within the
+   * room's maximum length and slow mode. Every member hides what breaks them anyway; checking here
+   * tells the sender instead of letting the message vanish.
+   */
+  canSend(text: string): boolean {
+    const { removed, mutedUntil, rules } = this.moderation;
+    if (removed !== null || mutedUntil > Date.now() || text.length > rules.maxMessageChars) return false;
+    return this.slowModeWaitMs() === 0;
+  }
+
+  /** How long until slow mode lets this person send again; 0 if now. */
+  slowModeWaitMs(): number {
+    const gapMs = this.moderation.rules.slowModeSeconds * 1000;
+    return gapMs === 0 ? 0 : Math.max(0, this.#lastSentAt + gapMs - Date.now());
+  }
+
   #sendNow(trimmed: string): void {
+    this.#lastSentAt = Date.now();
     const identity = this.#identity;
     if (identity === null) return;
     const draft = { nick: this.nick, text: trimmed, hlc: this.#clock.tick() };
@@ -237,19 +289,37 @@ export class RoomSession {
     return this.log.slice(start, end).filter((entry) => this.log.statusOf(entry.id) === 'valid');
   }
 
+  /** Messages hidden right now, by reason (diagnostics). */
+  hiddenCounts(): Record<string, number> {
+    void this.logVersion;
+    return this.#filter.hiddenCounts();
+  }
+
+  /** The admin link (with the admin seed) if this device holds the admin key, else null. */
+  adminFragment(): string | null {
+    if (this.#admin === null) return null;
+    const { secret, adminKey } = this.#options.link;
+    return formatInviteFragment({ secret, ...(adminKey === undefined ? {} : { adminKey }), adminSeed: this.#admin.secretKey.slice(0, 32) });
+  }
+
   /** Safety code of this person's own key, to compare with what others see. */
   get ownSafetyCode(): string {
     return this.#identity ? safetyCode(this.#identity.publicKey) : '';
   }
 
+  /** A tail write still waiting goes out now (the room closes, or the page is going away). */
+  #flushTail = (): void => {
+    if (this.#tailTimer === undefined || this.#closed) return;
+    clearTimeout(this.#tailTimer);
+    this.#saveTail();
+  };
+
   close(): void {
-    // A tail write still waiting goes out now, before the store closes.
-    if (this.#tailTimer !== undefined && !this.#closed) {
-      clearTimeout(this.#tailTimer);
-      this.#saveTail();
-    }
+    this.#flushTail();
+    globalThis.removeEventListener?.('pagehide', this.#flushTail);
     this.#closed = true;
     clearTimeout(this.#typingTimer);
+    this.moderation.stop();
     this.#provider?.destroy();
     this.#awareness.destroy();
     this.#doc.destroy();
@@ -296,6 +366,21 @@ export class RoomSession {
     this.#awareness.setLocalState(state);
   }
 
+  #clientsOf(key: string): number[] {
+    const clients: number[] = [];
+    for (const [clientId, raw] of this.#awareness.getStates()) {
+      if (clientId !== this.#doc.clientID && parsePresenceState(raw)?.key === key) clients.push(clientId);
+    }
+    return clients;
+  }
+
+  /** Kicked or banned: leave the network, keep what is on screen. */
+  #leaveNetwork(): void {
+    this.#provider?.destroy();
+    this.#provider = null;
+    this.connection = { kind: 'offline' };
+  }
+
   #refreshPeople(): void {
     const people: Person[] = [];
     for (const [clientId, raw] of this.#awareness.getStates()) {
@@ -303,7 +388,9 @@ export class RoomSession {
       if (state === null) continue;
       const publicKey = fromBase64Url(state.key);
       if (publicKey === null) continue;
-      people.push({ clientId, nick: state.nick, color: state.color, status: state.status, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf: clientId === this.#doc.clientID });
+      // People the room banned are not shown as present (their connections are being cut).
+      if (this.moderation.bannedKeys.has(state.key) && clientId !== this.#doc.clientID) continue;
+      people.push({ clientId, key: state.key, nick: state.nick, color: state.color, status: state.status, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf: clientId === this.#doc.clientID });
     }
     people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.nick.localeCompare(b.nick));
     this.people = people;
@@ -344,31 +431,41 @@ export class RoomSession {
         await nextTask();
       }
     }
-    this.log.upsertMany(entries);
+    this.#filter.upsert(entries);
     for (const entry of entries) this.#clock.observe(entry.hlc);
     this.logVersion++;
   }
 
-  #indexChanges(messages: Y.Map<unknown>, keys: Set<string>): void {
+  #indexChanges(messages: Y.Map<unknown>, keys: Set<string>, origin: unknown): void {
     const own = this.#identity ? toBase64Url(this.#identity.publicKey) : null;
     const changed: MessageEntry[] = [];
+    const restore: MessageEntry[] = [];
     for (const key of keys) {
-      if (!messages.has(key)) {
-        this.log.remove(key);
+      const value = messages.get(key);
+      const parsed = value === undefined ? null : decodeMessageEntry(key, value);
+      if (parsed?.ok === true) {
+        this.#clock.observe(parsed.entry.hlc);
+        changed.push(parsed.entry);
         continue;
       }
-      const parsed = decodeMessageEntry(key, messages.get(key));
-      if (!parsed.ok) {
-        this.log.remove(key);
-        this.#drop('entry', parsed.reason);
-        continue;
+      if (parsed !== null) this.#drop('entry', parsed.reason);
+      // Removed or overwritten. Only moderation (a deleted or expired message) may take a message
+      // away; any member can remove a map key, so a message removed otherwise is put back.
+      const known = this.#filter.find(key);
+      const reason = known === undefined ? null : this.#filter.reasonFor(known);
+      if (known !== undefined && origin !== MODERATION_ORIGIN && reason !== 'deleted' && reason !== 'expired') {
+        if (parsed === null) this.#drop('entry', 'refused');
+        restore.push(known);
+      } else {
+        this.#filter.remove(key);
       }
-      this.#clock.observe(parsed.entry.hlc);
-      changed.push(parsed.entry);
     }
-    // A sync can bring a whole history at once, author by author: one sort beats a splice per entry.
-    if (changed.length > BULK_INDEX_THRESHOLD) this.log.upsertMany(changed);
-    else for (const entry of changed) this.log.upsert(entry);
+    if (restore.length > 0) {
+      queueMicrotask(() => this.#doc.transact(() => {
+        for (const entry of restore) messages.set(entry.id, encodeMessageEntry(entry));
+      }));
+    }
+    this.moderation.noteFlood(this.#filter.upsert(changed));
     // Our own entries were signed here: no need to check them again.
     for (const entry of changed) if (entry.author === own) this.log.markVerified(entry.id, true, entry);
     this.logVersion++;

@@ -1,0 +1,331 @@
+/**
+ * Moderation by the room admin: signed actions in the shared document's `moderation` map (keyed by
+ * action id, one JSON string per action, like message entries), their strict parsing and
+ * verification, and the state every member derives from them.
+ *
+ * Moderation hides messages on every honest client; it cannot erase what peers already synced.
+ * Author stamps are claimed, not proven: a banned author can backdate new messages to before the
+ * ban, so whoever consumes the state should also refuse entries first seen after a ban ('refused').
+ */
+import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
+import { parseStamp } from './hlc.js';
+import { MAX_TEXT_CHARS, MESSAGE_ID_BYTES, createMessageId } from './message-entry.js';
+import type { DropReason, MessageEntry } from './types.js';
+
+export interface RoomRules {
+  /** Minimum seconds between one author's visible messages, 0–MAX_SLOW_MODE_SECONDS; 0 = off. */
+  readonly slowModeSeconds: number;
+  /** Longer messages are hidden, 1–MAX_TEXT_CHARS. */
+  readonly maxMessageChars: number;
+  /** Messages older than this are hidden, one of LIFETIME_CHOICES; 0 = keep forever. */
+  readonly lifetimeSeconds: number;
+}
+
+export const DEFAULT_RULES: RoomRules = { slowModeSeconds: 0, maxMessageChars: MAX_TEXT_CHARS, lifetimeSeconds: 0 };
+export const MAX_REASON_CHARS = 200;
+export const MAX_SLOW_MODE_SECONDS = 3600;
+/** Off, an hour, a day, a week: a short list the UI can offer and every peer can check exactly. */
+export const LIFETIME_CHOICES: readonly number[] = [0, 3600, 86_400, 604_800];
+/** Mute deadlines share the stamps' range (9 base36 digits of ms), so they compare with any wall time. */
+const MAX_UNTIL_MS = 36 ** 9 - 1;
+/**
+ * Longest stored action accepted. Our encoder writes at most ~700 characters (a reason of 200
+ * quotes doubles when escaped); the rest is slack for peers that escape more, while bounding
+ * JSON.parse work (and nesting depth) on untrusted input.
+ */
+export const MAX_ACTION_CHARS = 2048;
+
+export type ModerationDraft =
+  | { readonly kind: 'delete' | 'pin' | 'unpin'; readonly target: string }
+  | { readonly kind: 'kick' | 'ban'; readonly target: string; readonly reason: string }
+  | { readonly kind: 'unban'; readonly target: string }
+  | { readonly kind: 'mute'; readonly target: string; readonly untilMs: number }
+  | { readonly kind: 'rules'; readonly rules: RoomRules };
+
+export type ModerationKind = ModerationDraft['kind'];
+
+interface ActionHeader {
+  readonly v: 1;
+  /** 22-char base64url of 16 random bytes; equals the action's key in the map. */
+  readonly id: string;
+  readonly hlc: string;
+  /** The signer's ed25519 public key (43-char base64url); must equal the room's admin key. */
+  readonly by: string;
+}
+
+export type ModerationAction = ModerationDraft & ActionHeader & { readonly sig: string };
+type UnsignedAction = ModerationDraft & ActionHeader;
+
+export type ParsedAction = { readonly ok: true; readonly action: ModerationAction } | { readonly ok: false; readonly reason: DropReason };
+
+const SIGNING_DOMAIN = utf8('parley/v1/moderation\u0000');
+const HEADER_FIELDS: readonly string[] = ['v', 'id', 'kind', 'hlc', 'by', 'sig'];
+/** Fields each kind adds to the header: the exact field set of a stored action. */
+const PAYLOAD_FIELDS: Readonly<Record<ModerationKind, readonly string[]>> = {
+  delete: ['target'], pin: ['target'], unpin: ['target'], unban: ['target'],
+  kick: ['target', 'reason'], ban: ['target', 'reason'], mute: ['target', 'untilMs'], rules: ['rules'],
+};
+const RULES_FIELDS: readonly string[] = ['slowModeSeconds', 'maxMessageChars', 'lifetimeSeconds'];
+
+// Same policy as nicks: a reason is shown inline, so no controls, line breaks or bidi overrides (spoofing).
+const REASON_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+// Lone surrogates would encode to U+FFFD in the signed bytes, letting two reasons share one signature.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const isKind = (kind: unknown): kind is ModerationKind => typeof kind === 'string' && Object.hasOwn(PAYLOAD_FIELDS, kind);
+
+/** 'size' for a wrong length, 'shape' for a foreign alphabet or a non-canonical encoding (same rules as message entries). */
+function checkBase64(text: string, bytes: number): DropReason | null {
+  if (text.length !== Math.ceil((bytes * 4) / 3)) return 'size';
+  return fromBase64Url(text) === null ? 'shape' : null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function hasExactFields(value: Record<string, unknown>, fields: readonly string[]): boolean {
+  const names = Object.keys(value);
+  return names.length === fields.length && names.every((name) => fields.includes(name));
+}
+
+const isIntegerIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+function checkRules(value: unknown): DropReason | RoomRules {
+  if (!isPlainObject(value) || !hasExactFields(value, RULES_FIELDS)) return 'shape';
+  const { slowModeSeconds, maxMessageChars, lifetimeSeconds } = value;
+  if (!isIntegerIn(slowModeSeconds, 0, MAX_SLOW_MODE_SECONDS) || !isIntegerIn(maxMessageChars, 1, MAX_TEXT_CHARS)) return 'shape';
+  if (typeof lifetimeSeconds !== 'number' || !LIFETIME_CHOICES.includes(lifetimeSeconds)) return 'shape';
+  return { slowModeSeconds, maxMessageChars, lifetimeSeconds };
+}
+
+/** Checks the kind-specific fields of `value` (ignoring any others) and returns a fresh draft holding only them. */
+function checkDraft(kind: ModerationKind, value: Record<string, unknown>): DropReason | ModerationDraft {
+  if (kind === 'rules') {
+    const rules = checkRules(value['rules']);
+    return typeof rules === 'string' ? rules : { kind, rules };
+  }
+  const target = value['target'];
+  if (typeof target !== 'string') return 'shape';
+  switch (kind) {
+    case 'delete':
+    case 'pin':
+    case 'unpin':
+      return checkBase64(target, MESSAGE_ID_BYTES) ?? { kind, target };
+    case 'unban':
+      return checkBase64(target, PUBLIC_KEY_BYTES) ?? { kind, target };
+    case 'mute': {
+      const untilMs = value['untilMs'];
+      if (!isIntegerIn(untilMs, 0, MAX_UNTIL_MS)) return 'shape';
+      return checkBase64(target, PUBLIC_KEY_BYTES) ?? { kind, target, untilMs };
+    }
+    case 'kick':
+    case 'ban': {
+      const reason = value['reason'];
+      if (typeof reason !== 'string') return 'shape';
+      if (reason.length > MAX_REASON_CHARS) return 'size';
+      const encoding = checkBase64(target, PUBLIC_KEY_BYTES);
+      if (encoding !== null) return encoding;
+      return REASON_FORBIDDEN.test(reason) || LONE_SURROGATE.test(reason) ? 'shape' : { kind, target, reason };
+    }
+  }
+}
+
+/** The kind-specific values in a fixed order per kind; numbers as decimal integers. */
+function payloadValues(draft: ModerationDraft): string[] {
+  switch (draft.kind) {
+    case 'rules':
+      return [String(draft.rules.slowModeSeconds), String(draft.rules.maxMessageChars), String(draft.rules.lifetimeSeconds)];
+    case 'kick':
+    case 'ban':
+      return [draft.target, draft.reason];
+    case 'mute':
+      return [draft.target, String(draft.untilMs)];
+    default:
+      return [draft.target];
+  }
+}
+
+/**
+ * Domain-separated, length-prefixed encoding of every field but `sig`. The kind comes before the
+ * payload and fixes how many values follow, so no two actions (of any kinds) share one encoding.
+ */
+export function moderationSigningBytes(action: UnsignedAction): Uint8Array {
+  const parts: Uint8Array[] = [SIGNING_DOMAIN];
+  for (const value of [String(action.v), action.kind, action.id, action.hlc, action.by, ...payloadValues(action)]) {
+    const bytes = utf8(value);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, bytes.length);
+    parts.push(length, bytes);
+  }
+  return concatBytes(...parts);
+}
+
+/** Signs a new action. Rejects with RangeError for a draft or stamp that peers would drop. */
+export async function createModerationAction(
+  admin: Identity,
+  draft: ModerationDraft,
+  hlc: string,
+  randomId: () => string = createMessageId,
+): Promise<ModerationAction> {
+  let checked: DropReason | ModerationDraft;
+  try {
+    checked = isKind(draft.kind) ? checkDraft(draft.kind, draft as unknown as Record<string, unknown>) : 'shape';
+  } catch {
+    checked = 'shape';
+  }
+  if (typeof checked === 'string') throw new RangeError(`invalid moderation draft (${checked})`);
+  if (parseStamp(hlc) === null) throw new RangeError('invalid hlc stamp');
+  const unsigned: UnsignedAction = { ...checked, v: 1, id: randomId(), hlc, by: toBase64Url(admin.publicKey) };
+  return { ...unsigned, sig: toBase64Url(await sign(admin, moderationSigningBytes(unsigned))) };
+}
+
+/** The kind-specific fields as stored, picked one by one so a caller's extra properties never reach the document. */
+function payloadFields(draft: ModerationDraft): Record<string, unknown> {
+  switch (draft.kind) {
+    case 'rules': {
+      const { slowModeSeconds, maxMessageChars, lifetimeSeconds } = draft.rules;
+      return { rules: { slowModeSeconds, maxMessageChars, lifetimeSeconds } };
+    }
+    case 'kick':
+    case 'ban':
+      return { target: draft.target, reason: draft.reason };
+    case 'mute':
+      return { target: draft.target, untilMs: draft.untilMs };
+    default:
+      return { target: draft.target };
+  }
+}
+
+/** The stored form: the action's JSON text with exactly its kind's fields, in a fixed order. */
+export function encodeModerationAction(action: ModerationAction): string {
+  const { v, id, kind, hlc, by, sig } = action;
+  return JSON.stringify({ v, id, kind, hlc, by, ...payloadFields(action), sig });
+}
+
+function checkAction(key: string, value: unknown): DropReason | ModerationAction {
+  if (!isPlainObject(value)) return 'shape';
+  const kind = value['kind'];
+  if (!isKind(kind) || !hasExactFields(value, [...HEADER_FIELDS, ...PAYLOAD_FIELDS[kind]])) return 'shape';
+  const { v, id, hlc, by, sig } = value;
+  if (v !== 1 || typeof id !== 'string' || typeof hlc !== 'string' || typeof by !== 'string' || typeof sig !== 'string') return 'shape';
+  const encoding = checkBase64(id, MESSAGE_ID_BYTES) ?? checkBase64(by, PUBLIC_KEY_BYTES) ?? checkBase64(sig, SIGNATURE_BYTES);
+  if (encoding !== null) return encoding;
+  if (parseStamp(hlc) === null) return 'shape';
+  const draft = checkDraft(kind, value);
+  if (typeof draft === 'string') return draft;
+  if (key !== id) return 'key_mismatch';
+  return { ...draft, v, id, hlc, by, sig };
+}
+
+/** Parses an untrusted value of the `moderation` map; does not check the signature. Never throws. */
+export function decodeModerationAction(key: string, value: unknown): ParsedAction {
+  if (typeof value !== 'string') return { ok: false, reason: 'shape' };
+  if (value.length > MAX_ACTION_CHARS) return { ok: false, reason: 'size' };
+  try {
+    const result = checkAction(key, JSON.parse(value));
+    return typeof result === 'string' ? { ok: false, reason: result } : { ok: true, action: result };
+  } catch {
+    return { ok: false, reason: 'shape' };
+  }
+}
+
+/** True only if the action is by `adminKey` and `sig` is that key's signature over it. Never throws. */
+export async function verifyModerationAction(action: ModerationAction, adminKey: string): Promise<boolean> {
+  try {
+    if (action.by !== adminKey) return false;
+    const key = fromBase64Url(action.by);
+    const sig = fromBase64Url(action.sig);
+    if (key === null || sig === null) return false;
+    return await verifySignature(key, moderationSigningBytes(action), sig);
+  } catch {
+    return false;
+  }
+}
+
+export interface ModerationState {
+  /** Message ids; deletion cannot be undone. */
+  readonly deleted: ReadonlySet<string>;
+  /** Message ids, most recently pinned first; unpinned and deleted messages leave the list. */
+  readonly pinned: readonly string[];
+  /** Author key → latest ban not undone by a later unban. */
+  readonly bans: ReadonlyMap<string, { readonly hlc: string; readonly reason: string }>;
+  /** Author key → latest kick. */
+  readonly kicks: ReadonlyMap<string, { readonly hlc: string; readonly reason: string }>;
+  /** Author key → latest mute: its stamp (messages before it stay) and its deadline (epoch ms; 0 lifts it). */
+  readonly mutes: ReadonlyMap<string, { readonly hlc: string; readonly untilMs: number }>;
+  /** From the latest 'rules' action, else DEFAULT_RULES. */
+  readonly rules: RoomRules;
+}
+
+/** Stamp, then id, then the stored text: a total order, so every member reduces the same sequence. */
+function compareActions(a: ModerationAction, b: ModerationAction): number {
+  if (a.hlc !== b.hlc) return a.hlc < b.hlc ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  const ea = encodeModerationAction(a);
+  const eb = encodeModerationAction(b);
+  return ea === eb ? 0 : ea < eb ? -1 : 1;
+}
+
+/** The state after applying verified actions in (hlc, id) order, whatever order they arrived in. Pure. */
+export function reduceModeration(actions: Iterable<ModerationAction>): ModerationState {
+  const deleted = new Set<string>();
+  // Insertion order is pin order; a re-pin deletes and re-inserts, moving the id to the end.
+  const pins = new Set<string>();
+  const bans = new Map<string, { hlc: string; reason: string }>();
+  const kicks = new Map<string, { hlc: string; reason: string }>();
+  const mutes = new Map<string, { hlc: string; untilMs: number }>();
+  let rules = DEFAULT_RULES;
+  for (const action of [...actions].sort(compareActions)) {
+    switch (action.kind) {
+      case 'delete':
+        deleted.add(action.target);
+        break;
+      case 'pin':
+        pins.delete(action.target);
+        pins.add(action.target);
+        break;
+      case 'unpin':
+        pins.delete(action.target);
+        break;
+      case 'ban':
+        bans.set(action.target, { hlc: action.hlc, reason: action.reason });
+        break;
+      case 'unban':
+        bans.delete(action.target);
+        break;
+      case 'kick':
+        kicks.set(action.target, { hlc: action.hlc, reason: action.reason });
+        break;
+      case 'mute':
+        mutes.set(action.target, { hlc: action.hlc, untilMs: action.untilMs });
+        break;
+      case 'rules':
+        rules = action.rules;
+        break;
+    }
+  }
+  const pinned = [...pins].filter((id) => !deleted.has(id)).reverse();
+  return { deleted, pinned, bans, kicks, mutes, rules };
+}
+
+export type HiddenReason = 'deleted' | 'banned' | 'muted' | 'too_long' | 'expired';
+
+/** Why moderation hides this message at `nowMs` (epoch ms), or null if it is shown; the first matching reason wins. */
+export function hiddenReason(entry: MessageEntry, state: ModerationState, nowMs: number): HiddenReason | null {
+  if (state.deleted.has(entry.id)) return 'deleted';
+  // Fixed-width stamps: string order is time order. Messages stamped before the ban stay.
+  const ban = state.bans.get(entry.author);
+  if (ban !== undefined && entry.hlc >= ban.hlc) return 'banned';
+  const wallMs = parseStamp(entry.hlc)?.wallMs;
+  const mute = state.mutes.get(entry.author);
+  if (mute !== undefined && wallMs !== undefined && entry.hlc >= mute.hlc && wallMs < mute.untilMs) return 'muted';
+  if (entry.text.length > state.rules.maxMessageChars) return 'too_long';
+  const lifetimeMs = state.rules.lifetimeSeconds * 1000;
+  if (lifetimeMs > 0 && wallMs !== undefined && wallMs + lifetimeMs < nowMs) return 'expired';
+  return null;
+}

@@ -1,0 +1,117 @@
+/**
+ * Decides which messages of the document are shown, and keeps the shown ones in the ordered log
+ * the message list reads. A message is hidden when the room's moderation hides it (deleted,
+ * banned, muted, too long, expired), when its author floods (flood-gate.ts: the same verdict on
+ * every member's device), or when this person blocked its author. Hidden messages are kept
+ * aside, not in the log, so a flood of 10k hidden messages leaves no 10k-row gap to scroll.
+ */
+import { createFloodGate, policyForSlowMode, type FloodGate } from '../core/flood-gate.js';
+import type { MessageLog } from '../core/message-log.js';
+import { hiddenReason, reduceModeration, type HiddenReason, type ModerationState } from '../core/moderation.js';
+import type { MessageEntry } from '../core/types.js';
+
+export type FilterReason = HiddenReason | 'flood' | 'blocked';
+
+/** Above this many placements at once, the log sorts once instead of inserting one by one. */
+const BULK_THRESHOLD = 64;
+
+export class MessageFilter {
+  readonly #log: MessageLog;
+  readonly #now: () => number;
+  readonly #hidden = new Map<string, { entry: MessageEntry; reason: FilterReason }>();
+  readonly #gate: FloodGate = createFloodGate();
+  #moderation: ModerationState = reduceModeration([]);
+  #blocked: ReadonlySet<string> = new Set();
+
+  constructor(log: MessageLog, now: () => number = Date.now) {
+    this.#log = log;
+    this.#now = now;
+  }
+
+  get moderation(): ModerationState {
+    return this.#moderation;
+  }
+
+  /** Why `entry` is hidden now, or null if it is shown. */
+  reasonFor(entry: MessageEntry): FilterReason | null {
+    if (this.#blocked.has(entry.author)) return 'blocked';
+    const moderated = hiddenReason(entry, this.#moderation, this.#now());
+    if (moderated !== null) return moderated;
+    return this.#gate.isHidden(entry.id) ? 'flood' : null;
+  }
+
+  /** Adds or replaces entries; returns the ids newly hidden as a flood (for the flood note). */
+  upsert(entries: readonly MessageEntry[]): MessageEntry[] {
+    const changed = this.#gate.add(entries);
+    const flooded = this.#place(entries).filter((entry) => this.#hidden.get(entry.id)?.reason === 'flood');
+    // The gate may also have changed its verdict on earlier messages of the same authors.
+    const placed = new Set(entries.map((entry) => entry.id));
+    this.#place(changed.filter((id) => !placed.has(id)).flatMap((id) => this.find(id) ?? []));
+    return flooded;
+  }
+
+  remove(id: string): void {
+    this.#gate.remove(id);
+    this.#hidden.delete(id);
+    this.#log.remove(id);
+  }
+
+  /** Applies a new moderation state: rules change the flood policy, and every message is placed again. */
+  setModeration(state: ModerationState): void {
+    const slowModeChanged = state.rules.slowModeSeconds !== this.#moderation.rules.slowModeSeconds;
+    this.#moderation = state;
+    if (slowModeChanged) this.#gate.setPolicy(policyForSlowMode(state.rules.slowModeSeconds));
+    this.placeAll();
+  }
+
+  setBlocked(authors: ReadonlySet<string>): void {
+    this.#blocked = authors;
+    this.placeAll();
+  }
+
+  /** Places everything again (moderation changed, or time passed and messages expired). */
+  placeAll(): void {
+    this.#place([...this.#log.slice(0, this.#log.size), ...[...this.#hidden.values()].map((hidden) => hidden.entry)]);
+  }
+
+  /** Puts each entry in the log or aside, in bulk; returns the entries given. */
+  #place(entries: readonly MessageEntry[]): readonly MessageEntry[] {
+    const shown: MessageEntry[] = [];
+    const hidden: string[] = [];
+    for (const entry of entries) {
+      const reason = this.reasonFor(entry);
+      if (reason === null) {
+        this.#hidden.delete(entry.id);
+        shown.push(entry);
+      } else {
+        this.#hidden.set(entry.id, { entry, reason });
+        hidden.push(entry.id);
+      }
+    }
+    if (hidden.length > BULK_THRESHOLD) this.#log.removeMany(hidden);
+    else for (const id of hidden) this.#log.remove(id);
+    if (shown.length > BULK_THRESHOLD) this.#log.upsertMany(shown);
+    else for (const entry of shown) this.#log.upsert(entry);
+    return entries;
+  }
+
+  /** Ids hidden for one of `reasons` (the session removes deleted and expired ones from the document). */
+  hiddenIds(reasons: ReadonlySet<FilterReason>): string[] {
+    const ids: string[] = [];
+    for (const [id, hidden] of this.#hidden) if (reasons.has(hidden.reason)) ids.push(id);
+    return ids;
+  }
+
+  /** How many messages are hidden, by reason (for diagnostics). */
+  hiddenCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const { reason } of this.#hidden.values()) counts[reason] = (counts[reason] ?? 0) + 1;
+    return counts;
+  }
+
+  /** Every message, shown or hidden, by id (for pinned messages). */
+  find(id: string): MessageEntry | undefined {
+    const at = this.#log.indexOf(id);
+    return at >= 0 ? this.#log.slice(at, at + 1)[0] : this.#hidden.get(id)?.entry;
+  }
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { SignalingServer } from '../../signaling/server.js';
+import { launchChromium, requireClientBuild } from '../helpers/browser.js';
+import { startNode } from '../helpers/node.js';
+
+describe('moderation in Chromium', () => {
+  let browser: Browser;
+  let node: SignalingServer;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    node = await startNode({ staticDir: requireClientBuild() });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await node?.close();
+  });
+
+  async function openPage(url: string): Promise<Page> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+  const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  const people = (page: Page) => page.getByRole('list', { name: 'People' }).getByRole('listitem');
+  async function say(page: Page, text: string): Promise<void> {
+    await page.getByRole('textbox', { name: 'Message' }).fill(text);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  }
+  const nickOf = async (page: Page): Promise<string> => (await page.locator('.me strong').textContent()) ?? '';
+
+  /** The creator (admin) and a member, connected, each seeing both in People. */
+  async function roomOfTwo(): Promise<{ admin: Page; member: Page; memberNick: string }> {
+    const admin = await openPage(node.url());
+    await admin.getByRole('button', { name: 'Create room' }).click();
+    await expect.poll(() => admin.url()).toMatch(/#k=.*&a=/);
+    expect(admin.url()).not.toMatch(/[#&]s=/); // the admin seed never sits in the address bar
+    const member = await openPage(admin.url());
+    await expect.poll(() => people(admin).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => people(member).count(), { timeout: 15_000 }).toBe(2);
+    return { admin, member, memberNick: await nickOf(member) };
+  }
+
+  it('the admin deletes a message and it vanishes for everyone; members get no admin controls', async () => {
+    const { admin, member } = await roomOfTwo();
+    await say(member, 'this one breaks the rules');
+    await say(member, 'this one is fine');
+    await log(admin).getByText('this one is fine').waitFor({ timeout: 10_000 });
+    expect(await member.getByRole('button', { name: 'Delete message' }).count()).toBe(0);
+    expect(await member.getByText('Room settings (admin)').count()).toBe(0);
+
+    const doomed = log(admin).getByRole('article').filter({ hasText: 'this one breaks the rules' });
+    await doomed.hover();
+    await doomed.getByRole('button', { name: 'Delete message' }).click();
+    for (const page of [admin, member]) {
+      await expect.poll(() => log(page).getByText('this one breaks the rules').count(), { timeout: 10_000 }).toBe(0);
+      expect(await log(page).getByText('this one is fine').count()).toBe(1);
+    }
+    // Gone from the member's document too, so it does not come back on reload.
+    await member.reload();
+    await log(member).getByText('this one is fine').waitFor({ timeout: 10_000 });
+    await member.locator('[role=log][aria-busy=false]').waitFor({ timeout: 10_000 });
+    expect(await log(member).getByText('this one breaks the rules').count()).toBe(0);
+  });
+
+  it('a kicked member is disconnected and told why, while the others keep chatting', async () => {
+    const { admin, member, memberNick } = await roomOfTwo();
+    admin.once('dialog', (dialog) => void dialog.accept('spamming links'));
+    await admin.getByRole('button', { name: `Kick ${memberNick}` }).click();
+    const notice = member.getByRole('alert');
+    await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain('removed you from this room');
+    expect(await notice.textContent()).toContain('spamming links');
+    expect(await member.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+    await expect.poll(() => people(admin).count(), { timeout: 10_000 }).toBe(1);
+    // A third person joins afterwards and chats with the admin; the kicked member sees none of it.
+    const third = await openPage(admin.url().replace(/&s=[^&]*/, ''));
+    await expect.poll(() => people(third).count(), { timeout: 15_000 }).toBe(2);
+    await say(third, 'hello after the kick');
+    await log(admin).getByText('hello after the kick').waitFor({ timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await log(member).getByText('hello after the kick').count()).toBe(0);
+  });
+});
