@@ -12,11 +12,11 @@ import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
 import { createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, decodeMessageEntry, encodeMessageEntry, isValidNick, isValidText, verifyMessageEntry } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
-import { decodeTail, encodeTail, TAIL_ENTRIES } from '../core/message-tail.js';
 import { formatInviteFragment } from '../core/invite-link.js';
 import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
 import { MessageFilter } from './message-filter.js';
+import { StoredTail } from './stored-tail.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
@@ -63,8 +63,6 @@ const TYPING_IDLE_MS = 3000;
 const VERIFY_BATCH = 200;
 /** Entries decoded between yields while indexing a loaded history, so the page keeps answering. */
 const INDEX_BATCH = 5000;
-/** The tail is rewritten this long after the last change. */
-const TAIL_SAVE_DELAY_MS = 400;
 
 /** Resolves after the next frame is painted, or soon in a hidden tab (which paints no frames). */
 function afterNextPaint(): Promise<void> {
@@ -111,9 +109,7 @@ export class RoomSession {
   #lastSentAt = 0;
   #everConnected = false;
   #closed = false;
-  /** Ids shown from the stored tail before the history was loaded. */
-  #tailIds: string[] = [];
-  #tailTimer: ReturnType<typeof setTimeout> | undefined;
+  #tail: StoredTail | null = null;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -133,7 +129,7 @@ export class RoomSession {
       refresh: () => {
         this.logVersion++;
         // What is shown changed (a deletion, a ban): the stored tail must not show it again on reload.
-        if (this.historyLoaded) this.#scheduleTailSave();
+        if (this.historyLoaded) this.#tail?.schedule();
       },
     });
   }
@@ -145,11 +141,14 @@ export class RoomSession {
     // Kicks stamped before this moment happened before this visit and do not apply to it.
     const startStamp = this.#clock.tick();
     // The tail is read first: it is small and shows the newest messages while the history loads.
-    const tail = store.loadTail();
+    const tail = new StoredTail(this.log, store, (reason) => this.#drop('blob', reason));
+    this.#tail = tail;
+    const tailShown = tail.show().then((shown) => {
+      if (shown && !this.historyLoaded) this.logVersion++;
+    });
     const identity = this.#loadOrCreateIdentity(store);
     const admin = this.#loadAdmin(store);
     const stored = store.loadUpdates();
-    tail.then((bytes) => this.#showTail(bytes), () => this.#drop('blob', 'decode'));
     let markLoaded: () => void = () => undefined;
     const historyLoaded = new Promise<void>((resolve) => (markLoaded = resolve));
     this.#startProvider(historyLoaded);
@@ -167,7 +166,7 @@ export class RoomSession {
     const messages = this.#doc.getMap<unknown>('messages');
     const updates = await stored;
     // Applying a long history blocks the page for a while: let the tail reach the screen first.
-    if (this.#tailIds.length > 0) await afterNextPaint();
+    if (tail.showing) await afterNextPaint();
     if (this.#closed) return;
     for (const update of updates) {
       try {
@@ -182,13 +181,13 @@ export class RoomSession {
     await this.#indexAll(messages);
     if (this.#closed) return;
     // The document is the truth: a tail entry it does not hold (deleted since) goes.
-    for (const id of this.#tailIds.splice(0)) if (!messages.has(id)) this.log.remove(id);
+    await tailShown;
+    tail.settle((id) => messages.has(id));
     messages.observe((event) => this.#indexChanges(messages, event.keysChanged, event.transaction.origin));
     await this.moderation.start(startStamp);
     if (this.#closed) return;
     this.historyLoaded = true;
-    this.#scheduleTailSave();
-    globalThis.addEventListener?.('pagehide', this.#flushTail);
+    tail.schedule();
     markLoaded();
     for (const text of this.#waitingToSend.splice(0)) this.#sendNow(text);
     setTimeout(() => {
@@ -307,16 +306,8 @@ export class RoomSession {
     return this.#identity ? safetyCode(this.#identity.publicKey) : '';
   }
 
-  /** A tail write still waiting goes out now (the room closes, or the page is going away). */
-  #flushTail = (): void => {
-    if (this.#tailTimer === undefined || this.#closed) return;
-    clearTimeout(this.#tailTimer);
-    this.#saveTail();
-  };
-
   close(): void {
-    this.#flushTail();
-    globalThis.removeEventListener?.('pagehide', this.#flushTail);
+    this.#tail?.stop();
     this.#closed = true;
     clearTimeout(this.#typingTimer);
     this.moderation.stop();
@@ -396,29 +387,6 @@ export class RoomSession {
     this.people = people;
   }
 
-  /** Shows the stored tail while the history loads; ignored once the history is in. */
-  #showTail(bytes: Uint8Array | null): void {
-    if (bytes === null || this.historyLoaded || this.#closed) return;
-    const { entries, dropped } = decodeTail(bytes);
-    for (const reason of dropped) this.#drop('blob', reason);
-    if (entries.length === 0) return;
-    this.log.upsertMany(entries);
-    this.#tailIds = entries.map((entry) => entry.id);
-    this.logVersion++;
-  }
-
-  #scheduleTailSave(): void {
-    clearTimeout(this.#tailTimer);
-    this.#tailTimer = setTimeout(() => this.#saveTail(), TAIL_SAVE_DELAY_MS);
-  }
-
-  #saveTail(): void {
-    this.#tailTimer = undefined;
-    const size = this.log.size;
-    if (this.#store === null || size === 0) return;
-    void this.#store.saveTail(encodeTail(this.log.slice(Math.max(0, size - TAIL_ENTRIES), size))).catch(() => undefined);
-  }
-
   async #indexAll(messages: Y.Map<unknown>): Promise<void> {
     const entries: MessageEntry[] = [];
     let sinceYield = 0;
@@ -469,7 +437,7 @@ export class RoomSession {
     // Our own entries were signed here: no need to check them again.
     for (const entry of changed) if (entry.author === own) this.log.markVerified(entry.id, true, entry);
     this.logVersion++;
-    this.#scheduleTailSave();
+    this.#tail?.schedule();
   }
 
   async #verify(ids: string[]): Promise<void> {
