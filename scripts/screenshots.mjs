@@ -48,6 +48,33 @@ try {
   await kenji.screenshot({ path: `${out}/room-phone-people.png` });
   const again = await open(base, desk);
   await again.waitForTimeout(500);
+
+  // Moderation: the admin's view with a pinned message, a flood note and the settings and
+  // diagnostics panels open; then the member's view after a kick (desktop and phone).
+  await home.getByRole('log', { name: 'Messages' }).getByRole('article').first().hover();
+  await home.getByRole('log', { name: 'Messages' }).getByRole('article').first().getByRole('button', { name: 'Pin message' }).click();
+  await ana.evaluate(async () => {
+    const box = document.querySelector('textarea[aria-label="Message"]');
+    for (let i = 1; i <= 40; i++) {
+      box.value = `buy now!!! ${i}`;
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+  await home.getByRole('status', { name: 'Notices' }).getByText('sending too fast').waitFor({ timeout: 20_000 });
+  await home.getByText('Room settings (admin)').click();
+  await home.getByText('Diagnostics').click();
+  await home.waitForTimeout(500);
+  await home.screenshot({ path: `${out}/moderation-admin.png`, fullPage: true });
+  const anaNick = (await ana.locator('.me strong').textContent()) ?? '';
+  home.once('dialog', (dialog) => void dialog.accept('flooding the room'));
+  await home.getByRole('button', { name: `Kick ${anaNick}` }).click();
+  await ana.getByRole('alert').waitFor({ timeout: 20_000 });
+  await ana.waitForTimeout(300);
+  await ana.screenshot({ path: `${out}/moderation-kicked.png` });
+  await kenji.getByRole('status', { name: 'Notices' }).getByText('sending too fast').waitFor({ timeout: 20_000 }).catch(() => undefined);
+  await kenji.screenshot({ path: `${out}/moderation-phone.png` });
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();
