@@ -123,7 +123,7 @@ export class RoomSession {
       admin: () => this.#admin,
       tick: () => this.#clock.tick(),
       clientsOf: (key) => this.#clientsOf(key),
-      disconnectClient: (clientId) => (this.#provider as unknown as { disconnectClient?: (id: number) => void } | null)?.disconnectClient?.(clientId),
+      disconnectClient: (clientId) => this.#provider?.disconnectClient(clientId),
       leave: () => this.#leaveNetwork(),
       drop: (reason) => this.#drop('moderation', reason),
       refresh: () => {

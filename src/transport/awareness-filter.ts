@@ -6,13 +6,23 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
-const MAX_CLIENTS_PER_UPDATE = 1000;
+/** Client states one update may carry: a greeting carries everyone in the room (the node caps a topic at 256). */
+export const MAX_CLIENTS_PER_UPDATE = 1000;
 const MAX_STATE_CHARS = 4096;
 
 export interface FilteredAwareness {
   /** The update holding only valid states; null if nothing valid remained. */
   readonly update: Uint8Array | null;
   readonly dropped: number;
+}
+
+/** The number of client states `update` says it carries (its first varUint), without decoding them; null if unreadable. */
+export function countAwarenessStates(update: Uint8Array): number | null {
+  try {
+    return decoding.readVarUint(decoding.createDecoder(update));
+  } catch {
+    return null;
+  }
 }
 
 /** Keeps removals (null states) and states `isValid` accepts; a malformed update is dropped whole. */

@@ -91,6 +91,8 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       for (const chunk of entry.early.splice(0)) options.onData(peerId, chunk);
     });
     peer.on('data', (data) => {
+      // A connection we dropped (e.g. a peer cut off for flooding) may still deliver what it had buffered.
+      if (entries.get(peerId) !== entry) return;
       if (entry.connected) options.onData(peerId, data);
       else if (entry.early.length < MAX_EARLY_CHUNKS) entry.early.push(data);
     });

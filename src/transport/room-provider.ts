@@ -7,24 +7,21 @@
  * Every data-channel and tab message is sealed with the room's wire key and chunked
  * (wire-frames.ts). Updates are flooded: a peer forwards every update that was new to it to
  * its other peers, so a partial mesh converges.
+ *
+ * Anyone with the link can connect, so what peers send is received through message-handler.ts,
+ * which enforces per-peer limits (rate, what a live update may carry, sync replies only when
+ * asked) and drops and counts whatever is malformed; the session can also cut one person off
+ * (disconnectClient).
  */
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import * as syncProtocol from 'y-protocols/sync';
 import type * as Y from 'yjs';
 import type { DropReason } from '../core/types.js';
-import { filterAwarenessUpdate } from './awareness-filter.js';
+import { createMessageHandler, type Link } from './message-handler.js';
 import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
 import { createSignalingClient, type SignalingClient, type SocketLike } from './signaling-client.js';
-import { createReassembler, openFrame, sealAndChunk } from './wire-frames.js';
+import { sealAndChunk } from './wire-frames.js';
+import { checkLiveUpdate, encodeAwareness, encodeSyncRequest, encodeSyncUpdate } from './wire-messages.js';
 
-const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
-/** A peer's own awareness client id, so its presence can be dropped as soon as its connection closes. */
-const MESSAGE_HELLO = 2;
-/** "Send me your sync step 1": lets a peer that just learned things through a sync reply offer them by diff. */
-const MESSAGE_SYNC_REQUEST = 3;
 /**
  * Origin prefix of updates applied from a sync step 2 (a reply carrying what we lacked, possibly the
  * whole history). Those are not flooded like live updates: each other peer is asked for its state
@@ -36,6 +33,14 @@ const TAB_ORIGIN = 'tab';
 /** Origin of presence removals made locally when a direct peer leaves; these are not flooded. */
 const PEER_GONE_ORIGIN = 'peer-gone';
 const REANNOUNCE_MS = 20_000;
+/**
+ * A peer cut off for flooding is refused this long (its offers and announces are ignored), so it
+ * cannot reconnect at once and flood again; after that it may come back, since a buggy client
+ * is more likely than a determined attacker (who can pick a fresh peer id anyway).
+ */
+export const FLOOD_COOLDOWN_MS = 30_000;
+/** Refused peer ids remembered at once; the oldest is forgotten beyond it, so the list stays bounded. */
+const MAX_REFUSED_PEERS = 1024;
 
 /** The subset of BroadcastChannel used for tabs of one browser. */
 export interface TabChannelLike {
@@ -73,11 +78,27 @@ export interface ProviderStatus {
   readonly peers: number;
 }
 
+/** Connection-level counts for diagnostics; dropped messages are reported through `onDrop`. */
+export interface ProviderStats {
+  /** Connections closed because the peer kept going over its rate limits. */
+  readonly floodDisconnects: number;
+  /** Connections closed by disconnectClient or because the peer introduced itself as a refused client. */
+  readonly refusedConnections: number;
+}
+
 export interface RoomProvider {
   readonly selfId: string;
   status(): ProviderStatus;
+  stats(): ProviderStats;
   /** Drops the WebRTC connection to one peer. */
   disconnectPeer(peerId: string): void;
+  /**
+   * Cuts one person off by awareness client id: closes the connection to the direct peer that
+   * introduced itself (HELLO) with it, ignores that peer id's offers and announces from then on,
+   * and closes any later connection right after its HELLO names this client id. Their updates
+   * can still arrive relayed by other peers; refusing those is the session's job.
+   */
+  disconnectClient(clientId: number): void;
   destroy(): void;
 }
 
@@ -86,26 +107,18 @@ function randomPeerId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-function syncUpdateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_SYNC);
-  syncProtocol.writeUpdate(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
-
-function awarenessMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
-
+/** Creates the provider and starts connecting: signaling at once, document sync once the history is loaded. */
 export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   const { doc, awareness } = options;
   const selfId = options.selfId ?? randomPeerId();
-  const reassemblers = new Map<string, ReturnType<typeof createReassembler>>();
-  /** Awareness client id each directly connected peer introduced itself with. */
-  const peerClients = new Map<string, number>();
+  /** Open links to direct peers, by peer id. */
+  const links = new Map<string, Link>();
+  /** Peer ids whose offers and announces are ignored, until when (ms since epoch; Infinity: for good). */
+  const refusedPeers = new Map<string, number>();
+  /** Awareness client ids cut off by disconnectClient. */
+  const refusedClients = new Set<number>();
+  let floodDisconnects = 0;
+  let refusedConnections = 0;
   let nextMessageId = 1;
   /** Whether another tab of this browser has spoken; until then nothing is posted to the tab channel. */
   let tabSeen = false;
@@ -147,78 +160,57 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     if (peers.length > 0) seal(message, (chunks) => peers.forEach((peerId) => mesh.send(peerId, chunks)));
     if (toTabs) postToTabs(message);
   };
-  const syncStep1 = (): Uint8Array => {
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_SYNC);
-    syncProtocol.writeSyncStep1(encoder, doc);
-    return encoding.toUint8Array(encoder);
-  };
 
-  /** Handles one opened message from a peer or tab; `reply` answers the sender only. */
-  const handleMessage = (origin: string, message: Uint8Array, reply: (message: Uint8Array) => void): void => {
-    try {
-      const decoder = decoding.createDecoder(message);
-      const type = decoding.readVarUint(decoder);
-      if (type === MESSAGE_SYNC) {
-        const encoder = encoding.createEncoder();
-        encoding.writeVarUint(encoder, MESSAGE_SYNC);
-        const isReply = decoding.peekVarUint(decoder) === syncProtocol.messageYjsSyncStep2;
-        syncProtocol.readSyncMessage(decoder, encoder, doc, isReply ? `${SYNC_REPLY_ORIGIN}${origin}` : origin);
-        if (encoding.length(encoder) > 1) reply(encoding.toUint8Array(encoder));
-      } else if (type === MESSAGE_SYNC_REQUEST) {
-        reply(syncStep1());
-      } else if (type === MESSAGE_HELLO) {
-        peerClients.set(origin, decoding.readVarUint(decoder));
-      } else if (type === MESSAGE_AWARENESS) {
-        const filtered = filterAwarenessUpdate(decoding.readVarUint8Array(decoder), options.isValidPresence);
-        if (filtered === null) return options.onDrop('presence', 'decode');
-        for (let i = 0; i < filtered.dropped; i++) options.onDrop('presence', 'shape');
-        if (filtered.update !== null) awarenessProtocol.applyAwarenessUpdate(awareness, filtered.update, origin);
-      } else {
-        options.onDrop('frame', 'unknown_type');
-      }
-    } catch {
-      options.onDrop('frame', 'decode');
+  const isRefusedPeer = (peerId: string): boolean => {
+    const until = refusedPeers.get(peerId);
+    if (until === undefined) return false;
+    if (Date.now() < until) return true;
+    refusedPeers.delete(peerId);
+    return false;
+  };
+  /** Closes the link to `peerId` and ignores its offers and announces for `forMs`. */
+  const refusePeer = (peerId: string, forMs: number): void => {
+    refusedPeers.delete(peerId);
+    if (refusedPeers.size >= MAX_REFUSED_PEERS) {
+      const oldest = refusedPeers.keys().next().value;
+      if (oldest !== undefined) refusedPeers.delete(oldest);
     }
+    refusedPeers.set(peerId, Date.now() + forMs);
+    mesh.disconnect(peerId);
   };
 
-  /** Per sender, messages are opened one after another so they are handled in the order sent. */
-  const opening = new Map<string, Promise<void>>();
-  const receiveChunk = (origin: string, chunk: Uint8Array, reply: (message: Uint8Array) => void): void => {
-    let reassemble = reassemblers.get(origin);
-    if (reassemble === undefined) {
-      reassemble = createReassembler();
-      reassemblers.set(origin, reassemble);
-    }
-    const result = reassemble(chunk);
-    if (result.kind === 'dropped') return options.onDrop('frame', result.reason);
-    if (result.kind !== 'complete') return;
-    const previous = opening.get(origin) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const message = await openFrame(options.wireKey, result.sealed);
-      if (destroyed) return;
-      if (message === null) options.onDrop('frame', 'decrypt');
-      else whenReady(() => handleMessage(origin, message, reply));
-    });
-    opening.set(origin, next.catch(() => undefined));
-  };
-
-  const greet = (send: (message: Uint8Array) => void): void => {
-    const hello = encoding.createEncoder();
-    encoding.writeVarUint(hello, MESSAGE_HELLO);
-    encoding.writeVarUint(hello, doc.clientID);
-    send(encoding.toUint8Array(hello));
-    send(syncStep1());
-    const clients = [...awareness.getStates().keys()];
-    if (clients.length > 0) send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, clients)));
-  };
+  const handler = createMessageHandler({
+    doc,
+    awareness,
+    wireKey: options.wireKey,
+    isValidPresence: options.isValidPresence,
+    onDrop: options.onDrop,
+    whenReady,
+    replyOrigin: (origin) => `${SYNC_REPLY_ORIGIN}${origin}`,
+    cutOff: (link, why) => {
+      if (link.trusted) return;
+      if (why === 'flood') floodDisconnects++;
+      else refusedConnections++;
+      refusePeer(link.origin, why === 'flood' ? FLOOD_COOLDOWN_MS : Infinity);
+    },
+    isRefusedClient: (clientId) => refusedClients.has(clientId),
+    isDestroyed: () => destroyed,
+  });
 
   const signaling: SignalingClient = createSignalingClient({
     url: options.signalingUrl,
     topic: options.topic,
     signalKey: options.signalKey,
     createSocket: options.createSocket,
-    onPayload: (payload) => mesh.handleSignal(payload),
+    onPayload: (payload) => {
+      if (isRefusedPeer(payload.from)) {
+        // Count attempts to connect (announces, offers), not the answers and candidates of a closed one.
+        const isOffer = payload.kind === 'signal' && (payload.signal as { type?: unknown }).type === 'offer';
+        if (payload.kind === 'announce' || isOffer) options.onDrop('frame', 'refused');
+        return;
+      }
+      mesh.handleSignal(payload);
+    },
     onStatus: (connected) => {
       signalingUp = connected;
       if (connected) mesh.announce();
@@ -233,18 +225,23 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     publish: (payload) => signaling.publish(payload),
     createPeer: options.createPeer,
     onConnect: (peerId) => {
-      whenReady(() => greet((message) => sendTo(peerId, message)));
+      const link = handler.createLink(peerId, false, (message) => sendTo(peerId, message));
+      links.set(peerId, link);
+      whenReady(() => handler.greet(link));
       reportStatus();
     },
-    onData: (peerId, chunk) => receiveChunk(peerId, chunk, (message) => sendTo(peerId, message)),
+    onData: (peerId, chunk) => {
+      const link = links.get(peerId);
+      if (link !== undefined) handler.receiveChunk(link, chunk);
+    },
     onClose: (peerId) => {
-      reassemblers.delete(peerId);
-      opening.delete(peerId);
+      const link = links.get(peerId);
+      links.delete(peerId);
+      if (link !== undefined) handler.closeLink(link);
       // The person behind a closed connection has most likely left: drop their presence now rather
       // than after awareness's 30 s timeout. If they are still here through another peer, their next
       // presence renewal (every 15 s) brings them back.
-      const client = peerClients.get(peerId);
-      peerClients.delete(peerId);
+      const client = link?.clientId;
       if (client !== undefined && client !== doc.clientID) awarenessProtocol.removeAwarenessStates(awareness, [client], PEER_GONE_ORIGIN);
       reportStatus();
       mesh.announce();
@@ -253,30 +250,31 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
 
   const tab: TabChannelLike | null = options.createTabChannel?.(`parley/${options.topic}`) ?? null;
   if (tab !== null) {
+    const tabLink = handler.createLink(TAB_ORIGIN, true, postToTabs);
     tab.onmessage = (event) => {
       if (event.data instanceof Uint8Array) {
         tabSeen = true;
-        receiveChunk(TAB_ORIGIN, event.data, postToTabs);
+        handler.receiveChunk(tabLink, event.data);
       }
     };
     // Always greet: an already open tab answers, and from then on both know the other is there.
-    whenReady(() => greet(postToTabs));
+    whenReady(() => handler.greet(tabLink));
   }
 
   const onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    if (typeof origin === 'string' && origin.startsWith(SYNC_REPLY_ORIGIN)) {
-      const request = encoding.createEncoder();
-      encoding.writeVarUint(request, MESSAGE_SYNC_REQUEST);
-      const message = encoding.toUint8Array(request);
-      broadcast(() => message, origin.slice(SYNC_REPLY_ORIGIN.length));
+    // A sync reply, or a transaction bigger than peers accept as a live update (wire-messages.ts):
+    // ask the others for their state vectors, so each gets it by diff as a sync step 2.
+    const isReply = typeof origin === 'string' && origin.startsWith(SYNC_REPLY_ORIGIN);
+    if (isReply || checkLiveUpdate(update) !== null) {
+      broadcast(encodeSyncRequest, isReply ? origin.slice(SYNC_REPLY_ORIGIN.length) : origin);
       return;
     }
-    broadcast(() => syncUpdateMessage(update), origin);
+    broadcast(() => encodeSyncUpdate(update), origin);
   };
   const onAwarenessUpdate = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     if (origin === PEER_GONE_ORIGIN) return;
     const changed = [...changes.added, ...changes.updated, ...changes.removed];
-    broadcast(() => awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
+    broadcast(() => encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
   };
   // Updates made while loading are the stored history itself: peers get it through sync, not a broadcast.
   whenReady(() => doc.on('update', onDocUpdate));
@@ -299,7 +297,16 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   return {
     selfId,
     status: () => ({ signaling: signalingUp, peers: mesh.connectedPeers().length }),
+    stats: () => ({ floodDisconnects, refusedConnections }),
     disconnectPeer: (peerId) => mesh.disconnect(peerId),
+    disconnectClient(clientId) {
+      refusedClients.add(clientId);
+      for (const link of [...links.values()]) {
+        if (link.clientId !== clientId) continue;
+        refusedConnections++;
+        refusePeer(link.origin, Infinity);
+      }
+    },
     destroy() {
       if (destroyed) return;
       destroyed = true;
