@@ -107,6 +107,8 @@ export class RoomSession {
   #waitingToSend: string[] = [];
   #signing: Promise<void> = Promise.resolve();
   #lastSentAt = 0;
+  /** Id → signature of the messages this session signed (their check can be skipped). */
+  readonly #signedHere = new Map<string, string>();
   #everConnected = false;
   #closed = false;
   #tail: StoredTail | null = null;
@@ -255,6 +257,7 @@ export class RoomSession {
     // Signing is asynchronous (WebCrypto); the chain keeps messages in the order they were sent.
     this.#signing = this.#signing.then(async () => {
       const entry = await createMessageEntry(identity, draft);
+      this.#signedHere.set(entry.id, entry.sig);
       if (!this.#closed) this.#doc.getMap<unknown>('messages').set(entry.id, encodeMessageEntry(entry));
     });
   }
@@ -405,7 +408,6 @@ export class RoomSession {
   }
 
   #indexChanges(messages: Y.Map<unknown>, keys: Set<string>, origin: unknown): void {
-    const own = this.#identity ? toBase64Url(this.#identity.publicKey) : null;
     const changed: MessageEntry[] = [];
     const restore: MessageEntry[] = [];
     for (const key of keys) {
@@ -435,7 +437,8 @@ export class RoomSession {
     }
     this.moderation.noteFlood(this.#filter.upsert(changed));
     // Our own entries were signed here: no need to check them again.
-    for (const entry of changed) if (entry.author === own) this.log.markVerified(entry.id, true, entry);
+    // Entries this session signed need no check; anything else naming our key (an impostor) does.
+    for (const entry of changed) if (this.#signedHere.get(entry.id) === entry.sig) this.log.markVerified(entry.id, true, entry);
     this.logVersion++;
     this.#tail?.schedule();
   }

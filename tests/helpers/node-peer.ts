@@ -17,8 +17,8 @@ export interface NodePeer {
   destroy(): void;
 }
 
-export function createNodePeer(signalingUrl: string, secret: Uint8Array, options: { doc?: Y.Doc; maxConnections?: number } = {}): NodePeer {
-  const keys = deriveRoomKeys(secret);
+export function createNodePeer(signalingUrl: string, secret: Uint8Array, options: { doc?: Y.Doc; maxConnections?: number; adminKey?: Uint8Array } = {}): NodePeer {
+  const keys = deriveRoomKeys(secret, options.adminKey);
   const doc = options.doc ?? new Y.Doc();
   const awareness = new Awareness(doc);
   const drops: string[] = [];

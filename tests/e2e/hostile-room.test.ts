@@ -1,0 +1,120 @@
+/**
+ * A hostile member against an honest Chromium page and an honest Node peer, in one room: the
+ * hostile Node peer writes straight into the shared document (forged, impersonating, malformed,
+ * non-admin moderation, removals, a flood). The page must keep working and show none of it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import * as Y from 'yjs';
+import type { SignalingServer } from '../../signaling/server.js';
+import { parseInviteFragment } from '../../src/core/invite-link.js';
+import { createClock } from '../../src/core/hlc.js';
+import { createMessageEntry, encodeMessageEntry } from '../../src/core/message-entry.js';
+import { createModerationAction, encodeModerationAction } from '../../src/core/moderation.js';
+import { toBase64Url } from '../../src/crypto/encoding.js';
+import { createIdentity, type Identity } from '../../src/crypto/identity.js';
+import { launchChromium, requireClientBuild } from '../helpers/browser.js';
+import { startNode, until } from '../helpers/node.js';
+import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
+
+describe('a hostile member in a room with a Chromium page', () => {
+  let browser: Browser;
+  let node: SignalingServer;
+  const contexts: BrowserContext[] = [];
+  const peers: NodePeer[] = [];
+
+  beforeAll(async () => {
+    node = await startNode({ staticDir: requireClientBuild() });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const peer of peers) peer.destroy();
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await node?.close();
+  });
+
+  const clock = createClock(Date.now);
+  const messages = (peer: NodePeer): Y.Map<unknown> => peer.doc.getMap('messages');
+  async function post(peer: NodePeer, identity: Identity, text: string): Promise<string> {
+    const entry = await createMessageEntry(identity, { nick: 'Node', text, hlc: clock.tick() });
+    messages(peer).set(entry.id, encodeMessageEntry(entry));
+    return entry.id;
+  }
+  const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
+
+  it('shows no forged, impersonating, malformed or non-admin content, contains the flood, and keeps chatting', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(node.url());
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await expect.poll(() => page.url()).toMatch(/&a=/);
+    const link = parseInviteFragment(new URL(page.url()).hash);
+    if (link?.adminKey === undefined) throw new Error('no admin key in the link');
+    await page.getByRole('textbox', { name: 'Message' }).fill('House rules: be kind');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await log(page).getByText('House rules: be kind').waitFor({ timeout: 10_000 });
+
+    const honest = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    const hostile = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    peers.push(honest, hostile);
+    const findRules = (): [string, string] | undefined => [...messages(hostile).entries()].find(([, value]) => String(value).includes('House rules')) as [string, string] | undefined;
+    await until(() => findRules() !== undefined && messages(honest).size > 0, 30_000, 'both Node peers synced');
+    const [rulesId, rulesValue] = findRules() as [string, string];
+    const adminAuthor = (JSON.parse(rulesValue) as { author: string }).author;
+    const mallory = await createIdentity();
+    const friend = await createIdentity();
+
+    // 1. A forged signature, and a message claiming the admin as its author.
+    const forged = await createMessageEntry(mallory, { nick: 'Mallory', text: 'FORGED: signature of zeros', hlc: clock.tick() });
+    messages(hostile).set(forged.id, encodeMessageEntry({ ...forged, sig: toBase64Url(new Uint8Array(64)) }));
+    const impostor = await createMessageEntry(mallory, { nick: 'Admin', text: 'IMPOSTOR: I am the admin', hlc: clock.tick() });
+    messages(hostile).set(impostor.id, encodeMessageEntry({ ...impostor, author: adminAuthor }));
+    // 2. Malformed entries: not a string, oversized, deeply nested, a key that is not the id.
+    let nested: unknown = 'MALFORMED';
+    for (let i = 0; i < 2000; i++) nested = [nested];
+    messages(hostile).set('AAAAAAAAAAAAAAAAAAAAAA', { text: 'MALFORMED object' });
+    messages(hostile).set('BBBBBBBBBBBBBBBBBBBBBB', `MALFORMED ${'x'.repeat(40_000)}`);
+    messages(hostile).set('CCCCCCCCCCCCCCCCCCCCCC', JSON.stringify(nested));
+    messages(hostile).set('DDDDDDDDDDDDDDDDDDDDDD', encodeMessageEntry(await createMessageEntry(mallory, { nick: 'M', text: 'MALFORMED key', hlc: clock.tick() })));
+    // 3. Moderation by a non-admin: signed by Mallory as herself, and claiming to be the admin.
+    const asSelf = await createModerationAction(mallory, { kind: 'delete', target: rulesId }, clock.tick());
+    hostile.doc.getMap('moderation').set(asSelf.id, encodeModerationAction(asSelf));
+    const claimed = await createModerationAction(mallory, { kind: 'ban', target: adminAuthor, reason: 'coup' }, clock.tick());
+    hostile.doc.getMap('moderation').set(claimed.id, encodeModerationAction({ ...claimed, by: toBase64Url(link.adminKey) }));
+    // 4. Removing the admin's message from the document outright.
+    messages(hostile).delete(rulesId);
+    // 5. A flood of validly signed messages, in bursts a live update may carry.
+    for (let burst = 0; burst < 10; burst++) {
+      const entries = await Promise.all(Array.from({ length: 100 }, (_, i) => createMessageEntry(mallory, { nick: 'Mallory', text: `FLOOD ${burst * 100 + i}`, hlc: clock.tick() })));
+      hostile.doc.transact(() => {
+        for (const entry of entries) messages(hostile).set(entry.id, encodeMessageEntry(entry));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    // The page keeps working: an honest message sent after all that shows up.
+    await post(honest, friend, 'Honest message after the attack');
+    await log(page).getByText('Honest message after the attack').waitFor({ timeout: 30_000 });
+    await page.getByRole('status', { name: 'Notices' }).getByText('sending too fast').waitFor({ timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    expect(await log(page).getByText('House rules: be kind').count()).toBe(1);
+    for (const text of ['FORGED', 'IMPOSTOR', 'MALFORMED']) expect(await log(page).getByText(text).count(), text).toBe(0);
+    const floodShown = await log(page).getByText(/^FLOOD \d+$/).count();
+    expect(floodShown).toBeGreaterThan(0);
+    expect(floodShown).toBeLessThanOrEqual(20);
+    // The honest Node peer converged to the same: the admin's message is back in its document.
+    await until(() => messages(honest).has(rulesId), 10_000, 'the removed message restored everywhere');
+    expect(await page.getByRole('textbox', { name: 'Message' }).isEnabled()).toBe(true);
+
+    // Every attack was counted where the page shows it.
+    await page.getByText('Diagnostics').click();
+    const counters = (await page.getByRole('table', { name: 'Dropped inputs' }).textContent()) ?? '';
+    for (const counter of ['entry.signature', 'entry.shape', 'entry.size', 'entry.key_mismatch', 'entry.refused', 'moderation.not_admin']) {
+      expect(counters, counter).toContain(counter);
+    }
+    expect((await page.getByRole('table', { name: 'Hidden messages' }).textContent()) ?? '').toContain('hidden: flood');
+  });
+});
