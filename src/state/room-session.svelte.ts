@@ -61,6 +61,8 @@ export interface SessionOptions {
 const STORE_ORIGIN = 'store';
 const TYPING_IDLE_MS = 3000;
 const VERIFY_BATCH = 200;
+/** Up to this many new entries at once are checked before they count (live messages); more is a history. */
+const LIVE_CHECK_MAX = 256;
 /** Entries decoded between yields while indexing a loaded history, so the page keeps answering. */
 const INDEX_BATCH = 5000;
 
@@ -107,6 +109,7 @@ export class RoomSession {
   #waitingToSend: string[] = [];
   #signing: Promise<void> = Promise.resolve();
   #lastSentAt = 0;
+  #liveChecks: Promise<void> = Promise.resolve();
   /** Id → signature of the messages this session signed (their check can be skipped). */
   readonly #signedHere = new Map<string, string>();
   #everConnected = false;
@@ -435,10 +438,33 @@ export class RoomSession {
         for (const entry of restore) messages.set(entry.id, encodeMessageEntry(entry));
       }));
     }
-    this.moderation.noteFlood(this.#filter.upsert(changed));
-    // Our own entries were signed here: no need to check them again.
     // Entries this session signed need no check; anything else naming our key (an impostor) does.
-    for (const entry of changed) if (this.#signedHere.get(entry.id) === entry.sig) this.log.markVerified(entry.id, true, entry);
+    const ours = changed.filter((entry) => this.#signedHere.get(entry.id) === entry.sig);
+    const others = changed.filter((entry) => this.#signedHere.get(entry.id) !== entry.sig);
+    this.#show(ours, true);
+    if (others.length > LIVE_CHECK_MAX) {
+      // A history arriving by sync: shown at once, checked lazily as it scrolls into view.
+      this.#show(others, false);
+      return;
+    }
+    // Live messages are checked before they count at all, so nobody can flood in someone else's
+    // name and spend that person's flood budget (flood-gate.ts) with forgeries. The chain keeps order.
+    this.#liveChecks = this.#liveChecks.then(async () => {
+      const results = await Promise.all(others.map((entry) => verifyMessageEntry(entry)));
+      const valid = others.filter((entry, i) => {
+        if (results[i] !== true) this.#drop('entry', 'signature');
+        // Skip what left the document while it was being checked.
+        return results[i] === true && String(messages.get(entry.id) ?? '').includes(entry.sig);
+      });
+      if (!this.#closed) this.#show(valid, true);
+    });
+  }
+
+  /** Puts entries through the filter into the log; `checked` ones are marked verified. */
+  #show(entries: readonly MessageEntry[], checked: boolean): void {
+    if (entries.length === 0) return;
+    this.moderation.noteFlood(this.#filter.upsert(entries));
+    if (checked) for (const entry of entries) this.log.markVerified(entry.id, true, entry);
     this.logVersion++;
     this.#tail?.schedule();
   }

@@ -94,11 +94,21 @@ describe('a hostile member in a room with a Chromium page', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
 
+    // 6. A flood in the honest friend's name (forged signatures), to spend the friend's flood budget.
+    const inFriendsName = await Promise.all(Array.from({ length: 150 }, (_, i) => createMessageEntry(mallory, { nick: 'Friend', text: `IMPOSTOR flood ${i}`, hlc: clock.tick() })));
+    hostile.doc.transact(() => {
+      for (const entry of inFriendsName) messages(hostile).set(entry.id, encodeMessageEntry({ ...entry, author: toBase64Url(friend.publicKey) }));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
     // The page keeps working: an honest message sent after all that shows up.
     await post(honest, friend, 'Honest message after the attack');
     await log(page).getByText('Honest message after the attack').waitFor({ timeout: 30_000 });
-    await page.getByRole('status', { name: 'Notices' }).getByText('sending too fast').waitFor({ timeout: 10_000 });
+    const notices = page.getByRole('status', { name: 'Notices' });
+    await notices.getByText('Mallory is sending too fast').waitFor({ timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Forgeries in the friend's name did not count against the friend.
+    expect(await notices.textContent()).not.toMatch(/Friend|Node/);
 
     expect(await log(page).getByText('House rules: be kind').count()).toBe(1);
     for (const text of ['FORGED', 'IMPOSTOR', 'MALFORMED']) expect(await log(page).getByText(text).count(), text).toBe(0);
