@@ -35,13 +35,25 @@ const MAX_UNTIL_MS = 36 ** 9 - 1;
  * JSON.parse work (and nesting depth) on untrusted input.
  */
 export const MAX_ACTION_CHARS = 2048;
+/** A lock lists every admitted member's key (46 characters each in JSON): up to MAX_LOCK_MEMBERS. */
+export const MAX_LOCK_MEMBERS = 1000;
+export const MAX_LOCK_ACTION_CHARS = MAX_ACTION_CHARS + MAX_LOCK_MEMBERS * 46;
+/** The word filter: up to this many words, each up to MAX_FILTER_WORD_CHARS. */
+export const MAX_FILTER_WORDS = 100;
+export const MAX_FILTER_WORD_CHARS = 40;
+const MAX_FILTER_ACTION_CHARS = MAX_ACTION_CHARS + MAX_FILTER_WORDS * (MAX_FILTER_WORD_CHARS * 2 + 3);
 
 export type ModerationDraft =
   | { readonly kind: 'delete' | 'pin' | 'unpin'; readonly target: string }
   | { readonly kind: 'kick' | 'ban'; readonly target: string; readonly reason: string }
   | { readonly kind: 'unban'; readonly target: string }
   | { readonly kind: 'mute'; readonly target: string; readonly untilMs: number }
-  | { readonly kind: 'rules'; readonly rules: RoomRules };
+  | { readonly kind: 'rules'; readonly rules: RoomRules }
+  /** The room's word filter: these words are masked in every message (not deleted). */
+  | { readonly kind: 'filter'; readonly words: readonly string[] }
+  /** Lock room: only these identities are admitted from now on. */
+  | { readonly kind: 'lock'; readonly members: readonly string[] }
+  | { readonly kind: 'unlock' };
 
 export type ModerationKind = ModerationDraft['kind'];
 
@@ -65,6 +77,7 @@ const HEADER_FIELDS: readonly string[] = ['v', 'id', 'kind', 'hlc', 'by', 'sig']
 const PAYLOAD_FIELDS: Readonly<Record<ModerationKind, readonly string[]>> = {
   delete: ['target'], pin: ['target'], unpin: ['target'], unban: ['target'],
   kick: ['target', 'reason'], ban: ['target', 'reason'], mute: ['target', 'untilMs'], rules: ['rules'],
+  filter: ['words'], lock: ['members'], unlock: [],
 };
 const RULES_FIELDS: readonly string[] = ['slowModeSeconds', 'maxMessageChars', 'lifetimeSeconds'];
 
@@ -105,6 +118,26 @@ function checkRules(value: unknown): DropReason | RoomRules {
 
 /** Checks the kind-specific fields of `value` (ignoring any others) and returns a fresh draft holding only them. */
 function checkDraft(kind: ModerationKind, value: Record<string, unknown>): DropReason | ModerationDraft {
+  if (kind === 'unlock') return { kind };
+  if (kind === 'filter') {
+    const words = value['words'];
+    if (!Array.isArray(words) || words.length > MAX_FILTER_WORDS) return 'shape';
+    for (const word of words as unknown[]) {
+      if (typeof word !== 'string' || word.length < 1 || word.length > MAX_FILTER_WORD_CHARS) return 'shape';
+      if (word.trim() !== word || REASON_FORBIDDEN.test(word) || LONE_SURROGATE.test(word)) return 'shape';
+    }
+    return { kind, words: [...(words as string[])] };
+  }
+  if (kind === 'lock') {
+    const members = value['members'];
+    if (!Array.isArray(members) || members.length > MAX_LOCK_MEMBERS) return 'shape';
+    for (const member of members as unknown[]) {
+      if (typeof member !== 'string') return 'shape';
+      const encoding = checkBase64(member, PUBLIC_KEY_BYTES);
+      if (encoding !== null) return encoding;
+    }
+    return { kind, members: [...(members as string[])] };
+  }
   if (kind === 'rules') {
     const rules = checkRules(value['rules']);
     return typeof rules === 'string' ? rules : { kind, rules };
@@ -145,6 +178,12 @@ function payloadValues(draft: ModerationDraft): string[] {
       return [draft.target, draft.reason];
     case 'mute':
       return [draft.target, String(draft.untilMs)];
+    case 'filter':
+      return [String(draft.words.length), ...draft.words];
+    case 'lock':
+      return [String(draft.members.length), ...draft.members];
+    case 'unlock':
+      return [];
     default:
       return [draft.target];
   }
@@ -196,6 +235,12 @@ function payloadFields(draft: ModerationDraft): Record<string, unknown> {
       return { target: draft.target, reason: draft.reason };
     case 'mute':
       return { target: draft.target, untilMs: draft.untilMs };
+    case 'filter':
+      return { words: [...draft.words] };
+    case 'lock':
+      return { members: [...draft.members] };
+    case 'unlock':
+      return {};
     default:
       return { target: draft.target };
   }
@@ -225,10 +270,13 @@ function checkAction(key: string, value: unknown): DropReason | ModerationAction
 /** Parses an untrusted value of the `moderation` map; does not check the signature. Never throws. */
 export function decodeModerationAction(key: string, value: unknown): ParsedAction {
   if (typeof value !== 'string') return { ok: false, reason: 'shape' };
-  if (value.length > MAX_ACTION_CHARS) return { ok: false, reason: 'size' };
+  if (value.length > MAX_LOCK_ACTION_CHARS) return { ok: false, reason: 'size' };
   try {
     const result = checkAction(key, JSON.parse(value));
-    return typeof result === 'string' ? { ok: false, reason: result } : { ok: true, action: result };
+    if (typeof result === 'string') return { ok: false, reason: result };
+    // Only a lock (a list of keys) or a word filter may be longer than any other action.
+    const limit = result.kind === 'lock' ? MAX_LOCK_ACTION_CHARS : result.kind === 'filter' ? MAX_FILTER_ACTION_CHARS : MAX_ACTION_CHARS;
+    return value.length > limit ? { ok: false, reason: 'size' } : { ok: true, action: result };
   } catch {
     return { ok: false, reason: 'shape' };
   }
@@ -260,6 +308,10 @@ export interface ModerationState {
   readonly mutes: ReadonlyMap<string, { readonly hlc: string; readonly untilMs: number }>;
   /** From the latest 'rules' action, else DEFAULT_RULES. */
   readonly rules: RoomRules;
+  /** From the latest 'filter' action: words masked in every message. */
+  readonly filterWords: readonly string[];
+  /** While locked: the only identities admitted; null when the room is open. */
+  readonly locked: ReadonlySet<string> | null;
 }
 
 /** Stamp, then id, then the stored text: a total order, so every member reduces the same sequence. */
@@ -280,6 +332,8 @@ export function reduceModeration(actions: Iterable<ModerationAction>): Moderatio
   const kicks = new Map<string, { hlc: string; reason: string }>();
   const mutes = new Map<string, { hlc: string; untilMs: number }>();
   let rules = DEFAULT_RULES;
+  let filterWords: readonly string[] = [];
+  let locked: ReadonlySet<string> | null = null;
   for (const action of [...actions].sort(compareActions)) {
     switch (action.kind) {
       case 'delete':
@@ -307,13 +361,22 @@ export function reduceModeration(actions: Iterable<ModerationAction>): Moderatio
       case 'rules':
         rules = action.rules;
         break;
+      case 'filter':
+        filterWords = action.words;
+        break;
+      case 'lock':
+        locked = new Set(action.members);
+        break;
+      case 'unlock':
+        locked = null;
+        break;
     }
   }
   const pinned = [...pins].filter((id) => !deleted.has(id)).reverse();
-  return { deleted, pinned, bans, kicks, mutes, rules };
+  return { deleted, pinned, bans, kicks, mutes, rules, filterWords, locked };
 }
 
-export type HiddenReason = 'deleted' | 'banned' | 'muted' | 'too_long' | 'expired';
+export type HiddenReason = 'deleted' | 'banned' | 'locked' | 'muted' | 'too_long' | 'expired';
 
 /** Why moderation hides this message at `nowMs` (epoch ms), or null if it is shown; the first matching reason wins. */
 export function hiddenReason(entry: MessageEntry, state: ModerationState, nowMs: number): HiddenReason | null {
@@ -321,6 +384,7 @@ export function hiddenReason(entry: MessageEntry, state: ModerationState, nowMs:
   // Fixed-width stamps: string order is time order. Messages stamped before the ban stay.
   const ban = state.bans.get(entry.author);
   if (ban !== undefined && entry.hlc >= ban.hlc) return 'banned';
+  if (state.locked !== null && !state.locked.has(entry.author)) return 'locked';
   const wallMs = parseStamp(entry.hlc)?.wallMs;
   const mute = state.mutes.get(entry.author);
   if (mute !== undefined && wallMs !== undefined && entry.hlc >= mute.hlc && wallMs < mute.untilMs) return 'muted';

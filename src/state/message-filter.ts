@@ -109,6 +109,14 @@ export class MessageFilter {
     return counts;
   }
 
+  /** Every author of a message this device holds, shown or hidden. */
+  authors(): Set<string> {
+    const authors = new Set<string>();
+    for (const entry of this.#log.slice(0, this.#log.size)) authors.add(entry.author);
+    for (const { entry } of this.#hidden.values()) authors.add(entry.author);
+    return authors;
+  }
+
   /** Every message, shown or hidden, by id (for pinned messages). */
   find(id: string): MessageEntry | undefined {
     const at = this.#log.indexOf(id);

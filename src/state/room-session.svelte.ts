@@ -128,6 +128,17 @@ export class RoomSession {
       admin: () => this.#admin,
       tick: () => this.#clock.tick(),
       clientsOf: (key) => this.#clientsOf(key),
+      presentKeys: () => this.people.filter((person) => !person.isSelf).map((person) => person.key),
+      knownKeys: () => {
+        const keys = this.#filter.authors();
+        for (const [, raw] of this.#awareness.getStates()) {
+          const key = parsePresenceState(raw)?.key;
+          if (key !== undefined) keys.add(key);
+        }
+        if (adminKey !== undefined) keys.add(toBase64Url(adminKey));
+        // Those still here first, so they stay admitted if the list is cut at its maximum.
+        return [...keys].sort((a, b) => Number(this.#clientsOf(b).length > 0) - Number(this.#clientsOf(a).length > 0));
+      },
       disconnectClient: (clientId) => this.#provider?.disconnectClient(clientId),
       leave: () => this.#leaveNetwork(),
       drop: (reason) => this.#drop('moderation', reason),
@@ -386,7 +397,8 @@ export class RoomSession {
       const publicKey = fromBase64Url(state.key);
       if (publicKey === null) continue;
       // People the room banned are not shown as present (their connections are being cut).
-      if (this.moderation.bannedKeys.has(state.key) && clientId !== this.#doc.clientID) continue;
+      const refused = this.moderation.bannedKeys.has(state.key) || (this.moderation.locked !== null && !this.moderation.locked.has(state.key));
+      if (refused && clientId !== this.#doc.clientID) continue;
       people.push({ clientId, key: state.key, nick: state.nick, color: state.color, status: state.status, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf: clientId === this.#doc.clientID });
     }
     people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.nick.localeCompare(b.nick));

@@ -6,10 +6,11 @@
  * enforcement a serverless room has.
  */
 import * as Y from 'yjs';
-import { createModerationAction, DEFAULT_RULES, type ModerationDraft, type ModerationState, type RoomRules } from '../core/moderation.js';
+import { createModerationAction, DEFAULT_RULES, MAX_LOCK_MEMBERS, type ModerationDraft, type ModerationState, type RoomRules } from '../core/moderation.js';
 import type { DropReason, MessageEntry } from '../core/types.js';
 import type { Identity } from '../crypto/identity.js';
 import type { MessageFilter } from './message-filter.js';
+import { createWordMask } from '../core/word-filter.js';
 import { ModerationLog } from './moderation-log.js';
 
 export interface ModerationHost {
@@ -22,6 +23,10 @@ export interface ModerationHost {
   tick(): string;
   /** Awareness client ids whose presence carries this key. */
   clientsOf(key: string): number[];
+  /** Keys of the people present now (not this person). */
+  presentKeys(): string[];
+  /** Every identity this device knows in the room: authors and people present. */
+  knownKeys(): string[];
   disconnectClient(clientId: number): void;
   /** Leaves the room's network (this person was kicked or banned). */
   leave(): void;
@@ -37,7 +42,7 @@ export interface FloodNote {
 }
 
 export interface Removal {
-  readonly kind: 'kick' | 'ban';
+  readonly kind: 'kick' | 'ban' | 'locked';
   readonly reason: string;
 }
 
@@ -58,6 +63,11 @@ export class SessionModeration {
   blocked: ReadonlySet<string> = $state.raw(new Set());
   floodNotes: FloodNote[] = $state.raw([]);
   bannedKeys: ReadonlySet<string> = $state.raw(new Set());
+  filterWords: readonly string[] = $state.raw([]);
+  /** Masks the room's filtered words in a message's text. */
+  mask: (text: string) => string = $state.raw((text: string) => text);
+  /** While the room is locked: the identities admitted. */
+  locked: ReadonlySet<string> | null = $state.raw(null);
 
   readonly #host: ModerationHost;
   readonly #log: ModerationLog;
@@ -109,6 +119,13 @@ export class SessionModeration {
   /** Cuts off people the room or this person refuses, as their presence appears. */
   enforcePresence(): void {
     for (const key of [...this.bannedKeys, ...this.blocked]) this.#cutOff(key);
+    const locked = this.locked;
+    if (locked !== null) for (const key of this.#host.presentKeys()) if (!locked.has(key)) this.#cutOff(key);
+  }
+
+  /** Admin: locks the room to every identity known now (or unlocks it). */
+  setLocked(lock: boolean): Promise<boolean> {
+    return this.moderate(lock ? { kind: 'lock', members: this.#host.knownKeys().slice(0, MAX_LOCK_MEMBERS) } : { kind: 'unlock' });
   }
 
   /** Records messages hidden as a flood, for the calm note. */
@@ -134,6 +151,11 @@ export class SessionModeration {
     const { filter } = this.#host;
     filter.setModeration(state);
     this.rules = state.rules;
+    if (state.filterWords.join('\n') !== this.filterWords.join('\n')) {
+      this.filterWords = state.filterWords;
+      this.mask = createWordMask(state.filterWords);
+    }
+    this.locked = state.locked;
     this.pinned = state.pinned.flatMap((id) => filter.find(id) ?? []);
     this.bannedKeys = new Set(state.bans.keys());
     const own = this.#host.ownKey();
@@ -142,6 +164,7 @@ export class SessionModeration {
     const ownMute = own === null ? undefined : state.mutes.get(own);
     this.mutedUntil = ownMute !== undefined && ownMute.untilMs > Date.now() ? ownMute.untilMs : 0;
     if (ownBan !== undefined) this.#leave({ kind: 'ban', reason: ownBan.reason });
+    else if (own !== null && state.locked !== null && !state.locked.has(own)) this.#leave({ kind: 'locked', reason: '' });
     else if (ownKick !== undefined && ownKick.hlc > this.#startStamp) this.#leave({ kind: 'kick', reason: ownKick.reason });
     for (const [key, kick] of state.kicks) {
       const handled = `${key}:${kick.hlc}`;

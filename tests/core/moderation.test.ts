@@ -48,6 +48,9 @@ const drafts = (): ModerationDraft[] => [
   { kind: 'unban', target: userKey },
   { kind: 'mute', target: userKey, untilMs: T0 + 60_000 },
   { kind: 'rules', rules: { slowModeSeconds: 30, maxMessageChars: 500, lifetimeSeconds: 86_400 } },
+  { kind: 'filter', words: ['spam', 'كلمة', '悪い言葉'] },
+  { kind: 'lock', members: [userKey, adminKey] },
+  { kind: 'unlock' },
 ];
 
 const act = (draft: ModerationDraft, wallMs: number, n: number, by: Identity = admin): Promise<ModerationAction> =>
@@ -209,7 +212,7 @@ describe('moderation state', () => {
       }
       expect(reduceModeration(shuffled)).toEqual(expected);
     }
-    expect(reduceModeration([])).toEqual({ deleted: new Set(), pinned: [], bans: new Map(), kicks: new Map(), mutes: new Map(), rules: DEFAULT_RULES });
+    expect(reduceModeration([])).toEqual({ deleted: new Set(), pinned: [], bans: new Map(), kicks: new Map(), mutes: new Map(), rules: DEFAULT_RULES, filterWords: [], locked: null });
   });
 
   it('lifts a ban with a later unban, not an earlier one', async () => {
@@ -272,6 +275,26 @@ describe('moderation state', () => {
     expect(hiddenReason(entry(other, T0, 'hi'), state, T0 + 3_600_001)).toBe('expired');
     expect(hiddenReason(entry(other, T0, 'hi'), state, T0 + 3_600_000)).toBeNull();
     expect(hiddenReason(entry(other, T0, 'hi'), reduceModeration([]), T0 + 10 * 3_600_000)).toBeNull();
+  });
+
+  it('takes the latest word filter and lock, and hides newcomers while locked', async () => {
+    const filter = await act({ kind: 'filter', words: ['spam'] }, T0, 1);
+    const laterFilter = await act({ kind: 'filter', words: ['eggs', 'ham'] }, T0 + 1000, 2);
+    const lock = await act({ kind: 'lock', members: [adminKey] }, T0 + 2000, 3);
+    expect(reduceModeration([laterFilter, filter]).filterWords).toEqual(['eggs', 'ham']);
+    const locked = reduceModeration([lock]);
+    expect(hiddenReason(entry(userKey, T0 + 3000), locked, T0 + 4000)).toBe('locked');
+    expect(hiddenReason(entry(adminKey, T0 + 3000), locked, T0 + 4000)).toBeNull();
+    const unlock = await act({ kind: 'unlock' }, T0 + 5000, 4);
+    expect(reduceModeration([unlock, lock]).locked).toBeNull();
+    // Bad lists are dropped: a key that is not one, a word with a line break, too many words.
+    for (const [changes, reason] of [
+      [{ members: ['not-a-key'] }, 'size'],
+      [{ members: 'everyone' }, 'shape'],
+    ] as const) expect(decodeModerationAction(lock.id, storedWith(lock, changes)), JSON.stringify(changes)).toEqual({ ok: false, reason });
+    for (const words of [['two\nlines'], [' padded'], Array(101).fill('w'), ['x'.repeat(41)], [7]]) {
+      expect(decodeModerationAction(filter.id, storedWith(filter, { words })).ok, JSON.stringify(words).slice(0, 40)).toBe(false);
+    }
   });
 
   it('hides real signed messages by a banned author', async () => {

@@ -85,4 +85,23 @@ describe('moderation in Chromium', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await log(member).getByText('hello after the kick').count()).toBe(0);
   });
+  it('the word filter masks words for everyone, and a locked room refuses a newcomer while members chat on', async () => {
+    const { admin, member } = await roomOfTwo();
+    await admin.getByText('Room settings (admin)').click();
+    await admin.getByRole('textbox', { name: /Filtered words/ }).fill('spam, 馬鹿');
+    await admin.getByRole('button', { name: 'Save filter' }).click();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await say(member, 'buy spam now, 馬鹿');
+    for (const page of [admin, member]) await log(page).getByText('buy ••• now, •••').waitFor({ timeout: 10_000 });
+
+    await admin.getByRole('button', { name: 'Lock room' }).click();
+    await admin.getByRole('button', { name: 'Unlock room' }).waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const newcomer = await openPage(admin.url());
+    await expect.poll(() => newcomer.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('locked this room');
+    expect(await newcomer.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+    await say(member, 'still here after the lock');
+    await log(admin).getByText('still here after the lock').waitFor({ timeout: 10_000 });
+    expect(await people(admin).count()).toBe(2);
+  });
 });
