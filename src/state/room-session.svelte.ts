@@ -17,6 +17,7 @@ import { colorForKey, parsePresenceState, randomNickname } from '../core/presenc
 import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
 import { MessageFilter } from './message-filter.js';
 import { StoredTail } from './stored-tail.js';
+import { RoomEpochs } from './room-epochs.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
@@ -108,6 +109,11 @@ export class RoomSession {
   #verifying = false;
   #waitingToSend: string[] = [];
   #signing: Promise<void> = Promise.resolve();
+  /** The room secret the traffic uses: the link's, or a newer one sealed to this person after a ban. */
+  #transportSecret: Uint8Array;
+  readonly #epochs: RoomEpochs;
+  /** The room key epoch the traffic uses (0: the link's). */
+  epoch = $state(0);
   #lastSentAt = 0;
   #liveChecks: Promise<void> = Promise.resolve();
   /** Id → signature of the messages this session signed (their check can be skipped). */
@@ -119,7 +125,14 @@ export class RoomSession {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.keys = deriveRoomKeys(options.link.secret, options.link.adminKey);
+    this.#transportSecret = options.link.secret;
     const adminKey = options.link.adminKey;
+    this.#epochs = new RoomEpochs({
+      doc: this.#doc,
+      adminKey: adminKey === undefined ? null : toBase64Url(adminKey),
+      onDrop: (reason) => this.#drop('moderation', reason),
+      onSecret: (secret, epoch) => this.#moveTo(secret, epoch),
+    });
     this.moderation = new SessionModeration({
       doc: this.#doc,
       filter: this.#filter,
@@ -202,6 +215,8 @@ export class RoomSession {
     messages.observe((event) => this.#indexChanges(messages, event.keysChanged, event.transaction.origin));
     await this.moderation.start(startStamp);
     if (this.#closed) return;
+    await this.#epochs.start(this.#identity);
+    if (this.#closed) return;
     this.historyLoaded = true;
     tail.schedule();
     markLoaded();
@@ -212,15 +227,45 @@ export class RoomSession {
     }, 6000);
   }
 
+  /**
+   * After a ban, the admin sealed a new room secret to this person: the traffic moves to the keys
+   * derived from it (new topic, new signal and wire keys), where the banned identity cannot follow.
+   * Storage stays with the link's keys, so the history is found again on reload.
+   */
+  #moveTo(secret: Uint8Array, epoch: number): void {
+    if (this.#closed || this.moderation.removed !== null) return;
+    this.#transportSecret = secret;
+    this.epoch = epoch;
+    this.#provider?.destroy(); // also withdraws our presence from the old keys' peers
+    this.#startProvider(Promise.resolve());
+    this.#publishPresence({ status: 'online', typing: false });
+  }
+
+  /** Admin: bans `key` and moves everyone else to a new room key the banned identity does not get. */
+  async ban(key: string, reason: string): Promise<boolean> {
+    const admin = this.#admin;
+    if (admin === null || !(await this.moderation.moderate({ kind: 'ban', target: key, reason }))) return false;
+    await this.#epochs.rekey(admin, new Set([...this.moderation.bannedKeys, key]), this.#clock.tick());
+    return true;
+  }
+
+  /** The invite link for new members: the current room key (after a ban, the new one). */
+  inviteFragment(): string {
+    void this.epoch;
+    const { adminKey } = this.#options.link;
+    return formatInviteFragment({ secret: this.#transportSecret, ...(adminKey === undefined ? {} : { adminKey }) });
+  }
+
   #startProvider(historyLoaded: Promise<void>): void {
     if (this.#closed) return;
+    const keys = deriveRoomKeys(this.#transportSecret, this.#options.link.adminKey);
     this.#provider = createRoomProvider({
       doc: this.#doc,
       awareness: this.#awareness,
       signalingUrl: this.#options.signalingUrl,
-      topic: this.keys.topic,
-      signalKey: this.keys.signalKey,
-      wireKey: this.keys.wireKey,
+      topic: keys.topic,
+      signalKey: keys.signalKey,
+      wireKey: keys.wireKey,
       createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
       createPeer: createPeerFactory(this.#options.iceServers ? { iceServers: this.#options.iceServers } : {}),
       createTabChannel: typeof BroadcastChannel === 'undefined' ? null : (name) => new BroadcastChannel(name) as unknown as TabChannelLike,

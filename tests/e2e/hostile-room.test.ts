@@ -127,4 +127,56 @@ describe('a hostile member in a room with a Chromium page', () => {
     }
     expect((await page.getByRole('table', { name: 'Hidden messages' }).textContent()) ?? '').toContain('hidden: flood');
   });
+  it('a banned member who ignores the ban stops receiving new messages after the rekey, while the others keep chatting', async () => {
+    const contextA = await browser.newContext();
+    const contextB = await browser.newContext();
+    contexts.push(contextA, contextB);
+    const admin = await contextA.newPage();
+    await admin.goto(node.url());
+    await admin.getByRole('button', { name: 'Create room' }).click();
+    await expect.poll(() => admin.url()).toMatch(/&a=/);
+    const member = await contextB.newPage();
+    await member.goto(admin.url());
+    const link = parseInviteFragment(new URL(admin.url()).hash);
+    if (link?.adminKey === undefined) throw new Error('no admin key in the link');
+
+    // Mallory: a Node peer with a real identity, present and posting, that will ignore her ban.
+    const mallory = await createIdentity();
+    const hostile = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    peers.push(hostile);
+    hostile.awareness.setLocalState({ nick: 'Mallory', color: '#aa3344', status: 'online', typing: false, key: toBase64Url(mallory.publicKey) });
+    await post(hostile, mallory, 'Mallory was here before the ban');
+    const people = (page: Page) => page.getByRole('list', { name: 'People' }).getByRole('listitem');
+    await expect.poll(() => people(admin).count(), { timeout: 20_000 }).toBe(3);
+    await log(member).getByText('Mallory was here before the ban').waitFor({ timeout: 10_000 });
+
+    admin.once('dialog', (dialog) => void dialog.accept('threats'));
+    await admin.getByRole('button', { name: 'Ban Mallory' }).click();
+    for (const page of [admin, member]) {
+      await page.getByRole('status', { name: 'Notices' }).getByText('moved to a new key').waitFor({ timeout: 20_000 });
+    }
+    await expect.poll(() => people(admin).count(), { timeout: 20_000 }).toBe(2);
+
+    await member.getByRole('textbox', { name: 'Message' }).fill('The new meeting place is the library');
+    await member.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await log(admin).getByText('The new meeting place is the library').waitFor({ timeout: 20_000 });
+    await admin.getByRole('textbox', { name: 'Message' }).fill('Agreed, see you there');
+    await admin.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await log(member).getByText('Agreed, see you there').waitFor({ timeout: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const seenByMallory = [...messages(hostile).values()].map(String).join('\n');
+    expect(seenByMallory).toContain('Mallory was here before the ban'); // she keeps what she had
+    expect(seenByMallory).not.toContain('library');
+    expect(seenByMallory).not.toContain('see you there');
+    // Coming back with the old link under a fresh identity gets her nothing new either: nobody is
+    // left on the old keys (without the rekey, members would sync the whole room to the new identity).
+    const comeback = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    peers.push(comeback);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect([...messages(comeback).values()].map(String).join('\n')).not.toContain('library');
+    // Her messages after the ban are refused even if some path still carried them.
+    await post(hostile, mallory, 'Mallory after the ban');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await log(admin).getByText('Mallory after the ban').count()).toBe(0);
+  });
 });
