@@ -10,7 +10,7 @@ import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
 import { createIdentity, identityFromSeed, safetyCode, type Identity } from '../crypto/identity.js';
 import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
 import { createClock, type HybridClock } from '../core/hlc.js';
-import { createMessageEntry, decodeMessageEntry, encodeMessageEntry, isValidNick, isValidText, verifyMessageEntry } from '../core/message-entry.js';
+import { createMessageEntry, encodeMessageEntry, isValidNick, isValidText } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { formatInviteFragment } from '../core/invite-link.js';
 import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
@@ -18,6 +18,7 @@ import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '.
 import { MessageFilter } from './message-filter.js';
 import { StoredTail } from './stored-tail.js';
 import { RoomEpochs } from './room-epochs.js';
+import { MessageIndex } from './message-index.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
@@ -61,11 +62,6 @@ export interface SessionOptions {
 
 const STORE_ORIGIN = 'store';
 const TYPING_IDLE_MS = 3000;
-const VERIFY_BATCH = 200;
-/** Up to this many new entries at once are checked before they count (live messages); more is a history. */
-const LIVE_CHECK_MAX = 256;
-/** Entries decoded between yields while indexing a loaded history, so the page keeps answering. */
-const INDEX_BATCH = 5000;
 
 /** Resolves after the next frame is painted, or soon in a hidden tab (which paints no frames). */
 function afterNextPaint(): Promise<void> {
@@ -75,8 +71,6 @@ function afterNextPaint(): Promise<void> {
     setTimeout(resolve, 50);
   });
 }
-
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class RoomSession {
   /** Bumped whenever the message log changes; components read the log through it. */
@@ -106,18 +100,15 @@ export class RoomSession {
   #store: SessionStore | null = null;
   #provider: RoomProvider | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
-  #verifying = false;
   #waitingToSend: string[] = [];
   #signing: Promise<void> = Promise.resolve();
   /** The room secret the traffic uses: the link's, or a newer one sealed to this person after a ban. */
   #transportSecret: Uint8Array;
   readonly #epochs: RoomEpochs;
+  readonly #index: MessageIndex;
   /** The room key epoch the traffic uses (0: the link's). */
   epoch = $state(0);
   #lastSentAt = 0;
-  #liveChecks: Promise<void> = Promise.resolve();
-  /** Id → signature of the messages this session signed (their check can be skipped). */
-  readonly #signedHere = new Map<string, string>();
   #everConnected = false;
   #closed = false;
   #tail: StoredTail | null = null;
@@ -127,6 +118,16 @@ export class RoomSession {
     this.keys = deriveRoomKeys(options.link.secret, options.link.adminKey);
     this.#transportSecret = options.link.secret;
     const adminKey = options.link.adminKey;
+    this.#index = new MessageIndex(this.#doc.getMap('messages'), this.log, this.#filter, {
+      drop: (reason) => this.#drop('entry', reason),
+      changed: () => {
+        this.logVersion++;
+        this.#tail?.schedule();
+      },
+      flooded: (entries) => this.moderation.noteFlood(entries),
+      observeStamp: (hlc) => this.#clock.observe(hlc),
+      closed: () => this.#closed,
+    });
     this.#epochs = new RoomEpochs({
       doc: this.#doc,
       adminKey: adminKey === undefined ? null : toBase64Url(adminKey),
@@ -207,12 +208,12 @@ export class RoomSession {
     // Only now: with an 'update' listener, Yjs re-encodes everything applied (0.44 s for 100k
     // messages) just for the listener to skip it. Sending waits for this point (see send()).
     this.#doc.on('update', (update: Uint8Array) => void store.appendUpdate(update).catch(() => this.#drop('blob', 'decode')));
-    await this.#indexAll(messages);
+    await this.#index.indexAll();
     if (this.#closed) return;
     // The document is the truth: a tail entry it does not hold (deleted since) goes.
     await tailShown;
     tail.settle((id) => messages.has(id));
-    messages.observe((event) => this.#indexChanges(messages, event.keysChanged, event.transaction.origin));
+    this.#index.follow(MODERATION_ORIGIN);
     await this.moderation.start(startStamp);
     if (this.#closed) return;
     await this.#epochs.start(this.#identity);
@@ -316,7 +317,7 @@ export class RoomSession {
     // Signing is asynchronous (WebCrypto); the chain keeps messages in the order they were sent.
     this.#signing = this.#signing.then(async () => {
       const entry = await createMessageEntry(identity, draft);
-      this.#signedHere.set(entry.id, entry.sig);
+      this.#index.signedHere(entry);
       if (!this.#closed) this.#doc.getMap<unknown>('messages').set(entry.id, encodeMessageEntry(entry));
     });
   }
@@ -345,9 +346,7 @@ export class RoomSession {
   /** Messages in [start, end) that passed signature checks; starts checks for the rest. */
   visibleMessages(start: number, end: number): MessageEntry[] {
     void this.logVersion;
-    const pending = this.log.pendingIn(start, end);
-    if (pending.length > 0) void this.#verify(pending);
-    return this.log.slice(start, end).filter((entry) => this.log.statusOf(entry.id) === 'valid');
+    return this.#index.visible(start, end);
   }
 
   /** Messages hidden right now, by reason (diagnostics). */
@@ -448,103 +447,6 @@ export class RoomSession {
     }
     people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.nick.localeCompare(b.nick));
     this.people = people;
-  }
-
-  async #indexAll(messages: Y.Map<unknown>): Promise<void> {
-    const entries: MessageEntry[] = [];
-    let sinceYield = 0;
-    for (const [key, value] of messages) {
-      const parsed = decodeMessageEntry(key, value);
-      if (parsed.ok) entries.push(parsed.entry);
-      else this.#drop('entry', parsed.reason);
-      if (++sinceYield === INDEX_BATCH) {
-        sinceYield = 0;
-        await nextTask();
-      }
-    }
-    this.#filter.upsert(entries);
-    for (const entry of entries) this.#clock.observe(entry.hlc);
-    this.logVersion++;
-  }
-
-  #indexChanges(messages: Y.Map<unknown>, keys: Set<string>, origin: unknown): void {
-    const changed: MessageEntry[] = [];
-    const restore: MessageEntry[] = [];
-    for (const key of keys) {
-      const value = messages.get(key);
-      const parsed = value === undefined ? null : decodeMessageEntry(key, value);
-      if (parsed?.ok === true) {
-        this.#clock.observe(parsed.entry.hlc);
-        changed.push(parsed.entry);
-        continue;
-      }
-      if (parsed !== null) this.#drop('entry', parsed.reason);
-      // Removed or overwritten. Only moderation (a deleted or expired message) may take a message
-      // away; any member can remove a map key, so a message removed otherwise is put back.
-      const known = this.#filter.find(key);
-      const reason = known === undefined ? null : this.#filter.reasonFor(known);
-      if (known !== undefined && origin !== MODERATION_ORIGIN && reason !== 'deleted' && reason !== 'expired') {
-        if (parsed === null) this.#drop('entry', 'refused');
-        restore.push(known);
-      } else {
-        this.#filter.remove(key);
-      }
-    }
-    if (restore.length > 0) {
-      queueMicrotask(() => this.#doc.transact(() => {
-        for (const entry of restore) messages.set(entry.id, encodeMessageEntry(entry));
-      }));
-    }
-    // Entries this session signed need no check; anything else naming our key (an impostor) does.
-    const ours = changed.filter((entry) => this.#signedHere.get(entry.id) === entry.sig);
-    const others = changed.filter((entry) => this.#signedHere.get(entry.id) !== entry.sig);
-    this.#show(ours, true);
-    if (others.length > LIVE_CHECK_MAX) {
-      // A history arriving by sync: shown at once, checked lazily as it scrolls into view.
-      this.#show(others, false);
-      return;
-    }
-    // Live messages are checked before they count at all, so nobody can flood in someone else's
-    // name and spend that person's flood budget (flood-gate.ts) with forgeries. The chain keeps order.
-    this.#liveChecks = this.#liveChecks.then(async () => {
-      const results = await Promise.all(others.map((entry) => verifyMessageEntry(entry)));
-      const valid = others.filter((entry, i) => {
-        if (results[i] !== true) this.#drop('entry', 'signature');
-        // Skip what left the document while it was being checked.
-        return results[i] === true && String(messages.get(entry.id) ?? '').includes(entry.sig);
-      });
-      if (!this.#closed) this.#show(valid, true);
-    });
-  }
-
-  /** Puts entries through the filter into the log; `checked` ones are marked verified. */
-  #show(entries: readonly MessageEntry[], checked: boolean): void {
-    if (entries.length === 0) return;
-    this.moderation.noteFlood(this.#filter.upsert(entries));
-    if (checked) for (const entry of entries) this.log.markVerified(entry.id, true, entry);
-    this.logVersion++;
-    this.#tail?.schedule();
-  }
-
-  async #verify(ids: string[]): Promise<void> {
-    if (this.#verifying) return;
-    this.#verifying = true;
-    try {
-      for (let i = 0; i < ids.length; i += VERIFY_BATCH) {
-        const batch = ids.slice(i, i + VERIFY_BATCH).flatMap((id) => {
-          const index = this.log.indexOf(id);
-          return index < 0 ? [] : this.log.slice(index, index + 1);
-        });
-        const results = await Promise.all(batch.map((entry) => verifyMessageEntry(entry)));
-        batch.forEach((entry, j) => {
-          this.log.markVerified(entry.id, results[j] === true, entry);
-          if (results[j] !== true) this.#drop('entry', 'signature');
-        });
-      }
-    } finally {
-      this.#verifying = false;
-      this.logVersion++;
-    }
   }
 
   #updateConnection(status: ProviderStatus): void {
