@@ -4,9 +4,10 @@
  * these after a ban. A card for someone else's key cannot be forged (the signature is checked),
  * and any other value is dropped and counted.
  */
-import { fromBase64Url, toBase64Url, utf8, concatBytes } from '../crypto/encoding.js';
+import { toBase64Url, utf8, concatBytes } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { BOX_KEY_BYTES, boxKeyPairOf } from '../crypto/member-box.js';
+import { fixedBytes, parseStrictObject } from './strict-json.js';
 import type { DropReason } from './types.js';
 
 export interface MemberCard {
@@ -32,35 +33,21 @@ export async function createMemberCard(identity: Identity): Promise<MemberCard> 
 
 export const encodeMemberCard = (card: MemberCard): string => JSON.stringify({ v: card.v, key: card.key, box: card.box, sig: card.sig });
 
-const bytesOf = (text: unknown, length: number): Uint8Array | null => {
-  if (typeof text !== 'string' || text.length !== Math.ceil((length * 4) / 3)) return null;
-  const bytes = fromBase64Url(text);
-  return bytes !== null && bytes.length === length ? bytes : null;
-};
 
 /** Parses an untrusted `members` map value; does not check the signature. Never throws. */
 export function decodeMemberCard(mapKey: string, value: unknown): { ok: true; card: MemberCard } | { ok: false; reason: DropReason } {
-  if (typeof value !== 'string') return { ok: false, reason: 'shape' };
-  if (value.length > MAX_CARD_CHARS) return { ok: false, reason: 'size' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return { ok: false, reason: 'shape' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'shape' };
-  const fields = parsed as Record<string, unknown>;
-  if (Object.keys(fields).length !== FIELDS.length || !FIELDS.every((name) => Object.hasOwn(fields, name))) return { ok: false, reason: 'shape' };
+  const fields = parseStrictObject(value, MAX_CARD_CHARS, FIELDS);
+  if (typeof fields === 'string') return { ok: false, reason: fields };
   const { v, key, box, sig } = fields;
-  if (v !== 1 || bytesOf(key, PUBLIC_KEY_BYTES) === null || bytesOf(box, BOX_KEY_BYTES) === null || bytesOf(sig, SIGNATURE_BYTES) === null) return { ok: false, reason: 'shape' };
+  if (v !== 1 || fixedBytes(key, PUBLIC_KEY_BYTES) === null || fixedBytes(box, BOX_KEY_BYTES) === null || fixedBytes(sig, SIGNATURE_BYTES) === null) return { ok: false, reason: 'shape' };
   if (key !== mapKey) return { ok: false, reason: 'key_mismatch' };
   return { ok: true, card: { v: 1, key: key as string, box: box as string, sig: sig as string } };
 }
 
 /** True only if the card is signed by the key it names. Never throws. */
 export async function verifyMemberCard(card: MemberCard): Promise<boolean> {
-  const key = bytesOf(card.key, PUBLIC_KEY_BYTES);
-  const sig = bytesOf(card.sig, SIGNATURE_BYTES);
+  const key = fixedBytes(card.key, PUBLIC_KEY_BYTES);
+  const sig = fixedBytes(card.sig, SIGNATURE_BYTES);
   if (key === null || sig === null) return false;
   return verifySignature(key, signingBytes(card.key, card.box), sig);
 }

@@ -5,12 +5,13 @@
  * to the keys derived from the new secret (a new topic, new signal and wire keys); the banned
  * identity has no box, so it is left on the old keys and reads nothing said afterwards.
  */
-import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
+import { concatBytes, toBase64Url, utf8 } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { ROOM_SECRET_BYTES } from '../crypto/keys.js';
 import { BOX_KEY_BYTES, boxKeyPairOf, openFromMember, sealToMember } from '../crypto/member-box.js';
 import { parseStamp } from './hlc.js';
 import type { MemberCard } from './member-card.js';
+import { fixedBytes, parseStrictObject } from './strict-json.js';
 import type { DropReason } from './types.js';
 
 export interface EpochKey {
@@ -48,11 +49,6 @@ function signingBytes(e: Omit<EpochKey, 'sig'>): Uint8Array {
   return concatBytes(...parts);
 }
 
-const bytesOf = (text: unknown, length: number): Uint8Array | null => {
-  if (typeof text !== 'string' || text.length !== Math.ceil((length * 4) / 3)) return null;
-  const bytes = fromBase64Url(text);
-  return bytes !== null && bytes.length === length ? bytes : null;
-};
 
 /** Seals `secret` to each card's box key and signs the whole with the admin key. */
 export async function createEpochKey(admin: Identity, epoch: number, secret: Uint8Array, cards: readonly MemberCard[], hlc: string): Promise<EpochKey> {
@@ -60,7 +56,7 @@ export async function createEpochKey(admin: Identity, epoch: number, secret: Uin
   if (secret.length !== ROOM_SECRET_BYTES || cards.length > MAX_EPOCH_MEMBERS) throw new RangeError('bad secret or too many members');
   const sender = boxKeyPairOf(admin);
   const boxes = cards.flatMap((card): Array<readonly [string, string]> => {
-    const recipient = bytesOf(card.box, BOX_KEY_BYTES);
+    const recipient = fixedBytes(card.box, BOX_KEY_BYTES);
     return recipient === null ? [] : [[card.key, toBase64Url(sealToMember(secret, recipient, sender))]];
   });
   const unsigned = { v: 1 as const, epoch, hlc, by: toBase64Url(admin.publicKey), from: toBase64Url(sender.publicKey), boxes };
@@ -72,25 +68,16 @@ export const encodeEpochKey = (e: EpochKey): string =>
 
 /** Parses an untrusted `epochs` map value; does not check the signature. Never throws. */
 export function decodeEpochKey(mapKey: string, value: unknown): { ok: true; epoch: EpochKey } | { ok: false; reason: DropReason } {
-  if (typeof value !== 'string') return { ok: false, reason: 'shape' };
-  if (value.length > MAX_EPOCH_CHARS) return { ok: false, reason: 'size' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return { ok: false, reason: 'shape' };
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'shape' };
-  const f = parsed as Record<string, unknown>;
-  if (Object.keys(f).length !== FIELDS.length || !FIELDS.every((name) => Object.hasOwn(f, name))) return { ok: false, reason: 'shape' };
+  const f = parseStrictObject(value, MAX_EPOCH_CHARS, FIELDS);
+  if (typeof f === 'string') return { ok: false, reason: f };
   const { v, epoch, hlc, by, from, boxes, sig } = f;
   if (v !== 1 || typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 1 || epoch > MAX_EPOCH) return { ok: false, reason: 'shape' };
   if (typeof hlc !== 'string' || parseStamp(hlc) === null) return { ok: false, reason: 'shape' };
-  if (bytesOf(by, PUBLIC_KEY_BYTES) === null || bytesOf(from, BOX_KEY_BYTES) === null || bytesOf(sig, SIGNATURE_BYTES) === null) return { ok: false, reason: 'shape' };
+  if (fixedBytes(by, PUBLIC_KEY_BYTES) === null || fixedBytes(from, BOX_KEY_BYTES) === null || fixedBytes(sig, SIGNATURE_BYTES) === null) return { ok: false, reason: 'shape' };
   if (!Array.isArray(boxes) || boxes.length > MAX_EPOCH_MEMBERS) return { ok: false, reason: 'shape' };
   const checked: Array<readonly [string, string]> = [];
   for (const item of boxes as unknown[]) {
-    if (!Array.isArray(item) || item.length !== 2 || bytesOf(item[0], PUBLIC_KEY_BYTES) === null || bytesOf(item[1], SEALED_BYTES) === null) return { ok: false, reason: 'shape' };
+    if (!Array.isArray(item) || item.length !== 2 || fixedBytes(item[0], PUBLIC_KEY_BYTES) === null || fixedBytes(item[1], SEALED_BYTES) === null) return { ok: false, reason: 'shape' };
     checked.push([item[0] as string, item[1] as string]);
   }
   if (mapKey !== String(epoch)) return { ok: false, reason: 'key_mismatch' };
@@ -99,8 +86,8 @@ export function decodeEpochKey(mapKey: string, value: unknown): { ok: true; epoc
 
 /** True only if signed by `adminKey` (base64url). Never throws. */
 export async function verifyEpochKey(e: EpochKey, adminKey: string): Promise<boolean> {
-  const key = bytesOf(e.by, PUBLIC_KEY_BYTES);
-  const sig = bytesOf(e.sig, SIGNATURE_BYTES);
+  const key = fixedBytes(e.by, PUBLIC_KEY_BYTES);
+  const sig = fixedBytes(e.sig, SIGNATURE_BYTES);
   if (e.by !== adminKey || key === null || sig === null) return false;
   const { sig: _sig, ...unsigned } = e;
   return verifySignature(key, signingBytes(unsigned), sig);
@@ -109,8 +96,8 @@ export async function verifyEpochKey(e: EpochKey, adminKey: string): Promise<boo
 /** The new room secret sealed to `member`, or null if there is no box for them (or it does not open). */
 export function openEpochKey(e: EpochKey, member: Identity): Uint8Array | null {
   const own = toBase64Url(member.publicKey);
-  const sealed = bytesOf(e.boxes.find(([key]) => key === own)?.[1], SEALED_BYTES);
-  const from = bytesOf(e.from, BOX_KEY_BYTES);
+  const sealed = fixedBytes(e.boxes.find(([key]) => key === own)?.[1], SEALED_BYTES);
+  const from = fixedBytes(e.from, BOX_KEY_BYTES);
   if (sealed === null || from === null) return null;
   const secret = openFromMember(sealed, from, boxKeyPairOf(member));
   return secret !== null && secret.length === ROOM_SECRET_BYTES ? secret : null;
