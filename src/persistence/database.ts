@@ -7,6 +7,7 @@
  *   ['room', roomId, 'identity']  the room's ed25519 secret key, sealed
  *   ['room', roomId, 'tail']      the newest messages again, sealed, to show at once on reload
  *   ['room', roomId, 'admin']     the room admin's signing seed, sealed (creator and co-moderators only)
+ *   ['room', roomId, 'blocked']   the keys this person blocked in the room, sealed
  *   ['recent', roomId]            a recent-rooms entry, sealed with the device key
  *   ['device']                    the device's non-extractable AES-GCM CryptoKey
  *
@@ -43,6 +44,7 @@ export const updateKey = (roomId: string, seq: number): IDBValidKey => ['room', 
 export const identityKey = (roomId: string): IDBValidKey => ['room', roomId, 'identity'];
 export const tailKey = (roomId: string): IDBValidKey => ['room', roomId, 'tail'];
 export const adminKey = (roomId: string): IDBValidKey => ['room', roomId, 'admin'];
+export const blockedKey = (roomId: string): IDBValidKey => ['room', roomId, 'blocked'];
 export const recentKey = (roomId: string): IDBValidKey => ['recent', roomId];
 export const DEVICE_KEY: IDBValidKey = ['device'];
 

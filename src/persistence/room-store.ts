@@ -7,9 +7,9 @@ import { get, set, type UseStore } from 'idb-keyval';
 import * as Y from 'yjs';
 import { identityFromSecretKey, type Identity } from '../crypto/identity.js';
 import type { RoomKeys } from '../crypto/keys.js';
-import { adminKey, getParleyStore, identityKey, roomRange, sequenceOf, tailKey, updateKey, updateRange, whenCommitted } from './database.js';
+import { adminKey, blockedKey, getParleyStore, identityKey, roomRange, sequenceOf, tailKey, updateKey, updateRange, whenCommitted } from './database.js';
 import { PersistenceError } from './errors.js';
-import { mergeOrNull, mergeValidUpdates, openRow, ROW_ADMIN, ROW_IDENTITY, ROW_TAIL, ROW_UPDATE, sealRow, type RowKind } from './sealed-rows.js';
+import { mergeOrNull, mergeValidUpdates, openRow, ROW_ADMIN, ROW_BLOCKED, ROW_IDENTITY, ROW_TAIL, ROW_UPDATE, sealRow, type RowKind } from './sealed-rows.js';
 import type { RoomStore, RoomStoreOptions, StoreDropHandler } from './types.js';
 
 const DEFAULT_COMPACT_AFTER = 500;
@@ -164,6 +164,8 @@ export function openRoomStore(keys: Pick<RoomKeys, 'roomId' | 'storeKey'>, optio
 
     saveTail: (payload: Uint8Array) => saveSingle(tailKey(roomId), ROW_TAIL, payload),
     loadTail: () => loadSingle(tailKey(roomId), ROW_TAIL),
+    saveBlocked: (payload: Uint8Array) => saveSingle(blockedKey(roomId), ROW_BLOCKED, payload),
+    loadBlocked: () => loadSingle(blockedKey(roomId), ROW_BLOCKED),
 
     async saveAdminSeed(seed: Uint8Array): Promise<void> {
       if (seed.length !== 32) throw new PersistenceError('invalid_input', 'not a 32-byte seed');

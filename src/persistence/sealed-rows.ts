@@ -20,7 +20,8 @@ export const ROW_UPDATE = 1;
 export const ROW_IDENTITY = 2;
 export const ROW_TAIL = 3;
 export const ROW_ADMIN = 4;
-export type RowKind = typeof ROW_UPDATE | typeof ROW_IDENTITY | typeof ROW_TAIL | typeof ROW_ADMIN;
+export const ROW_BLOCKED = 5;
+export type RowKind = typeof ROW_UPDATE | typeof ROW_IDENTITY | typeof ROW_TAIL | typeof ROW_ADMIN | typeof ROW_BLOCKED;
 
 const SEGMENT_BYTES = 1 << 20;
 const ROW_ID_BYTES = 8;

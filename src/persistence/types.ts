@@ -35,6 +35,9 @@ export interface RoomStore {
   saveTail(payload: Uint8Array): Promise<void>;
   /** The stored tail, or null if there is none or it does not open (reported). */
   loadTail(): Promise<Uint8Array | null>;
+  /** Stores the keys this person blocked (the caller's encoding), sealed; loadBlocked reads them back. */
+  saveBlocked(payload: Uint8Array): Promise<void>;
+  loadBlocked(): Promise<Uint8Array | null>;
   /** Stores the room admin's 32-byte signing seed, sealed (on the creator's and co-moderators' devices). */
   saveAdminSeed(seed: Uint8Array): Promise<void>;
   /** The stored admin seed, or null if there is none or it does not open (reported). */

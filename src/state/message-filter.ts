@@ -117,6 +117,18 @@ export class MessageFilter {
     return authors;
   }
 
+  /** The nickname on the newest message held from `author`, if any. */
+  nickOf(author: string): string | undefined {
+    let newest: MessageEntry | undefined;
+    for (const { entry } of this.#hidden.values()) if (entry.author === author && (newest === undefined || entry.hlc > newest.hlc)) newest = entry;
+    if (newest !== undefined) return newest.nick;
+    for (let i = this.#log.size - 1; i >= 0; i--) {
+      const entry = this.#log.slice(i, i + 1)[0];
+      if (entry?.author === author) return entry.nick;
+    }
+    return undefined;
+  }
+
   /** Every message, shown or hidden, by id (for pinned messages). */
   find(id: string): MessageEntry | undefined {
     const at = this.#log.indexOf(id);

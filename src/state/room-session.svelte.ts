@@ -35,6 +35,8 @@ export interface SessionStore {
   /** The stored identity, already checked to be a valid key pair, or null. */
   loadIdentity(): Promise<Identity | null>;
   saveAdminSeed(seed: Uint8Array): Promise<void>;
+  saveBlocked(payload: Uint8Array): Promise<void>;
+  loadBlocked(): Promise<Uint8Array | null>;
   loadAdminSeed(): Promise<Uint8Array | null>;
   /** Commits pending writes and detaches. */
   close(): Promise<void>;
@@ -154,8 +156,11 @@ export class RoomSession {
         return [...keys].sort((a, b) => Number(this.#clientsOf(b).length > 0) - Number(this.#clientsOf(a).length > 0));
       },
       disconnectClient: (clientId) => this.#provider?.disconnectClient(clientId),
+      allowClient: (clientId) => this.#provider?.allowClient(clientId),
       leave: () => this.#leaveNetwork(),
       drop: (reason) => this.#drop('moderation', reason),
+      loadBlocked: () => this.#store?.loadBlocked() ?? Promise.resolve(null),
+      saveBlocked: (payload) => this.#store?.saveBlocked(payload) ?? Promise.resolve(),
       refresh: () => {
         this.logVersion++;
         // What is shown changed (a deletion, a ban): the stored tail must not show it again on reload.
@@ -347,6 +352,15 @@ export class RoomSession {
   visibleMessages(start: number, end: number): MessageEntry[] {
     void this.logVersion;
     return this.#index.visible(start, end);
+  }
+
+  /** A name for someone who may no longer be present: their nickname now or on their last message, else their safety code. */
+  nameOf(key: string): string {
+    void this.logVersion;
+    const present = this.people.find((person) => person.key === key);
+    if (present !== undefined) return present.nick;
+    const bytes = fromBase64Url(key);
+    return this.#filter.nickOf(key) ?? (bytes === null ? key.slice(0, 8) : safetyCode(bytes));
   }
 
   /** Messages hidden right now, by reason (diagnostics). */

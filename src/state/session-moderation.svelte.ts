@@ -11,6 +11,9 @@ import type { DropReason, MessageEntry } from '../core/types.js';
 import type { Identity } from '../crypto/identity.js';
 import type { MessageFilter } from './message-filter.js';
 import { createWordMask } from '../core/word-filter.js';
+import { fixedBytes } from '../core/strict-json.js';
+import { fromUtf8, utf8 } from '../crypto/encoding.js';
+import { PUBLIC_KEY_BYTES } from '../crypto/identity.js';
 import { ModerationLog } from './moderation-log.js';
 
 export interface ModerationHost {
@@ -28,11 +31,30 @@ export interface ModerationHost {
   /** Every identity this device knows in the room: authors and people present. */
   knownKeys(): string[];
   disconnectClient(clientId: number): void;
+  allowClient(clientId: number): void;
   /** Leaves the room's network (this person was kicked or banned). */
   leave(): void;
   drop(reason: DropReason): void;
   /** The filter changed what is shown. */
   refresh(): void;
+  /** This person's blocks, kept (sealed) on this device. */
+  loadBlocked(): Promise<Uint8Array | null>;
+  saveBlocked(payload: Uint8Array): Promise<void>;
+}
+
+const MAX_BLOCKED = 1000;
+
+/** The stored block list: a JSON array of public keys; null if it is anything else. */
+function parseBlocked(bytes: Uint8Array): string[] | null {
+  const text = fromUtf8(bytes);
+  if (text === null || text.length > MAX_BLOCKED * 48) return null;
+  try {
+    const keys: unknown = JSON.parse(text);
+    if (!Array.isArray(keys) || keys.length > MAX_BLOCKED) return null;
+    return keys.every((key) => fixedBytes(key, PUBLIC_KEY_BYTES) !== null) ? (keys as string[]) : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface FloodNote {
@@ -72,6 +94,8 @@ export class SessionModeration {
   readonly #host: ModerationHost;
   readonly #log: ModerationLog;
   readonly #handledKicks = new Set<string>();
+  /** Client ids cut off per key, so an unblock can let them back. */
+  readonly #cut = new Map<string, Set<number>>();
   readonly #floods = new Map<string, { nick: string; hidden: number; timer: ReturnType<typeof setTimeout> }>();
   #startStamp = '';
   #sweep: ReturnType<typeof setInterval> | undefined;
@@ -87,8 +111,16 @@ export class SessionModeration {
   }
 
   /** Starts once the stored history is in; kicks older than `startStamp` (before this visit) do not apply. */
-  start(startStamp: string): Promise<void> {
+  async start(startStamp: string): Promise<void> {
     this.#startStamp = startStamp;
+    const stored = await this.#host.loadBlocked().catch(() => null);
+    const keys = stored === null ? [] : parseBlocked(stored);
+    if (keys === null) this.#host.drop('shape');
+    else if (keys.length > 0) {
+      this.blocked = new Set(keys);
+      this.#host.filter.setBlocked(this.blocked);
+      this.#host.refresh();
+    }
     return this.#log.start();
   }
 
@@ -112,7 +144,10 @@ export class SessionModeration {
     else next.delete(author);
     this.blocked = next;
     this.#host.filter.setBlocked(next);
+    void this.#host.saveBlocked(utf8(JSON.stringify([...next]))).catch(() => undefined);
     if (blocked) this.#cutOff(author);
+    else if (!this.bannedKeys.has(author)) for (const clientId of this.#cut.get(author) ?? []) this.#host.allowClient(clientId);
+    if (!blocked) this.#cut.delete(author);
     this.#host.refresh();
   }
 
@@ -197,7 +232,10 @@ export class SessionModeration {
   }
 
   #cutOff(key: string): void {
-    for (const clientId of this.#host.clientsOf(key)) this.#host.disconnectClient(clientId);
+    for (const clientId of this.#host.clientsOf(key)) {
+      this.#host.disconnectClient(clientId);
+      this.#cut.set(key, new Set([...(this.#cut.get(key) ?? []), clientId]));
+    }
   }
 
   #leave(removal: Removal): void {

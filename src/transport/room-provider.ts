@@ -99,6 +99,8 @@ export interface RoomProvider {
    * can still arrive relayed by other peers; refusing those is the session's job.
    */
   disconnectClient(clientId: number): void;
+  /** Undoes disconnectClient (an unblock): that person's peers may connect again. */
+  allowClient(clientId: number): void;
   destroy(): void;
 }
 
@@ -117,6 +119,12 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   const refusedPeers = new Map<string, number>();
   /** Awareness client ids cut off by disconnectClient. */
   const refusedClients = new Set<number>();
+  /** Peer ids refused because of the client id they introduced, so an unblock can let them back. */
+  const peersOfRefusedClients = new Map<number, string[]>();
+  const rememberRefusal = (clientId: number | undefined, peerId: string): void => {
+    if (clientId === undefined || !refusedClients.has(clientId)) return;
+    peersOfRefusedClients.set(clientId, [...(peersOfRefusedClients.get(clientId) ?? []), peerId].slice(-16));
+  };
   let floodDisconnects = 0;
   let refusedConnections = 0;
   let nextMessageId = 1;
@@ -192,6 +200,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (why === 'flood') floodDisconnects++;
       else refusedConnections++;
       refusePeer(link.origin, why === 'flood' ? FLOOD_COOLDOWN_MS : Infinity);
+      if (why !== 'flood') rememberRefusal(link.clientId, link.origin);
     },
     isRefusedClient: (clientId) => refusedClients.has(clientId),
     isDestroyed: () => destroyed,
@@ -305,7 +314,14 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
         if (link.clientId !== clientId) continue;
         refusedConnections++;
         refusePeer(link.origin, Infinity);
+        rememberRefusal(clientId, link.origin);
       }
+    },
+    allowClient(clientId) {
+      if (!refusedClients.delete(clientId)) return;
+      for (const peerId of peersOfRefusedClients.get(clientId) ?? []) refusedPeers.delete(peerId);
+      peersOfRefusedClients.delete(clientId);
+      mesh.announce();
     },
     destroy() {
       if (destroyed) return;

@@ -104,4 +104,26 @@ describe('moderation in Chromium', () => {
     await log(admin).getByText('still here after the lock').waitFor({ timeout: 10_000 });
     expect(await people(admin).count()).toBe(2);
   });
+  it('anyone can block a person: their messages disappear on this device only, and the block survives a reload', async () => {
+    const { admin, member } = await roomOfTwo();
+    const adminNick = await nickOf(admin);
+    await say(admin, 'a message the member does not want to see');
+    await log(member).getByText('a message the member does not want to see').waitFor({ timeout: 10_000 });
+    await member.getByRole('button', { name: `Block ${adminNick}` }).click();
+    await expect.poll(() => log(member).getByText('a message the member does not want to see').count(), { timeout: 10_000 }).toBe(0);
+    expect(await log(admin).getByText('a message the member does not want to see').count()).toBe(1);
+    await member.reload();
+    await member.locator('[role=log][aria-busy=false]').waitFor({ timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await log(member).getByText('a message the member does not want to see').count()).toBe(0);
+    await member.getByText('Diagnostics').click();
+    expect(await member.getByRole('table', { name: 'Hidden messages' }).textContent()).toContain('hidden: blocked');
+    // Gone from People (the connection is cut), but listed to unblock; unblocking shows the message again.
+    await member.getByRole('group', { name: 'Blocked on this device' }).getByRole('button', { name: `Unblock ${adminNick}` }).click();
+    await log(member).getByText('a message the member does not want to see').waitFor({ timeout: 10_000 });
+    // …and the connection comes back: they chat again.
+    // (Within the next re-announce at the latest: 20 s.)
+    await say(admin, 'glad we are talking again');
+    await log(member).getByText('glad we are talking again').waitFor({ timeout: 40_000 });
+  });
 });
