@@ -13,12 +13,13 @@ import { createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, encodeMessageEntry, isValidNick, isValidText } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { formatInviteFragment } from '../core/invite-link.js';
-import { colorForKey, parsePresenceState, randomNickname } from '../core/presence.js';
+import { parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
 import { MessageFilter } from './message-filter.js';
 import { StoredTail } from './stored-tail.js';
 import { RoomEpochs } from './room-epochs.js';
 import { MessageIndex } from './message-index.js';
+import { clientsWithKey, listPeople, nextPresence, type Person } from './people.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
@@ -42,17 +43,7 @@ export interface SessionStore {
   close(): Promise<void>;
 }
 
-export interface Person {
-  readonly clientId: number;
-  readonly nick: string;
-  readonly color: string;
-  readonly status: PresenceState['status'];
-  readonly typing: boolean;
-  readonly safetyCode: string;
-  readonly isSelf: boolean;
-  /** Public key, base64url: what moderation and blocking act on. */
-  readonly key: string;
-}
+export type { Person } from './people.js';
 
 export interface SessionOptions {
   /** The link the room was opened with (an admin link also carries the admin seed). */
@@ -420,24 +411,12 @@ export class RoomSession {
 
   #publishPresence(change: Partial<Pick<PresenceState, 'typing' | 'status'>>): void {
     if (this.#identity === null) return;
-    const key = toBase64Url(this.#identity.publicKey);
     const current = this.#awareness.getLocalState() as PresenceState | null;
-    const state: PresenceState = {
-      nick: this.nick,
-      color: colorForKey(key),
-      status: change.status ?? current?.status ?? 'online',
-      typing: change.typing ?? current?.typing ?? false,
-      key,
-    };
-    this.#awareness.setLocalState(state);
+    this.#awareness.setLocalState(nextPresence(toBase64Url(this.#identity.publicKey), this.nick, current, change));
   }
 
   #clientsOf(key: string): number[] {
-    const clients: number[] = [];
-    for (const [clientId, raw] of this.#awareness.getStates()) {
-      if (clientId !== this.#doc.clientID && parsePresenceState(raw)?.key === key) clients.push(clientId);
-    }
-    return clients;
+    return clientsWithKey(this.#awareness.getStates(), this.#doc.clientID, key);
   }
 
   /** Kicked or banned: leave the network, keep what is on screen. */
@@ -448,19 +427,9 @@ export class RoomSession {
   }
 
   #refreshPeople(): void {
-    const people: Person[] = [];
-    for (const [clientId, raw] of this.#awareness.getStates()) {
-      const state = parsePresenceState(raw);
-      if (state === null) continue;
-      const publicKey = fromBase64Url(state.key);
-      if (publicKey === null) continue;
-      // People the room banned are not shown as present (their connections are being cut).
-      const refused = this.moderation.bannedKeys.has(state.key) || (this.moderation.locked !== null && !this.moderation.locked.has(state.key));
-      if (refused && clientId !== this.#doc.clientID) continue;
-      people.push({ clientId, key: state.key, nick: state.nick, color: state.color, status: state.status, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf: clientId === this.#doc.clientID });
-    }
-    people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.nick.localeCompare(b.nick));
-    this.people = people;
+    // People the room banned or locked out are not shown as present (their connections are being cut).
+    const { bannedKeys, locked } = this.moderation;
+    this.people = listPeople(this.#awareness.getStates(), this.#doc.clientID, (key) => bannedKeys.has(key) || (locked !== null && !locked.has(key)));
   }
 
   #updateConnection(status: ProviderStatus): void {
