@@ -80,6 +80,14 @@ export class MessageIndex {
     return this.#log.slice(start, end).filter((entry) => this.#log.statusOf(entry.id) === 'valid');
   }
 
+  /** Every shown message, after checking the signatures not checked yet (for a transcript). */
+  async verifiedAll(): Promise<MessageEntry[]> {
+    const pending = this.#log.pendingIn(0, this.#log.size);
+    while (this.#verifying) await nextTask();
+    if (pending.length > 0) await this.#verify(pending);
+    return this.#log.slice(0, this.#log.size).filter((entry) => this.#log.statusOf(entry.id) === 'valid');
+  }
+
   #indexChanges(keys: Set<string>, byModeration: boolean): void {
     const messages = this.#messages;
     const changed: MessageEntry[] = [];

@@ -1,0 +1,75 @@
+/**
+ * Transcripts of a room's conversation, made on this device from the messages it shows: plain
+ * text, JSON, and one self-contained HTML file (inline styles, no scripts, nothing remote; every
+ * message escaped, and a policy that forbids loading anything should a viewer try).
+ */
+import { parseStamp } from './hlc.js';
+import type { MessageEntry } from './types.js';
+
+export interface TranscriptMeta {
+  readonly title: string;
+  /** Epoch ms of the export. */
+  readonly exportedAt: number;
+}
+
+const isoTime = (entry: MessageEntry): string => {
+  const wallMs = parseStamp(entry.hlc)?.wallMs;
+  return wallMs === undefined ? '' : new Date(wallMs).toISOString();
+};
+
+/** One line per message (continuation lines indented): `[2026-11-24 13:05:12Z] Ana: text`. */
+export function transcriptText(entries: readonly MessageEntry[], meta: TranscriptMeta): string {
+  const lines = [`${meta.title} — exported ${new Date(meta.exportedAt).toISOString()}`, ''];
+  for (const entry of entries) {
+    const time = isoTime(entry).replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    lines.push(`[${time}] ${entry.nick}: ${entry.text.replace(/\n/g, '\n    ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function transcriptJson(entries: readonly MessageEntry[], meta: TranscriptMeta): string {
+  return JSON.stringify(
+    {
+      format: 'parley-transcript',
+      version: 1,
+      title: meta.title,
+      exportedAt: new Date(meta.exportedAt).toISOString(),
+      messages: entries.map((entry) => ({ id: entry.id, time: isoTime(entry), nick: entry.nick, author: entry.author, text: entry.text, signature: entry.sig })),
+    },
+    null,
+    2,
+  );
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
+
+export function transcriptHtml(entries: readonly MessageEntry[], meta: TranscriptMeta): string {
+  const rows = entries
+    .map((entry) => {
+      const time = isoTime(entry);
+      return `<article><header><b dir="auto">${escapeHtml(entry.nick)}</b> <time datetime="${time}">${escapeHtml(time.replace('T', ' ').slice(0, 16))}</time></header><p dir="auto">${escapeHtml(entry.text)}</p></article>`;
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(meta.title)}</title>
+<style>
+body { font-family: system-ui, 'Noto Sans', sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2a30; background: #f6f1e9; }
+article { border-bottom: 1px solid #d9d2c6; padding: 0.4rem 0; }
+time { color: #5b6870; font-size: 0.8rem; }
+p { margin: 0.1rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(meta.title)}</h1>
+<p>Exported ${escapeHtml(new Date(meta.exportedAt).toISOString())} · ${entries.length} messages</p>
+${rows}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { formatStamp } from '../../src/core/hlc.js';
+import { transcriptHtml, transcriptJson, transcriptText } from '../../src/core/transcript.js';
+import type { MessageEntry } from '../../src/core/types.js';
+
+const at = (ms: number): string => formatStamp({ wallMs: ms, counter: 0 });
+const entry = (nick: string, text: string, ms: number): MessageEntry => ({ v: 1, id: `id${ms}`.padEnd(22, 'x'), author: 'A'.repeat(43), nick, hlc: at(ms), text, sig: 'S'.repeat(86) });
+const entries = [
+  entry('Ana', 'Hello\nsecond line', Date.UTC(2026, 10, 24, 13, 5, 12)),
+  entry('Kenji', 'こんにちは 🎉', Date.UTC(2026, 10, 24, 13, 6, 0)),
+  entry('<b>Mallory</b>', '<script>alert(1)</script> & <img src=x onerror=alert(1)>', Date.UTC(2026, 10, 24, 13, 7, 0)),
+  entry('رضا', 'سلام به همه', Date.UTC(2026, 10, 24, 13, 8, 0)),
+];
+const meta = { title: 'Book club', exportedAt: Date.UTC(2026, 10, 24, 14, 0, 0) };
+
+describe('transcripts', () => {
+  it('plain text has one line per message with its time, continuation lines indented', () => {
+    const text = transcriptText(entries, meta);
+    expect(text).toContain('[2026-11-24 13:05:12Z] Ana: Hello\n    second line');
+    expect(text).toContain('Kenji: こんにちは 🎉');
+    expect(text).toContain('رضا: سلام به همه');
+  });
+
+  it('JSON holds every message with its signature, parseable back', () => {
+    const parsed = JSON.parse(transcriptJson(entries, meta)) as { messages: Array<{ text: string; signature: string; time: string }> };
+    expect(parsed.messages.map((m) => m.text)).toEqual(entries.map((e) => e.text));
+    expect(parsed.messages[0]?.time).toBe('2026-11-24T13:05:12.000Z');
+    expect(parsed.messages[0]?.signature).toBe('S'.repeat(86));
+  });
+
+  it('HTML is self-contained and escapes everything a message holds', () => {
+    const html = transcriptHtml(entries, meta);
+    expect(html).toContain("default-src 'none'");
+    expect(html).not.toMatch(/<(script|img|iframe|link)|https?:/i); // no element from a message, nothing remote
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('&lt;b&gt;Mallory&lt;/b&gt;');
+    expect(html).toContain('<p dir="auto">سلام به همه</p>');
+  });
+});

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { SignalingServer } from '../../signaling/server.js';
+import { launchChromium, requireClientBuild } from '../helpers/browser.js';
+import { startNode } from '../helpers/node.js';
+
+const XSS = [
+  '<script>window.__pwned = 1</script>',
+  '<img src=x onerror="window.__pwned = 2">',
+  '[click me](javascript:window.__pwned=3)',
+  '**<svg onload="window.__pwned = 4">**',
+  '`</code><script>window.__pwned = 5</script>`',
+  'https://example.org/"onmouseover="window.__pwned=6',
+];
+
+describe('the conversation in Chromium', () => {
+  let browser: Browser;
+  let node: SignalingServer;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    node = await startNode({ staticDir: requireClientBuild() });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await node?.close();
+  });
+
+  async function openPage(url: string): Promise<Page> {
+    const context = await browser.newContext({ acceptDownloads: true });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+  const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
+  async function say(page: Page, text: string): Promise<void> {
+    await page.getByRole('textbox', { name: 'Message' }).fill(text);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  }
+
+  it('renders markdown-lite, shows an XSS corpus as text on the other side, and exports transcripts', async () => {
+    const alice = await openPage(node.url());
+    await alice.getByRole('button', { name: 'Create room' }).click();
+    await expect.poll(() => alice.url()).toMatch(/#k=/);
+    const bob = await openPage(alice.url());
+    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+
+    await say(alice, 'Plan: **bold** and *soft*, run `npm start`, see https://example.org/docs.');
+    for (const text of XSS) await say(alice, text);
+    await log(bob).getByText('window.__pwned=6').waitFor({ timeout: 15_000 });
+
+    const rendered = log(bob).getByRole('article').filter({ hasText: 'Plan:' });
+    expect(await rendered.locator('strong').textContent()).toBe('bold');
+    expect(await rendered.locator('em').textContent()).toBe('soft');
+    expect(await rendered.locator('code').textContent()).toBe('npm start');
+    const link = rendered.getByRole('link', { name: 'https://example.org/docs' });
+    expect(await link.getAttribute('href')).toBe('https://example.org/docs');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+
+    // The corpus arrives as text: no element it names exists, no handler ran, no javascript: link.
+    for (const page of [alice, bob]) {
+      expect(await log(page).locator('script, img, svg, iframe').count()).toBe(0);
+      expect(await log(page).locator('a[href^="javascript:"]').count()).toBe(0);
+      await log(page).getByText('<img src=x onerror="window.__pwned = 2">').waitFor({ timeout: 5_000 });
+      await log(page).getByRole('article').last().hover();
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned ?? 0)).toBe(0);
+    }
+
+    await bob.getByText('Export transcript').click();
+    const files: Record<string, string> = {};
+    for (const format of ['text', 'JSON', 'HTML']) {
+      const [download] = await Promise.all([bob.waitForEvent('download'), bob.getByRole('button', { name: `Download transcript (${format})` }).click()]);
+      files[format] = readFileSync(await download.path(), 'utf8');
+    }
+    expect(files['text']).toContain('Plan: **bold** and *soft*');
+    expect((JSON.parse(files['JSON'] ?? '{}') as { messages: unknown[] }).messages).toHaveLength(1 + XSS.length);
+    expect(files['HTML']).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
+    expect(files['HTML']).not.toContain('<script>');
+  });
+});
