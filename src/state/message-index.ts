@@ -17,6 +17,8 @@ export interface MessageIndexHost {
   /** Entries newly hidden as a flood (for the calm note). */
   flooded(entries: readonly MessageEntry[]): void;
   observeStamp(hlc: string): void;
+  /** Live messages from others, checked and shown (for the unread count). */
+  arrived(entries: readonly MessageEntry[]): void;
   closed(): boolean;
 }
 
@@ -135,7 +137,9 @@ export class MessageIndex {
         // Skip what left the document while it was being checked.
         return results[i] === true && String(messages.get(entry.id) ?? '').includes(entry.sig);
       });
-      if (!this.#host.closed()) this.#show(valid, true);
+      if (this.#host.closed()) return;
+      this.#show(valid, true);
+      this.#host.arrived(valid.filter((entry) => this.#log.indexOf(entry.id) >= 0));
     });
   }
 

@@ -100,6 +100,9 @@ export class RoomSession {
   #transportSecret: Uint8Array;
   readonly #epochs: RoomEpochs;
   readonly #index: MessageIndex;
+  /** Messages from others that arrived while the page was hidden (tab title), and the first of them (divider). */
+  unread = $state(0);
+  firstUnreadId: string | null = $state(null);
   /** The room key epoch the traffic uses (0: the link's). */
   epoch = $state(0);
   #lastSentAt = 0;
@@ -120,6 +123,7 @@ export class RoomSession {
       },
       flooded: (entries) => this.moderation.noteFlood(entries),
       observeStamp: (hlc) => this.#clock.observe(hlc),
+      arrived: (entries) => this.#arrived(entries),
       closed: () => this.#closed,
     });
     this.#epochs = new RoomEpochs({
@@ -307,6 +311,7 @@ export class RoomSession {
 
   #sendNow(trimmed: string): void {
     this.#lastSentAt = Date.now();
+    this.firstUnreadId = null;
     const identity = this.#identity;
     if (identity === null) return;
     const draft = { nick: this.nick, text: trimmed, hlc: this.#clock.tick() };
@@ -353,6 +358,17 @@ export class RoomSession {
     if (present !== undefined) return present.nick;
     const bytes = fromBase64Url(key);
     return this.#filter.nickOf(key) ?? (bytes === null ? key.slice(0, 8) : safetyCode(bytes));
+  }
+
+  #arrived(entries: readonly MessageEntry[]): void {
+    if (entries.length === 0 || typeof document === 'undefined' || document.visibilityState !== 'hidden') return;
+    this.firstUnreadId ??= entries[0]?.id ?? null;
+    this.unread += entries.length;
+  }
+
+  /** The person is looking again: the count resets; the divider stays where it was until they send. */
+  markRead(): void {
+    this.unread = 0;
   }
 
   /** A transcript of the messages shown (signatures checked first), as a file's name, type and text. */

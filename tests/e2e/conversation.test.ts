@@ -81,4 +81,31 @@ describe('the conversation in Chromium', () => {
     expect(files['HTML']).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
     expect(files['HTML']).not.toContain('<script>');
   });
+  it('counts unread messages in the tab title while hidden and marks where they start', async () => {
+    const alice = await openPage(node.url());
+    await alice.getByRole('button', { name: 'Create room' }).click();
+    await expect.poll(() => alice.url()).toMatch(/#k=/);
+    const bob = await openPage(alice.url());
+    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+    await say(alice, 'seen while Bob looks');
+    await log(bob).getByText('seen while Bob looks').waitFor({ timeout: 10_000 });
+    const setVisibility = (page: Page, state: 'hidden' | 'visible') => page.evaluate((value) => {
+      Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    await setVisibility(bob, 'hidden');
+    await say(alice, 'first while away');
+    await say(alice, 'second while away');
+    await log(bob).getByText('second while away').waitFor({ timeout: 10_000 });
+    await expect.poll(() => bob.title()).toBe('(2) Parley');
+    const divider = log(bob).getByRole('separator', { name: 'New messages' });
+    expect(await divider.count()).toBe(1);
+    // The divider sits right before the first unread message.
+    expect(await bob.evaluate(() => document.querySelector('[role=log] .divider + article .text')?.textContent)).toBe('first while away');
+    await setVisibility(bob, 'visible');
+    await expect.poll(() => bob.title()).toBe('Parley');
+    expect(await divider.count()).toBe(1);
+    await say(bob, 'back now');
+    await expect.poll(() => divider.count()).toBe(0);
+  });
 });
