@@ -75,6 +75,14 @@ try {
   await ana.screenshot({ path: `${out}/moderation-kicked.png` });
   await kenji.getByRole('status', { name: 'Notices' }).getByText('sending too fast').waitFor({ timeout: 20_000 }).catch(() => undefined);
   await kenji.screenshot({ path: `${out}/moderation-phone.png` });
+  // The same room in the dark theme, with rich text.
+  await say(kenji, 'Notes: **bold**, *italic*, `code` and https://example.org/agenda');
+  await home.getByRole('log', { name: 'Messages' }).getByText('Notes:').waitFor({ timeout: 20_000 });
+  await home.getByText('Display', { exact: true }).click();
+  await home.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+  await home.waitForTimeout(300);
+  await home.screenshot({ path: `${out}/room-dark.png` });
+  await again.screenshot({ path: `${out}/home-again.png` });
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

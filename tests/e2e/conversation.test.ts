@@ -108,4 +108,21 @@ describe('the conversation in Chromium', () => {
     await say(bob, 'back now');
     await expect.poll(() => divider.count()).toBe(0);
   });
+  it('a dark theme and larger text, chosen in Display, apply at once and survive a reload', async () => {
+    const page = await openPage(node.url());
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const rootSize = () => page.evaluate(() => getComputedStyle(document.documentElement).fontSize);
+    const light = await background();
+    await page.getByText('Display', { exact: true }).click();
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await page.getByRole('combobox', { name: 'Text size' }).selectOption('large');
+    expect(await background()).not.toBe(light);
+    expect(await rootSize()).toBe('18px');
+    await page.reload();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    expect(await rootSize()).toBe('18px');
+  });
 });
