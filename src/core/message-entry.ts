@@ -33,7 +33,12 @@ export interface MessageDraft {
 
 /** True for a nickname as stored: already trimmed, 1–MAX_NICK_CHARS, well formed, no control characters. */
 export function isValidNick(nick: string): boolean {
-  return nick.length >= 1 && nick.length <= MAX_NICK_CHARS && nick === nick.trim() && !NICK_FORBIDDEN.test(nick) && !LONE_SURROGATE.test(nick);
+  return isValidLabel(nick, MAX_NICK_CHARS);
+}
+
+/** A short one-line label (nickname, status message): 1–maxChars, trimmed, no controls or bidi overrides. */
+export function isValidLabel(label: string, maxChars: number): boolean {
+  return label.length >= 1 && label.length <= maxChars && label === label.trim() && !NICK_FORBIDDEN.test(label) && !LONE_SURROGATE.test(label);
 }
 
 /** True for a message text: 1–MAX_TEXT_CHARS, well formed, no controls other than LF and TAB. */

@@ -4,10 +4,11 @@
  */
 import { fromBase64Url } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES } from '../crypto/identity.js';
-import { isValidNick } from './message-entry.js';
+import { isValidLabel, isValidNick } from './message-entry.js';
 import type { PresenceState } from './types.js';
 
-const FIELDS: readonly string[] = ['nick', 'color', 'status', 'typing', 'key'];
+const FIELDS: readonly string[] = ['nick', 'color', 'status', 'text', 'typing', 'key'];
+export const MAX_STATUS_TEXT_CHARS = 80;
 const COLOR_PATTERN = /^#[0-9a-f]{6}$/;
 const KEY_CHARS = 43;
 
@@ -17,13 +18,15 @@ export function parsePresenceState(value: unknown): PresenceState | null {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     const names = Object.keys(value);
     if (names.length !== FIELDS.length || !names.every((name) => FIELDS.includes(name))) return null;
-    const { nick, color, status, typing, key } = value as Record<string, unknown>;
+    const { nick, color, status, text, typing, key } = value as Record<string, unknown>;
     if (typeof nick !== 'string' || !isValidNick(nick)) return null;
     if (typeof color !== 'string' || !COLOR_PATTERN.test(color)) return null;
-    if (status !== 'online' && status !== 'away') return null;
+    if (status !== 'online' && status !== 'away' && status !== 'busy') return null;
+    // A status message follows the nickname's rules (no controls, no bidi overrides), but may be empty.
+    if (typeof text !== 'string' || (text !== '' && !isValidLabel(text, MAX_STATUS_TEXT_CHARS))) return null;
     if (typeof typing !== 'boolean') return null;
     if (typeof key !== 'string' || key.length !== KEY_CHARS || fromBase64Url(key)?.length !== PUBLIC_KEY_BYTES) return null;
-    return { nick, color, status, typing, key };
+    return { nick, color, status, text, typing, key };
   } catch {
     return null;
   }

@@ -61,7 +61,9 @@ export interface PresenceState {
   readonly nick: string;
   /** `#rrggbb` */
   readonly color: string;
-  readonly status: 'online' | 'away';
+  readonly status: 'online' | 'away' | 'busy';
+  /** A status message ("in a meeting until 3"), 0–80 characters; empty when none. */
+  readonly text: string;
   readonly typing: boolean;
   /** ed25519 public key, 43-char base64url, for the safety code in the People list. */
   readonly key: string;

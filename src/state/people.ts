@@ -9,6 +9,7 @@ export interface Person {
   readonly nick: string;
   readonly color: string;
   readonly status: PresenceState['status'];
+  readonly statusText: string;
   readonly typing: boolean;
   readonly safetyCode: string;
   readonly isSelf: boolean;
@@ -19,8 +20,8 @@ export interface Person {
 type States = ReadonlyMap<number, unknown>;
 
 /** This person's next presence: `change` over the current one. */
-export function nextPresence(key: string, nick: string, current: PresenceState | null, change: Partial<Pick<PresenceState, 'typing' | 'status'>>): PresenceState {
-  return { nick, color: colorForKey(key), status: change.status ?? current?.status ?? 'online', typing: change.typing ?? current?.typing ?? false, key };
+export function nextPresence(key: string, nick: string, current: PresenceState | null, change: Partial<Pick<PresenceState, 'typing' | 'status' | 'text'>>): PresenceState {
+  return { nick, color: colorForKey(key), status: change.status ?? current?.status ?? 'online', text: change.text ?? current?.text ?? '', typing: change.typing ?? current?.typing ?? false, key };
 }
 
 /** Everyone with a valid presence, this person first, then by nickname; `refused` people (banned, locked out) are left out. */
@@ -32,7 +33,7 @@ export function listPeople(states: States, selfClientId: number, refused: (key: 
     if (state === null || publicKey === null) continue;
     const isSelf = clientId === selfClientId;
     if (!isSelf && refused(state.key)) continue;
-    people.push({ clientId, key: state.key, nick: state.nick, color: state.color, status: state.status, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf });
+    people.push({ clientId, key: state.key, nick: state.nick, color: state.color, status: state.status, statusText: state.text, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf });
   }
   return people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.nick.localeCompare(b.nick));
 }

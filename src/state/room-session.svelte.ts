@@ -10,11 +10,11 @@ import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
 import { createIdentity, identityFromSeed, safetyCode, type Identity } from '../crypto/identity.js';
 import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
 import { createClock, type HybridClock } from '../core/hlc.js';
-import { createMessageEntry, encodeMessageEntry, isValidNick, isValidText } from '../core/message-entry.js';
+import { createMessageEntry, encodeMessageEntry, isValidLabel, isValidNick, isValidText } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { formatInviteFragment } from '../core/invite-link.js';
 import { transcriptHtml, transcriptJson, transcriptText } from '../core/transcript.js';
-import { parsePresenceState, randomNickname } from '../core/presence.js';
+import { MAX_STATUS_TEXT_CHARS, parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
 import { MessageFilter } from './message-filter.js';
 import { StoredTail } from './stored-tail.js';
@@ -76,6 +76,10 @@ export class RoomSession {
   nick = $state('');
   drops: Record<string, number> = $state.raw({});
   error: string | null = $state(null);
+  /** The status this person chose, and their status message. */
+  chosenStatus: PresenceState['status'] = $state('online');
+  statusText = $state('');
+  #autoAway = false;
   /** This device holds the room admin's key (it created the room or opened an admin link). */
   isAdmin = $state(false);
 
@@ -240,7 +244,8 @@ export class RoomSession {
     this.epoch = epoch;
     this.#provider?.destroy(); // also withdraws our presence from the old keys' peers
     this.#startProvider(Promise.resolve());
-    this.#publishPresence({ status: 'online', typing: false });
+    this.#publishPresence({ typing: false });
+    this.#publishStatus();
   }
 
   /** Admin: bans `key` and moves everyone else to a new room key the banned identity does not get. */
@@ -333,8 +338,31 @@ export class RoomSession {
     return true;
   }
 
+  /** Sets the status this person chose; 'busy' stays busy, 'online' shows as away while away. */
   setStatus(status: PresenceState['status']): void {
-    this.#publishPresence({ status });
+    this.chosenStatus = status;
+    this.#publishStatus();
+  }
+
+  /** Sets the status message (empty clears it); false, changing nothing, if it is not a valid one-line label. */
+  setStatusText(text: string): boolean {
+    const trimmed = text.trim();
+    if (trimmed !== '' && !isValidLabel(trimmed, MAX_STATUS_TEXT_CHARS)) return false;
+    this.statusText = trimmed;
+    this.#publishStatus();
+    return true;
+  }
+
+  /** Away without choosing it: the tab is hidden or nobody has touched the page for a while. */
+  setAutoAway(away: boolean): void {
+    if (this.#autoAway === away) return;
+    this.#autoAway = away;
+    this.#publishStatus();
+  }
+
+  #publishStatus(): void {
+    const status = this.chosenStatus === 'online' && this.#autoAway ? 'away' : this.chosenStatus;
+    this.#publishPresence({ status, text: this.statusText });
   }
 
   /** Marks this person as typing; it clears by itself after a few idle seconds. */
@@ -437,7 +465,7 @@ export class RoomSession {
     return created;
   }
 
-  #publishPresence(change: Partial<Pick<PresenceState, 'typing' | 'status'>>): void {
+  #publishPresence(change: Partial<Pick<PresenceState, 'typing' | 'status' | 'text'>>): void {
     if (this.#identity === null) return;
     const current = this.#awareness.getLocalState() as PresenceState | null;
     this.#awareness.setLocalState(nextPresence(toBase64Url(this.#identity.publicKey), this.nick, current, change));

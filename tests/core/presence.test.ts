@@ -7,7 +7,7 @@ import { createRandom } from '../helpers/random.js';
 const random = createRandom(0x9e5);
 const randomKey = (): string => toBase64Url(Uint8Array.from({ length: 32 }, () => random.int(256)));
 const KEY = randomKey();
-const GOOD = { nick: 'Calm Heron', color: '#3a6ea5', status: 'online', typing: false, key: KEY } as const;
+const GOOD = { nick: 'Calm Heron', color: '#3a6ea5', status: 'online', text: '', typing: false, key: KEY } as const;
 
 /** WCAG 2 contrast ratio between two `#rrggbb` colours. */
 function contrast(a: string, b: string): number {
@@ -26,6 +26,7 @@ describe('presence states', () => {
   it('accepts a well-formed state', () => {
     expect(parsePresenceState({ ...GOOD })).toEqual(GOOD);
     expect(parsePresenceState({ ...GOOD, status: 'away', typing: true, nick: 'نور 🌙' })).toEqual({ ...GOOD, status: 'away', typing: true, nick: 'نور 🌙' });
+    expect(parsePresenceState({ ...GOOD, status: 'busy', text: 'في اجتماع حتى الثالثة 📅' })).toEqual({ ...GOOD, status: 'busy', text: 'في اجتماع حتى الثالثة 📅' });
   });
 
   it('rejects a corpus of bad states', () => {
@@ -36,6 +37,11 @@ describe('presence states', () => {
       ['string', 'online'],
       ['missing field', missing],
       ['extra field', { ...GOOD, admin: true }],
+      ['unknown status', { ...GOOD, status: 'invisible' }],
+      ['long status text', { ...GOOD, text: 't'.repeat(81) }],
+      ['status text with a line break', { ...GOOD, text: 'a\nb' }],
+      ['status text with a bidi override', { ...GOOD, text: 'x\u202Ey' }],
+      ['status text not a string', { ...GOOD, text: 5 }],
       ['empty nick', { ...GOOD, nick: '' }],
       ['long nick', { ...GOOD, nick: 'n'.repeat(41) }],
       ['untrimmed nick', { ...GOOD, nick: 'Calm Heron ' }],
@@ -44,7 +50,7 @@ describe('presence states', () => {
       ['short colour', { ...GOOD, color: '#abc' }],
       ['css injection', { ...GOOD, color: '#000000;background:url(x)' }],
       ['upper-case colour', { ...GOOD, color: '#3A6EA5' }],
-      ['unknown status', { ...GOOD, status: 'busy' }],
+      ['unknown status, capitalised', { ...GOOD, status: 'Online' }],
       ['string typing', { ...GOOD, typing: 'false' }],
       ['numeric typing', { ...GOOD, typing: 0 }],
       ['short key', { ...GOOD, key: KEY.slice(1) }],

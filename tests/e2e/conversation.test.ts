@@ -125,4 +125,32 @@ describe('the conversation in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
     expect(await rootSize()).toBe('18px');
   });
+  it('statuses: busy with a message stays busy; online shows as away while the tab is hidden', async () => {
+    const alice = await openPage(node.url());
+    await alice.getByRole('button', { name: 'Create room' }).click();
+    await expect.poll(() => alice.url()).toMatch(/#k=/);
+    const bob = await openPage(alice.url());
+    const people = alice.getByRole('list', { name: 'People' }).getByRole('listitem');
+    await expect.poll(() => people.count(), { timeout: 15_000 }).toBe(2);
+    const bobNick = (await bob.locator('.me strong').textContent()) ?? '';
+    const bobItem = people.filter({ hasText: bobNick });
+    const setVisibility = (state: 'hidden' | 'visible') => bob.evaluate((value) => {
+      Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+
+    await setVisibility('hidden');
+    await expect.poll(() => bobItem.textContent(), { timeout: 10_000 }).toContain('away');
+    await setVisibility('visible');
+    await expect.poll(() => bobItem.textContent(), { timeout: 10_000 }).toContain('online');
+
+    await bob.getByRole('combobox', { name: 'Status' }).selectOption('busy');
+    await bob.getByRole('textbox', { name: 'Status message' }).fill('در جلسه تا ساعت ۳');
+    await bob.getByRole('button', { name: 'Set' }).click();
+    await expect.poll(() => bobItem.textContent(), { timeout: 10_000 }).toContain('در جلسه تا ساعت ۳');
+    expect(await bobItem.textContent()).toContain('busy');
+    await setVisibility('hidden');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await bobItem.textContent()).toContain('busy');
+  });
 });

@@ -144,7 +144,7 @@ describe('a hostile member in a room with a Chromium page', () => {
     const mallory = await createIdentity();
     const hostile = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
     peers.push(hostile);
-    hostile.awareness.setLocalState({ nick: 'Mallory', color: '#aa3344', status: 'online', typing: false, key: toBase64Url(mallory.publicKey) });
+    hostile.awareness.setLocalState({ nick: 'Mallory', color: '#aa3344', status: 'online', text: '', typing: false, key: toBase64Url(mallory.publicKey) });
     await post(hostile, mallory, 'Mallory was here before the ban');
     const people = (page: Page) => page.getByRole('list', { name: 'People' }).getByRole('listitem');
     await expect.poll(() => people(admin).count(), { timeout: 20_000 }).toBe(3);
