@@ -145,7 +145,7 @@ describe('the conversation in Chromium', () => {
     await expect.poll(() => bobItem.textContent(), { timeout: 10_000 }).toContain('online');
 
     await bob.getByRole('combobox', { name: 'Status' }).selectOption('busy');
-    await bob.getByRole('textbox', { name: 'Status message' }).fill('در جلسه تا ساعت ۳');
+    await bob.getByRole('textbox', { name: 'Status note' }).fill('در جلسه تا ساعت ۳');
     await bob.getByRole('button', { name: 'Set' }).click();
     await expect.poll(() => bobItem.textContent(), { timeout: 10_000 }).toContain('در جلسه تا ساعت ۳');
     expect(await bobItem.textContent()).toContain('busy');
