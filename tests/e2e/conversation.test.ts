@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { SignalingServer } from '../../signaling/server.js';
-import { launchChromium, requireClientBuild } from '../helpers/browser.js';
-import { startNode } from '../helpers/node.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { messagesLog, say, useRoomHarness } from '../helpers/e2e.js';
 
 const XSS = [
   '<script>window.__pwned = 1</script>',
@@ -15,35 +13,12 @@ const XSS = [
 ];
 
 describe('the conversation in Chromium', () => {
-  let browser: Browser;
-  let node: SignalingServer;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    node = await startNode({ staticDir: requireClientBuild() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await node?.close();
-  });
-
-  async function openPage(url: string): Promise<Page> {
-    const context = await browser.newContext({ acceptDownloads: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(url);
-    return page;
-  }
-  const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
-  async function say(page: Page, text: string): Promise<void> {
-    await page.getByRole('textbox', { name: 'Message' }).fill(text);
-    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
-  }
+  const harness = useRoomHarness();
+  const openPage = (url: string): Promise<Page> => harness.openPage(url);
+  const log = messagesLog;
 
   it('renders markdown-lite, shows an XSS corpus as text on the other side, and exports transcripts', async () => {
-    const alice = await openPage(node.url());
+    const alice = await openPage(harness.node().url());
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await openPage(alice.url());
@@ -82,7 +57,7 @@ describe('the conversation in Chromium', () => {
     expect(files['HTML']).not.toContain('<script>');
   });
   it('counts unread messages in the tab title while hidden and marks where they start', async () => {
-    const alice = await openPage(node.url());
+    const alice = await openPage(harness.node().url());
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await openPage(alice.url());
@@ -109,7 +84,7 @@ describe('the conversation in Chromium', () => {
     await expect.poll(() => divider.count()).toBe(0);
   });
   it('a dark theme and larger text, chosen in Display, apply at once and survive a reload', async () => {
-    const page = await openPage(node.url());
+    const page = await openPage(harness.node().url());
     await page.getByRole('button', { name: 'Create room' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -126,7 +101,7 @@ describe('the conversation in Chromium', () => {
     expect(await rootSize()).toBe('18px');
   });
   it('statuses: busy with a message stays busy; online shows as away while the tab is hidden', async () => {
-    const alice = await openPage(node.url());
+    const alice = await openPage(harness.node().url());
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await openPage(alice.url());

@@ -3,35 +3,24 @@
  * hostile Node peer writes straight into the shared document (forged, impersonating, malformed,
  * non-admin moderation, removals, a flood). The page must keep working and show none of it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import * as Y from 'yjs';
-import type { SignalingServer } from '../../signaling/server.js';
 import { parseInviteFragment } from '../../src/core/invite-link.js';
 import { createClock } from '../../src/core/hlc.js';
 import { createMessageEntry, encodeMessageEntry } from '../../src/core/message-entry.js';
 import { createModerationAction, encodeModerationAction } from '../../src/core/moderation.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
 import { createIdentity, type Identity } from '../../src/crypto/identity.js';
-import { launchChromium, requireClientBuild } from '../helpers/browser.js';
-import { startNode, until } from '../helpers/node.js';
+import { useRoomHarness } from '../helpers/e2e.js';
+import { until } from '../helpers/node.js';
 import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
 
 describe('a hostile member in a room with a Chromium page', () => {
-  let browser: Browser;
-  let node: SignalingServer;
-  const contexts: BrowserContext[] = [];
+  const harness = useRoomHarness();
   const peers: NodePeer[] = [];
-
-  beforeAll(async () => {
-    node = await startNode({ staticDir: requireClientBuild() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
+  afterAll(() => {
     for (const peer of peers) peer.destroy();
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await node?.close();
   });
 
   const clock = createClock(Date.now);
@@ -44,10 +33,10 @@ describe('a hostile member in a room with a Chromium page', () => {
   const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
 
   it('shows no forged, impersonating, malformed or non-admin content, contains the flood, and keeps chatting', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await harness.browser().newContext();
+    harness.track(context);
     const page = await context.newPage();
-    await page.goto(node.url());
+    await page.goto(harness.node().url());
     await page.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => page.url()).toMatch(/&a=/);
     const link = parseInviteFragment(new URL(page.url()).hash);
@@ -56,8 +45,8 @@ describe('a hostile member in a room with a Chromium page', () => {
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     await log(page).getByText('House rules: be kind').waitFor({ timeout: 10_000 });
 
-    const honest = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
-    const hostile = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    const honest = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    const hostile = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
     peers.push(honest, hostile);
     const findRules = (): [string, string] | undefined => [...messages(hostile).entries()].find(([, value]) => String(value).includes('House rules')) as [string, string] | undefined;
     await until(() => findRules() !== undefined && messages(honest).size > 0, 30_000, 'both Node peers synced');
@@ -128,11 +117,12 @@ describe('a hostile member in a room with a Chromium page', () => {
     expect((await page.getByRole('table', { name: 'Hidden messages' }).textContent()) ?? '').toContain('hidden: flood');
   });
   it('a banned member who ignores the ban stops receiving new messages after the rekey, while the others keep chatting', async () => {
-    const contextA = await browser.newContext();
-    const contextB = await browser.newContext();
-    contexts.push(contextA, contextB);
+    const contextA = await harness.browser().newContext();
+    const contextB = await harness.browser().newContext();
+    harness.track(contextA);
+    harness.track(contextB);
     const admin = await contextA.newPage();
-    await admin.goto(node.url());
+    await admin.goto(harness.node().url());
     await admin.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => admin.url()).toMatch(/&a=/);
     const member = await contextB.newPage();
@@ -142,7 +132,7 @@ describe('a hostile member in a room with a Chromium page', () => {
 
     // Mallory: a Node peer with a real identity, present and posting, that will ignore her ban.
     const mallory = await createIdentity();
-    const hostile = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    const hostile = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
     peers.push(hostile);
     hostile.awareness.setLocalState({ nick: 'Mallory', color: '#aa3344', status: 'online', text: '', typing: false, key: toBase64Url(mallory.publicKey) });
     await post(hostile, mallory, 'Mallory was here before the ban');
@@ -170,7 +160,7 @@ describe('a hostile member in a room with a Chromium page', () => {
     expect(seenByMallory).not.toContain('see you there');
     // Coming back with the old link under a fresh identity gets her nothing new either: nobody is
     // left on the old keys (without the rekey, members would sync the whole room to the new identity).
-    const comeback = createNodePeer(node.url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
+    const comeback = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', link.secret, { adminKey: link.adminKey });
     peers.push(comeback);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect([...messages(comeback).values()].map(String).join('\n')).not.toContain('library');

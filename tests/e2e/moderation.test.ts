@@ -1,42 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { SignalingServer } from '../../signaling/server.js';
-import { launchChromium, requireClientBuild } from '../helpers/browser.js';
-import { startNode } from '../helpers/node.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 describe('moderation in Chromium', () => {
-  let browser: Browser;
-  let node: SignalingServer;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    node = await startNode({ staticDir: requireClientBuild() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await node?.close();
-  });
-
-  async function openPage(url: string): Promise<Page> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(url);
-    return page;
-  }
-  const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
-  const people = (page: Page) => page.getByRole('list', { name: 'People' }).getByRole('listitem');
-  async function say(page: Page, text: string): Promise<void> {
-    await page.getByRole('textbox', { name: 'Message' }).fill(text);
-    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
-  }
-  const nickOf = async (page: Page): Promise<string> => (await page.locator('.me strong').textContent()) ?? '';
+  const harness = useRoomHarness();
+  const openPage = (url: string): Promise<Page> => harness.openPage(url);
+  const log = messagesLog;
+  const people = peopleItems;
 
   /** The creator (admin) and a member, connected, each seeing both in People. */
   async function roomOfTwo(): Promise<{ admin: Page; member: Page; memberNick: string }> {
-    const admin = await openPage(node.url());
+    const admin = await openPage(harness.node().url());
     await admin.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => admin.url()).toMatch(/#k=.*&a=/);
     expect(admin.url()).not.toMatch(/[#&]s=/); // the admin seed never sits in the address bar

@@ -1,0 +1,59 @@
+/**
+ * What every end-to-end room test needs: a signaling node serving the built client and one
+ * Chromium, started before the file's tests and closed after; pages in contexts of their own
+ * (each one another person's browser); and the accessible names people and automation use.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { SignalingServer } from '../../signaling/server.js';
+import { launchChromium, requireClientBuild } from './browser.js';
+import { startNode } from './node.js';
+
+export interface RoomHarness {
+  readonly node: () => SignalingServer;
+  readonly browser: () => Browser;
+  /** A page in a fresh context (empty storage, downloads allowed), opened at `url`. */
+  openPage(url: string): Promise<Page>;
+  /** Registers a context to close at the end. */
+  track(context: BrowserContext): void;
+}
+
+export function useRoomHarness(): RoomHarness {
+  let browser: Browser | undefined;
+  let node: SignalingServer | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    node = await startNode({ staticDir: requireClientBuild() });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await node?.close();
+  });
+  const need = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} not started`);
+    return value;
+  };
+  return {
+    node: () => need(node, 'signaling node'),
+    browser: () => need(browser, 'Chromium'),
+    async openPage(url) {
+      const context = await need(browser, 'Chromium').newContext({ acceptDownloads: true });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto(url);
+      return page;
+    },
+    track: (context) => void contexts.push(context),
+  };
+}
+
+export const messagesLog = (page: Page): Locator => page.getByRole('log', { name: 'Messages' });
+export const peopleItems = (page: Page): Locator => page.getByRole('list', { name: 'People' }).getByRole('listitem');
+export const nickOf = async (page: Page): Promise<string> => (await page.locator('.me strong').textContent()) ?? '';
+
+export async function say(page: Page, text: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+}
