@@ -128,4 +128,16 @@ describe('the conversation in Chromium', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await bobItem.textContent()).toContain('busy');
   });
+  it('the emoji picker inserts at the caret and the message carries it', async () => {
+    const page = await openPage(harness.node().url());
+    await page.getByRole('button', { name: 'Create room' }).click();
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill('see you');
+    await box.press('End');
+    await page.getByRole('button', { name: 'Emoji', exact: true }).click();
+    await page.getByRole('group', { name: 'Emoji' }).getByRole('button', { name: 'Insert 👋' }).click();
+    expect(await box.inputValue()).toBe('see you👋');
+    await box.press('Enter');
+    await log(page).getByText('see you👋').waitFor({ timeout: 10_000 });
+  });
 });
