@@ -6,6 +6,23 @@
 import { parseStamp } from './hlc.js';
 import type { MessageEntry } from './types.js';
 
+export type TranscriptFormat = 'text' | 'json' | 'html';
+
+export interface TranscriptFile {
+  readonly name: string;
+  readonly type: string;
+  readonly text: string;
+}
+
+/** The downloadable file for `format`, named after the room's local id and the day. */
+export function transcriptFile(format: TranscriptFormat, entries: readonly MessageEntry[], roomId: string, exportedAt: number): TranscriptFile {
+  const meta = { title: `Parley room ${roomId.slice(0, 6)}`, exportedAt };
+  const stem = `parley-${roomId.slice(0, 6)}-${new Date(exportedAt).toISOString().slice(0, 10)}`;
+  if (format === 'json') return { name: `${stem}.json`, type: 'application/json', text: transcriptJson(entries, meta) };
+  if (format === 'html') return { name: `${stem}.html`, type: 'text/html', text: transcriptHtml(entries, meta) };
+  return { name: `${stem}.txt`, type: 'text/plain', text: transcriptText(entries, meta) };
+}
+
 export interface TranscriptMeta {
   readonly title: string;
   /** Epoch ms of the export. */

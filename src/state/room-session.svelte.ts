@@ -13,7 +13,7 @@ import { createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, encodeMessageEntry, isValidLabel, isValidNick, isValidText } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { formatInviteFragment } from '../core/invite-link.js';
-import { transcriptHtml, transcriptJson, transcriptText } from '../core/transcript.js';
+import { transcriptFile, type TranscriptFile, type TranscriptFormat } from '../core/transcript.js';
 import { MAX_STATUS_TEXT_CHARS, parsePresenceState, randomNickname } from '../core/presence.js';
 import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
 import { MessageFilter } from './message-filter.js';
@@ -400,14 +400,8 @@ export class RoomSession {
   }
 
   /** A transcript of the messages shown (signatures checked first), as a file's name, type and text. */
-  async transcript(format: 'text' | 'json' | 'html'): Promise<{ name: string; type: string; text: string }> {
-    const entries = await this.#index.verifiedAll();
-    const exportedAt = Date.now();
-    const meta = { title: `Parley room ${this.keys.roomId.slice(0, 6)}`, exportedAt };
-    const stem = `parley-${this.keys.roomId.slice(0, 6)}-${new Date(exportedAt).toISOString().slice(0, 10)}`;
-    if (format === 'json') return { name: `${stem}.json`, type: 'application/json', text: transcriptJson(entries, meta) };
-    if (format === 'html') return { name: `${stem}.html`, type: 'text/html', text: transcriptHtml(entries, meta) };
-    return { name: `${stem}.txt`, type: 'text/plain', text: transcriptText(entries, meta) };
+  async transcript(format: TranscriptFormat): Promise<TranscriptFile> {
+    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now());
   }
 
   /** Messages hidden right now, by reason (diagnostics). */
