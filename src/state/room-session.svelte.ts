@@ -102,6 +102,8 @@ export class RoomSession {
   #signing: Promise<void> = Promise.resolve();
   /** The room secret the traffic uses: the link's, or a newer one sealed to this person after a ban. */
   #transportSecret: Uint8Array;
+  /** Keys derived from it (at first the same as `keys`, which storage keeps using). */
+  #transportKeys: RoomKeys;
   readonly #epochs: RoomEpochs;
   readonly #index: MessageIndex;
   /** Messages from others that arrived while the page was hidden (tab title), and the first of them (divider). */
@@ -118,7 +120,9 @@ export class RoomSession {
     this.#options = options;
     this.keys = deriveRoomKeys(options.link.secret, options.link.adminKey);
     this.#transportSecret = options.link.secret;
+    this.#transportKeys = this.keys;
     const adminKey = options.link.adminKey;
+    const adminKeyText = adminKey === undefined ? null : toBase64Url(adminKey);
     this.#index = new MessageIndex(this.#doc.getMap('messages'), this.log, this.#filter, {
       drop: (reason) => this.#drop('entry', reason),
       changed: () => {
@@ -132,14 +136,14 @@ export class RoomSession {
     });
     this.#epochs = new RoomEpochs({
       doc: this.#doc,
-      adminKey: adminKey === undefined ? null : toBase64Url(adminKey),
+      adminKey: adminKeyText,
       onDrop: (reason) => this.#drop('moderation', reason),
       onSecret: (secret, epoch) => this.#moveTo(secret, epoch),
     });
     this.moderation = new SessionModeration({
       doc: this.#doc,
       filter: this.#filter,
-      adminKey: adminKey === undefined ? null : toBase64Url(adminKey),
+      adminKey: adminKeyText,
       ownKey: () => (this.#identity === null ? null : toBase64Url(this.#identity.publicKey)),
       admin: () => this.#admin,
       tick: () => this.#clock.tick(),
@@ -151,7 +155,7 @@ export class RoomSession {
           const key = parsePresenceState(raw)?.key;
           if (key !== undefined) keys.add(key);
         }
-        if (adminKey !== undefined) keys.add(toBase64Url(adminKey));
+        if (adminKeyText !== null) keys.add(adminKeyText);
         // Those still here first, so they stay admitted if the list is cut at its maximum.
         return [...keys].sort((a, b) => Number(this.#clientsOf(b).length > 0) - Number(this.#clientsOf(a).length > 0));
       },
@@ -241,6 +245,7 @@ export class RoomSession {
   #moveTo(secret: Uint8Array, epoch: number): void {
     if (this.#closed || this.moderation.removed !== null) return;
     this.#transportSecret = secret;
+    this.#transportKeys = deriveRoomKeys(secret, this.#options.link.adminKey);
     this.epoch = epoch;
     this.#provider?.destroy(); // also withdraws our presence from the old keys' peers
     this.#startProvider(Promise.resolve());
@@ -265,7 +270,7 @@ export class RoomSession {
 
   #startProvider(historyLoaded: Promise<void>): void {
     if (this.#closed) return;
-    const keys = deriveRoomKeys(this.#transportSecret, this.#options.link.adminKey);
+    const keys = this.#transportKeys;
     this.#provider = createRoomProvider({
       doc: this.#doc,
       awareness: this.#awareness,
