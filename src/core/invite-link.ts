@@ -7,8 +7,9 @@
  *      every derived key, see crypto/keys.ts)
  *   s  the admin's 32-byte signing seed: only in an admin link, which appoints a co-moderator
  */
-import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
+import { toBase64Url } from '../crypto/encoding.js';
 import { ADMIN_KEY_BYTES, ROOM_SECRET_BYTES } from '../crypto/keys.js';
+import { fixedBytes } from './strict-json.js';
 import type { InviteLink } from './types.js';
 
 const PARAMS = { secret: 'k', adminKey: 'a', adminSeed: 's' } as const;
@@ -37,12 +38,6 @@ export function memberLink(link: InviteLink): InviteLink {
   return link.adminKey === undefined ? { secret: link.secret } : { secret: link.secret, adminKey: link.adminKey };
 }
 
-/** Bytes of exactly `length` from canonical base64url (fromBase64Url refuses foreign characters and stray bits), else null. */
-function decodeField(text: string, length: number): Uint8Array | null {
-  if (text.length !== Math.ceil((length * 4) / 3)) return null;
-  const bytes = fromBase64Url(text);
-  return bytes !== null && bytes.length === length ? bytes : null;
-}
 
 /** Reads an invite from a location hash, with or without its `#`; null unless it is well formed. */
 export function parseInviteFragment(hash: string): InviteLink | null {
@@ -60,15 +55,15 @@ export function parseInviteFragment(hash: string): InviteLink | null {
     values.set(name, pair.slice(eq + 1));
   }
   const secretText = values.get(PARAMS.secret);
-  const secret = secretText === undefined ? null : decodeField(secretText, ROOM_SECRET_BYTES);
+  const secret = secretText === undefined ? null : fixedBytes(secretText, ROOM_SECRET_BYTES);
   if (secret === null) return null;
   const adminKeyText = values.get(PARAMS.adminKey);
   const adminSeedText = values.get(PARAMS.adminSeed);
   if (adminKeyText === undefined) return adminSeedText === undefined ? { secret } : null;
-  const adminKey = decodeField(adminKeyText, ADMIN_KEY_BYTES);
+  const adminKey = fixedBytes(adminKeyText, ADMIN_KEY_BYTES);
   if (adminKey === null) return null;
   if (adminSeedText === undefined) return { secret, adminKey };
-  const adminSeed = decodeField(adminSeedText, ADMIN_SEED_BYTES);
+  const adminSeed = fixedBytes(adminSeedText, ADMIN_SEED_BYTES);
   return adminSeed === null ? null : { secret, adminKey, adminSeed };
 }
 

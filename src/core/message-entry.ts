@@ -81,7 +81,7 @@ const BASE64URL_TEXT = /^[A-Za-z0-9_-]*$/;
  * load): 'size' for a wrong length, 'shape' for a foreign alphabet or a non-canonical last
  * character (one whose bits beyond the data are not zero, so two texts cannot mean one value).
  */
-function checkBase64(text: string, bytes: number): DropReason | null {
+export function checkBase64(text: string, bytes: number): DropReason | null {
   if (text.length !== Math.ceil((bytes * 4) / 3)) return 'size';
   if (!BASE64URL_TEXT.test(text)) return 'shape';
   const spareBits = text.length * 6 - bytes * 8;

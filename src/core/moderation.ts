@@ -10,7 +10,7 @@
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { parseStamp } from './hlc.js';
-import { MAX_TEXT_CHARS, MESSAGE_ID_BYTES, createMessageId } from './message-entry.js';
+import { MAX_TEXT_CHARS, MESSAGE_ID_BYTES, checkBase64, createMessageId } from './message-entry.js';
 import type { DropReason, MessageEntry } from './types.js';
 
 export interface RoomRules {
@@ -88,11 +88,6 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 const isKind = (kind: unknown): kind is ModerationKind => typeof kind === 'string' && Object.hasOwn(PAYLOAD_FIELDS, kind);
 
-/** 'size' for a wrong length, 'shape' for a foreign alphabet or a non-canonical encoding (same rules as message entries). */
-function checkBase64(text: string, bytes: number): DropReason | null {
-  if (text.length !== Math.ceil((bytes * 4) / 3)) return 'size';
-  return fromBase64Url(text) === null ? 'shape' : null;
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
