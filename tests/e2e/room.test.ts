@@ -1,47 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { SignalingServer } from '../../signaling/server.js';
-import { launchChromium, requireClientBuild } from '../helpers/browser.js';
-import { startNode } from '../helpers/node.js';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 describe('encrypted rooms in Chromium', () => {
-  let browser: Browser;
-  let node: SignalingServer;
-  const contexts: BrowserContext[] = [];
+  const harness = useRoomHarness();
   /** Every text frame each page sent to the signaling node. */
   const sentToNode: string[] = [];
-
-  beforeAll(async () => {
-    node = await startNode({ staticDir: requireClientBuild() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => undefined);
-    await browser?.close();
-    await node?.close();
-  });
-
-  async function openPage(url: string, context?: BrowserContext): Promise<Page> {
-    const owner = context ?? (await browser.newContext());
-    if (!context) contexts.push(owner);
-    const page = await owner.newPage();
-    page.on('websocket', (socket) => socket.on('framesent', (frame) => sentToNode.push(String(frame.payload))));
-    await page.goto(url);
-    return page;
-  }
-
-  const log = (page: Page) => page.getByRole('log', { name: 'Messages' });
-  const people = (page: Page) => page.getByRole('list', { name: 'People' }).getByRole('listitem');
-  async function say(page: Page, text: string): Promise<void> {
-    await page.getByRole('textbox', { name: 'Message' }).fill(text);
-    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
-  }
-  async function nickOf(page: Page): Promise<string> {
-    return (await page.locator('.me strong').textContent()) ?? '';
-  }
+  const openPage = (url: string, context?: BrowserContext): Promise<Page> =>
+    harness.openPage(url, {
+      ...(context === undefined ? {} : { context }),
+      beforeGoto: (page) => page.on('websocket', (socket) => socket.on('framesent', (frame) => sentToNode.push(String(frame.payload)))),
+    });
+  const log = messagesLog;
+  const people = peopleItems;
 
   it('two people chat both ways, see each other, and keep history across reload and departures', async () => {
-    const alice = await openPage(node.url());
+    const alice = await openPage(harness.node().url());
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const invite = alice.url();
@@ -91,12 +65,12 @@ describe('encrypted rooms in Chromium', () => {
   });
 
   it('tabs of one browser share a room through BroadcastChannel, even with no signaling node reachable', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await harness.browser().newContext();
+    harness.track(context);
     // Refuse every signaling connection: only the tab channel can carry messages.
     await context.routeWebSocket(/\/signal$/, (socket) => socket.close());
     const first = await context.newPage();
-    await first.goto(node.url());
+    await first.goto(harness.node().url());
     await first.getByRole('button', { name: 'Create room' }).click();
     await first.getByRole('textbox', { name: 'Message' }).waitFor();
     const second = await context.newPage();
@@ -109,16 +83,16 @@ describe('encrypted rooms in Chromium', () => {
   });
 
   it('lists a visited room on the home page, and "Leave and forget room" wipes it from this device', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await harness.browser().newContext();
+    harness.track(context);
     const page = await context.newPage();
-    await page.goto(node.url());
+    await page.goto(harness.node().url());
     await page.getByRole('button', { name: 'Create room' }).click();
     await say(page, 'a note to myself');
     await log(page).getByText('a note to myself').waitFor({ timeout: 10_000 });
     const invite = page.url();
 
-    await page.goto(`${node.url()}/`);
+    await page.goto(`${harness.node().url()}/`);
     const recent = page.getByRole('list', { name: 'Recent rooms' }).getByRole('listitem');
     await expect.poll(() => recent.count(), { timeout: 10_000 }).toBe(1);
     await recent.getByRole('link').click();

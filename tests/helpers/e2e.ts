@@ -12,8 +12,11 @@ import { startNode } from './node.js';
 export interface RoomHarness {
   readonly node: () => SignalingServer;
   readonly browser: () => Browser;
-  /** A page in a fresh context (empty storage, downloads allowed), opened at `url`. */
-  openPage(url: string): Promise<Page>;
+  /**
+   * A page opened at `url`: in a fresh context (empty storage, downloads allowed), or in `context`
+   * (another tab of that browser); `beforeGoto` runs first (to listen to the page from its start).
+   */
+  openPage(url: string, options?: { context?: BrowserContext; beforeGoto?: (page: Page) => void }): Promise<Page>;
   /** Registers a context to close at the end. */
   track(context: BrowserContext): void;
 }
@@ -38,10 +41,14 @@ export function useRoomHarness(): RoomHarness {
   return {
     node: () => need(node, 'signaling node'),
     browser: () => need(browser, 'Chromium'),
-    async openPage(url) {
-      const context = await need(browser, 'Chromium').newContext({ acceptDownloads: true });
-      contexts.push(context);
+    async openPage(url, options = {}) {
+      let context = options.context;
+      if (context === undefined) {
+        context = await need(browser, 'Chromium').newContext({ acceptDownloads: true });
+        contexts.push(context);
+      }
       const page = await context.newPage();
+      options.beforeGoto?.(page);
       await page.goto(url);
       return page;
     },
