@@ -380,11 +380,12 @@ export function hiddenReason(entry: MessageEntry, state: ModerationState, nowMs:
   const ban = state.bans.get(entry.author);
   if (ban !== undefined && entry.hlc >= ban.hlc) return 'banned';
   if (state.locked !== null && !state.locked.has(entry.author)) return 'locked';
-  const wallMs = parseStamp(entry.hlc)?.wallMs;
+  // The stamp is only read when a mute or a lifetime needs it: this runs for every message of a history.
   const mute = state.mutes.get(entry.author);
+  const lifetimeMs = state.rules.lifetimeSeconds * 1000;
+  const wallMs = mute !== undefined || lifetimeMs > 0 ? parseStamp(entry.hlc)?.wallMs : undefined;
   if (mute !== undefined && wallMs !== undefined && entry.hlc >= mute.hlc && wallMs < mute.untilMs) return 'muted';
   if (entry.text.length > state.rules.maxMessageChars) return 'too_long';
-  const lifetimeMs = state.rules.lifetimeSeconds * 1000;
   if (lifetimeMs > 0 && wallMs !== undefined && wallMs + lifetimeMs < nowMs) return 'expired';
   return null;
 }
