@@ -49,6 +49,12 @@ export function randomNickname(random: () => number = Math.random): string {
   return `${pick(ADJECTIVES)} ${pick(ANIMALS)}`;
 }
 
+/** A nickname made from a public key: the same in a room on every visit, unrelated across rooms. */
+export function nicknameForKey(publicKey: Uint8Array): string {
+  let at = 0;
+  return randomNickname(() => (publicKey[at++ % publicKey.length] ?? 0) / 256);
+}
+
 /** sRGB channel (0–1) to linear light, per WCAG 2 relative luminance. */
 const linear = (channel: number): number => (channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4);
 

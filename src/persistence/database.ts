@@ -10,6 +10,7 @@
  *   ['room', roomId, 'blocked']   the keys this person blocked in the room, sealed
  *   ['recent', roomId]            a recent-rooms entry, sealed with the device key
  *   ['device']                    the device's non-extractable AES-GCM CryptoKey
+ *   ['profile']                   this device's nickname, colour and canned replies, sealed with the device key
  *
  * roomId is a hash of the room secret, so keys show which opaque rooms exist and how many rows
  * each has, nothing more. One database rather than one per room: idb-keyval opens one object
@@ -47,6 +48,7 @@ export const adminKey = (roomId: string): IDBValidKey => ['room', roomId, 'admin
 export const blockedKey = (roomId: string): IDBValidKey => ['room', roomId, 'blocked'];
 export const recentKey = (roomId: string): IDBValidKey => ['recent', roomId];
 export const DEVICE_KEY: IDBValidKey = ['device'];
+export const PROFILE_KEY: IDBValidKey = ['profile'];
 
 /** All recent-rooms entries. */
 export function recentRange(): IDBKeyRange {

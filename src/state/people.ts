@@ -20,8 +20,8 @@ export interface Person {
 type States = ReadonlyMap<number, unknown>;
 
 /** This person's next presence: `change` over the current one. */
-export function nextPresence(key: string, nick: string, current: PresenceState | null, change: Partial<Pick<PresenceState, 'typing' | 'status' | 'text'>>): PresenceState {
-  return { nick, color: colorForKey(key), status: change.status ?? current?.status ?? 'online', text: change.text ?? current?.text ?? '', typing: change.typing ?? current?.typing ?? false, key };
+export function nextPresence(key: string, nick: string, current: PresenceState | null, change: Partial<Pick<PresenceState, 'typing' | 'status' | 'text'>>, color: string | null = null): PresenceState {
+  return { nick, color: color ?? colorForKey(key), status: change.status ?? current?.status ?? 'online', text: change.text ?? current?.text ?? '', typing: change.typing ?? current?.typing ?? false, key };
 }
 
 /** Everyone with a valid presence, this person first, then by nickname; `refused` people (banned, locked out) are left out. */

@@ -14,13 +14,15 @@ import { createMessageEntry, encodeMessageEntry, isValidLabel, isValidNick, isVa
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { formatInviteFragment } from '../core/invite-link.js';
 import { transcriptFile, type TranscriptFile, type TranscriptFormat } from '../core/transcript.js';
-import { MAX_STATUS_TEXT_CHARS, parsePresenceState, randomNickname } from '../core/presence.js';
+import { MAX_STATUS_TEXT_CHARS, nicknameForKey, parsePresenceState } from '../core/presence.js';
 import type { ConnectionState, InviteLink, MessageEntry, PresenceState } from '../core/types.js';
 import { MessageFilter } from './message-filter.js';
 import { StoredTail } from './stored-tail.js';
 import { RoomEpochs } from './room-epochs.js';
 import { MessageIndex } from './message-index.js';
 import { clientsWithKey, listPeople, nextPresence, type Person } from './people.js';
+import { RoomAlerts } from './room-alerts.js';
+import { deviceProfile } from './profile.svelte.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
@@ -108,6 +110,8 @@ export class RoomSession {
   readonly #index: MessageIndex;
   /** Messages from others that arrived while the page was hidden (tab title), and the first of them (divider). */
   unread = $state(0);
+  /** Sounds and notifications: what happened, for the UI to announce. */
+  readonly alerts = new RoomAlerts(() => this.nick);
   firstUnreadId: string | null = $state(null);
   /** The room key epoch the traffic uses (0: the link's). */
   epoch = $state(0);
@@ -187,6 +191,7 @@ export class RoomSession {
     });
     const identity = this.#loadOrCreateIdentity(store);
     const admin = this.#loadAdmin(store);
+    const profile = deviceProfile.load();
     const stored = store.loadUpdates();
     let markLoaded: () => void = () => undefined;
     const historyLoaded = new Promise<void>((resolve) => (markLoaded = resolve));
@@ -194,7 +199,7 @@ export class RoomSession {
     this.#identity = await identity;
     this.#admin = await admin;
     this.isAdmin = this.#admin !== null;
-    this.nick = randomNickname();
+    this.nick = (await profile).nick ?? nicknameForKey(this.#identity.publicKey);
     this.#publishPresence({ typing: false, status: 'online' });
     this.#awareness.on('change', () => {
       this.#refreshPeople();
@@ -339,8 +344,15 @@ export class RoomSession {
     const trimmed = nick.trim();
     if (!isValidNick(trimmed)) return false;
     this.nick = trimmed;
+    deviceProfile.setNick(trimmed);
     this.#publishPresence({});
     return true;
+  }
+
+  /** This device's colour in every room (null: one made from each room's identity). */
+  setColor(color: string | null): void {
+    deviceProfile.setColor(color);
+    this.#publishPresence({});
   }
 
   /** Sets the status this person chose; 'busy' stays busy, 'online' shows as away while away. */
@@ -394,6 +406,7 @@ export class RoomSession {
   }
 
   #arrived(entries: readonly MessageEntry[]): void {
+    this.alerts.arrived(entries);
     if (entries.length === 0 || typeof document === 'undefined' || document.visibilityState !== 'hidden') return;
     this.firstUnreadId ??= entries[0]?.id ?? null;
     this.unread += entries.length;
@@ -467,7 +480,7 @@ export class RoomSession {
   #publishPresence(change: Partial<Pick<PresenceState, 'typing' | 'status' | 'text'>>): void {
     if (this.#identity === null) return;
     const current = this.#awareness.getLocalState() as PresenceState | null;
-    this.#awareness.setLocalState(nextPresence(toBase64Url(this.#identity.publicKey), this.nick, current, change));
+    this.#awareness.setLocalState(nextPresence(toBase64Url(this.#identity.publicKey), this.nick, current, change, deviceProfile.current.color));
   }
 
   #clientsOf(key: string): number[] {
@@ -485,6 +498,7 @@ export class RoomSession {
     // People the room banned or locked out are not shown as present (their connections are being cut).
     const { bannedKeys, locked } = this.moderation;
     this.people = listPeople(this.#awareness.getStates(), this.#doc.clientID, (key) => bannedKeys.has(key) || (locked !== null && !locked.has(key)));
+    this.alerts.people(this.people);
   }
 
   #updateConnection(status: ProviderStatus): void {
