@@ -22,6 +22,7 @@ import { RoomEpochs } from './room-epochs.js';
 import { MessageIndex } from './message-index.js';
 import { clientsWithKey, listPeople, nextPresence, type Person } from './people.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
+import { SessionActs } from './session-acts.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -88,6 +89,8 @@ export class RoomSession {
   /** What is shown of the document's messages (moderation, floods, blocks). */
   readonly #filter = new MessageFilter(this.log);
   readonly moderation: SessionModeration;
+  /** Edits, own deletes, reactions and read receipts. */
+  readonly acts: SessionActs;
   readonly #doc = new Y.Doc();
   readonly #awareness = new Awareness(this.#doc);
   readonly #dropCounter: DropCounter = createDropCounter();
@@ -98,7 +101,7 @@ export class RoomSession {
   #store: SessionStore | null = null;
   #provider: RoomProvider | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
-  #waitingToSend: string[] = [];
+  #waitingToSend: Array<readonly [text: string, re: string | undefined]> = [];
   #signing: Promise<void> = Promise.resolve();
   /** The room secret the traffic uses: the link's, or a newer one sealed to this person after a ban. */
   #transportSecret: Uint8Array;
@@ -127,6 +130,7 @@ export class RoomSession {
       drop: (reason) => this.#drop('entry', reason),
       changed: () => {
         this.logVersion++;
+        this.acts.judge();
         this.#tail?.schedule();
       },
       flooded: (entries) => this.moderation.noteFlood(entries),
@@ -139,6 +143,18 @@ export class RoomSession {
       adminKey: adminKeyText,
       onDrop: (reason) => this.#drop('moderation', reason),
       onSecret: (secret, epoch) => this.#moveTo(secret, epoch),
+    });
+    this.acts = new SessionActs({
+      doc: this.#doc,
+      filter: this.#filter,
+      removalOrigin: MODERATION_ORIGIN,
+      identity: () => this.#identity,
+      tick: () => this.#clock.tick(),
+      drop: (reason) => this.#drop('act', reason),
+      refresh: () => {
+        this.logVersion++;
+        if (this.historyLoaded) this.#tail?.schedule();
+      },
     });
     this.moderation = new SessionModeration({
       doc: this.#doc,
@@ -225,12 +241,14 @@ export class RoomSession {
     this.#index.follow(MODERATION_ORIGIN);
     await this.moderation.start(startStamp);
     if (this.#closed) return;
+    // Acts are checked in the background: the history is shown without waiting for them.
+    void this.acts.start();
     await this.#epochs.start(this.#identity);
     if (this.#closed) return;
     this.historyLoaded = true;
     tail.schedule();
     markLoaded();
-    for (const text of this.#waitingToSend.splice(0)) this.#sendNow(text);
+    for (const [text, re] of this.#waitingToSend.splice(0)) this.#sendNow(text, re);
     setTimeout(() => {
       // No node reachable after a few seconds: say so rather than spin forever.
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
@@ -288,17 +306,17 @@ export class RoomSession {
     });
   }
 
-  /** Signs and adds a message (queued while the room is still loading); false, changing nothing, for empty or oversized text. */
-  send(text: string): boolean {
+  /** Signs and adds a message, a reply to `re` if given (queued while the room is still loading); false, changing nothing, for empty or oversized text. */
+  send(text: string, re?: string): boolean {
     // Peers refuse CR in text (core/message-entry.ts); line breaks travel as LF.
     const trimmed = text.replace(/\r\n?/g, '\n').trim();
     if (!isValidText(trimmed) || !this.canSend(trimmed)) return false;
     // Until identity and stored history are loaded, messages wait in order, then go out.
     if (this.#identity === null || !this.historyLoaded) {
-      this.#waitingToSend.push(trimmed);
+      this.#waitingToSend.push([trimmed, re]);
       return true;
     }
-    this.#sendNow(trimmed);
+    this.#sendNow(trimmed, re);
     return true;
   }
 
@@ -319,12 +337,12 @@ export class RoomSession {
     return gapMs === 0 ? 0 : Math.max(0, this.#lastSentAt + gapMs - Date.now());
   }
 
-  #sendNow(trimmed: string): void {
+  #sendNow(trimmed: string, re: string | undefined): void {
     this.#lastSentAt = Date.now();
     this.firstUnreadId = null;
     const identity = this.#identity;
     if (identity === null) return;
-    const draft = { nick: this.nick, text: trimmed, hlc: this.#clock.tick() };
+    const draft = { nick: this.nick, text: trimmed, hlc: this.#clock.tick(), ...(re === undefined ? {} : { re }) };
     this.setTyping(false);
     // Signing is asynchronous (WebCrypto); the chain keeps messages in the order they were sent.
     this.#signing = this.#signing.then(async () => {
@@ -432,6 +450,7 @@ export class RoomSession {
     this.#closed = true;
     clearTimeout(this.#typingTimer);
     this.moderation.stop();
+    this.acts.stop();
     this.#provider?.destroy();
     this.#awareness.destroy();
     this.#doc.destroy();
