@@ -424,7 +424,7 @@ export class RoomSession {
 
   /** A transcript of the messages shown (signatures checked first), as a file's name, type and text. */
   async transcript(format: TranscriptFormat): Promise<TranscriptFile> {
-    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now());
+    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now(), (entry) => this.acts.transcriptNote(entry));
   }
 
   /** Messages hidden right now, by reason (diagnostics). */
@@ -438,6 +438,11 @@ export class RoomSession {
     if (this.#admin === null) return null;
     const { secret, adminKey } = this.#options.link;
     return formatInviteFragment({ secret, ...(adminKey === undefined ? {} : { adminKey }), adminSeed: this.#admin.secretKey.slice(0, 32) });
+  }
+
+  /** This person's public key (base64url), once loaded. */
+  get ownKey(): string | null {
+    return this.#identity === null ? null : toBase64Url(this.#identity.publicKey);
   }
 
   /** Safety code of this person's own key, to compare with what others see. */

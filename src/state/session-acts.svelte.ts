@@ -28,6 +28,7 @@ import {
   type MessageAct,
 } from '../core/message-acts.js';
 import { isValidText } from '../core/message-entry.js';
+import type { TranscriptNote } from '../core/transcript.js';
 import type { DropReason, MessageEntry } from '../core/types.js';
 import type { Identity } from '../crypto/identity.js';
 import { toBase64Url } from '../crypto/encoding.js';
@@ -141,6 +142,14 @@ export class SessionActs {
     }
     const text = this.textOf(entry).text;
     return { kind: 'message', id, nick: entry.nick, firstLine: text.split('\n', 1)[0] ?? '' };
+  }
+
+  /** A message as a transcript shows it: edited text, and a reply's quote. */
+  transcriptNote(entry: MessageEntry): TranscriptNote {
+    const { text, edited } = this.textOf(entry);
+    if (entry.re === undefined) return { text, edited };
+    const quote = this.quoteOf(entry.re);
+    return { text, edited, quote: quote.kind === 'message' ? `${quote.nick}: ${quote.firstLine}` : quote.kind === 'deleted' ? 'Original message deleted' : 'Original message not loaded' };
   }
 
   /** Readers (keys) who saw this person's newest message, and its id; null if nobody did or none is near the end. */

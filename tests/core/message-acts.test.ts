@@ -67,7 +67,7 @@ describe('message acts', () => {
   });
 
   it('rejects forged signatures, a changed kind or text, and keys of another author', async () => {
-    const edit = await createMessageAct(bo, { k: 'e', target: message.id, text: 'FORGED' }, stamp(2));
+    const edit = (await createMessageAct(bo, { k: 'e', target: message.id, text: 'FORGED' }, stamp(2))) as Extract<MessageAct, { k: 'e' }>;
     expect(await verifyMessageAct({ ...edit, text: 'changed' })).toBe(false);
     expect(await verifyMessageAct({ ...edit, author: toBase64Url(ana.publicKey) })).toBe(false);
     // Same bytes as a delete? No: the kind is signed.
