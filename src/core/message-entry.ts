@@ -15,6 +15,8 @@ export const MESSAGE_ID_BYTES = 16;
 
 const SIGNING_DOMAIN = utf8('parley/v1/message\u0000');
 const FIELDS: readonly string[] = ['v', 'id', 'author', 'nick', 'hlc', 'text', 'sig'];
+/** A reply (v2) carries one more field: the id of its target. */
+const REPLY_FIELDS: readonly string[] = [...FIELDS, 're'];
 
 // Lone surrogates would encode to U+FFFD in the signed bytes, letting two texts share one signature.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -29,6 +31,8 @@ export interface MessageDraft {
   readonly nick: string;
   readonly text: string;
   readonly hlc: string;
+  /** The id of the message this one replies to; makes a v2 entry. */
+  readonly re?: string;
 }
 
 /** True for a nickname as stored: already trimmed, 1–MAX_NICK_CHARS, well formed, no control characters. */
@@ -51,10 +55,15 @@ export function createMessageId(): string {
   return toBase64Url(globalThis.crypto.getRandomValues(new Uint8Array(MESSAGE_ID_BYTES)));
 }
 
-/** Domain-separated, length-prefixed encoding of every field but `sig`; no two entries share one. */
+/**
+ * Domain-separated, length-prefixed encoding of every field but `sig`; no two entries share one.
+ * A v2 entry adds its `re` last; `v` comes first, so a v1 and a v2 entry never share bytes.
+ */
 export function messageSigningBytes(fields: Omit<MessageEntry, 'sig'>): Uint8Array {
   const parts: Uint8Array[] = [SIGNING_DOMAIN];
-  for (const value of [String(fields.v), fields.id, fields.author, fields.nick, fields.hlc, fields.text]) {
+  const values = [String(fields.v), fields.id, fields.author, fields.nick, fields.hlc, fields.text];
+  if (fields.v === 2) values.push(fields.re ?? '');
+  for (const value of values) {
     const bytes = utf8(value);
     const length = new Uint8Array(4);
     new DataView(length.buffer).setUint32(0, bytes.length);
@@ -69,7 +78,9 @@ export async function createMessageEntry(identity: Identity, draft: MessageDraft
   if (!isValidNick(nick)) throw new RangeError('invalid nickname');
   if (!isValidText(draft.text)) throw new RangeError('invalid message text');
   if (parseStamp(draft.hlc) === null) throw new RangeError('invalid hlc stamp');
-  const unsigned = { v: 1, id: randomId(), author: toBase64Url(identity.publicKey), nick, hlc: draft.hlc, text: draft.text } as const;
+  if (draft.re !== undefined && checkBase64(draft.re, MESSAGE_ID_BYTES) !== null) throw new RangeError('invalid reply target');
+  const common = { id: randomId(), author: toBase64Url(identity.publicKey), nick, hlc: draft.hlc, text: draft.text };
+  const unsigned: Omit<MessageEntry, 'sig'> = draft.re === undefined ? { v: 1, ...common } : { v: 2, ...common, re: draft.re };
   return { ...unsigned, sig: toBase64Url(await sign(identity, messageSigningBytes(unsigned))) };
 }
 
@@ -98,9 +109,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function checkEntry(key: unknown, value: unknown): DropReason | MessageEntry {
   if (!isPlainObject(value)) return 'shape';
   const names = Object.keys(value);
-  if (names.length !== FIELDS.length || !names.every((name) => FIELDS.includes(name))) return 'shape';
-  const { v, id, author, nick, hlc, text, sig } = value;
-  if (v !== 1) return 'shape';
+  const { v, id, author, nick, hlc, text, sig, re } = value;
+  const fields = v === 1 ? FIELDS : v === 2 ? REPLY_FIELDS : null;
+  if (fields === null || names.length !== fields.length || !names.every((name) => fields.includes(name))) return 'shape';
+  if (v === 2 && (typeof re !== 'string' || checkBase64(re, MESSAGE_ID_BYTES) !== null)) return 'shape';
   if (typeof id !== 'string' || typeof author !== 'string' || typeof nick !== 'string') return 'shape';
   if (typeof hlc !== 'string' || typeof text !== 'string' || typeof sig !== 'string') return 'shape';
   // Sizes before any scan of the contents.
@@ -109,7 +121,7 @@ function checkEntry(key: unknown, value: unknown): DropReason | MessageEntry {
   if (encoding !== null) return encoding;
   if (parseStamp(hlc) === null || !isValidNick(nick) || !isValidText(text)) return 'shape';
   if (key !== id) return 'key_mismatch';
-  return { v, id, author, nick, hlc, text, sig };
+  return v === 2 ? { v, id, author, nick, hlc, text, re: re as string, sig } : { v: 1, id, author, nick, hlc, text, sig };
 }
 
 /** Parses an untrusted `messages` map entry into a typed entry or a drop reason; does not check the signature. Never throws. */
@@ -144,8 +156,8 @@ export const MAX_ENTRY_CHARS = 2 * MAX_TEXT_CHARS + 1024;
  * to parse, measured in Node).
  */
 export function encodeMessageEntry(entry: MessageEntry): string {
-  const { v, id, author, nick, hlc, text, sig } = entry;
-  return JSON.stringify({ v, id, author, nick, hlc, text, sig });
+  const { v, id, author, nick, hlc, text, re, sig } = entry;
+  return v === 2 ? JSON.stringify({ v, id, author, nick, hlc, text, re, sig }) : JSON.stringify({ v, id, author, nick, hlc, text, sig });
 }
 
 /** Parses an untrusted value of the `messages` map (see encodeMessageEntry); does not check the signature. Never throws. */

@@ -14,9 +14,21 @@ export interface TranscriptFile {
   readonly text: string;
 }
 
+/** What a message shows beyond its entry: its author's latest edit, and the quote of the message it replies to. */
+export interface TranscriptNote {
+  readonly text: string;
+  readonly edited: boolean;
+  /** "Ana: first line" of the reply's target, or why it is not there. */
+  readonly quote?: string;
+}
+
+export type Annotate = (entry: MessageEntry) => TranscriptNote;
+
+const plain: Annotate = (entry) => ({ text: entry.text, edited: false });
+
 /** The downloadable file for `format`, named after the room's local id and the day. */
-export function transcriptFile(format: TranscriptFormat, entries: readonly MessageEntry[], roomId: string, exportedAt: number): TranscriptFile {
-  const meta = { title: `Parley room ${roomId.slice(0, 6)}`, exportedAt };
+export function transcriptFile(format: TranscriptFormat, entries: readonly MessageEntry[], roomId: string, exportedAt: number, annotate: Annotate = plain): TranscriptFile {
+  const meta = { title: `Parley room ${roomId.slice(0, 6)}`, exportedAt, annotate };
   const stem = `parley-${roomId.slice(0, 6)}-${new Date(exportedAt).toISOString().slice(0, 10)}`;
   if (format === 'json') return { name: `${stem}.json`, type: 'application/json', text: transcriptJson(entries, meta) };
   if (format === 'html') return { name: `${stem}.html`, type: 'text/html', text: transcriptHtml(entries, meta) };
@@ -27,6 +39,7 @@ export interface TranscriptMeta {
   readonly title: string;
   /** Epoch ms of the export. */
   readonly exportedAt: number;
+  readonly annotate?: Annotate;
 }
 
 const isoTime = (entry: MessageEntry): string => {
@@ -37,9 +50,12 @@ const isoTime = (entry: MessageEntry): string => {
 /** One line per message (continuation lines indented): `[2026-11-24 13:05:12Z] Ana: text`. */
 export function transcriptText(entries: readonly MessageEntry[], meta: TranscriptMeta): string {
   const lines = [`${meta.title} — exported ${new Date(meta.exportedAt).toISOString()}`, ''];
+  const annotate = meta.annotate ?? plain;
   for (const entry of entries) {
     const time = isoTime(entry).replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-    lines.push(`[${time}] ${entry.nick}: ${entry.text.replace(/\n/g, '\n    ')}`);
+    const note = annotate(entry);
+    if (note.quote !== undefined) lines.push(`    > ${note.quote}`);
+    lines.push(`[${time}] ${entry.nick}: ${note.text.replace(/\n/g, '\n    ')}${note.edited ? ' (edited)' : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -51,7 +67,11 @@ export function transcriptJson(entries: readonly MessageEntry[], meta: Transcrip
       version: 1,
       title: meta.title,
       exportedAt: new Date(meta.exportedAt).toISOString(),
-      messages: entries.map((entry) => ({ id: entry.id, time: isoTime(entry), nick: entry.nick, author: entry.author, text: entry.text, signature: entry.sig })),
+      // `text` is what the room shows (the author's latest edit); `signature` signs the original entry.
+      messages: entries.map((entry) => {
+        const note = (meta.annotate ?? plain)(entry);
+        return { id: entry.id, time: isoTime(entry), nick: entry.nick, author: entry.author, text: note.text, ...(note.edited ? { edited: true, originalText: entry.text } : {}), ...(entry.re === undefined ? {} : { replyTo: entry.re }), signature: entry.sig };
+      }),
     },
     null,
     2,
@@ -65,7 +85,10 @@ export function transcriptHtml(entries: readonly MessageEntry[], meta: Transcrip
   const rows = entries
     .map((entry) => {
       const time = isoTime(entry);
-      return `<article><header><b dir="auto">${escapeHtml(entry.nick)}</b> <time datetime="${time}">${escapeHtml(time.replace('T', ' ').slice(0, 16))}</time></header><p dir="auto">${escapeHtml(entry.text)}</p></article>`;
+      const note = (meta.annotate ?? plain)(entry);
+      const quote = note.quote === undefined ? '' : `<blockquote dir="auto">${escapeHtml(note.quote)}</blockquote>`;
+      const edited = note.edited ? ' <small>(edited)</small>' : '';
+      return `<article>${quote}<header><b dir="auto">${escapeHtml(entry.nick)}</b> <time datetime="${time}">${escapeHtml(time.replace('T', ' ').slice(0, 16))}</time>${edited}</header><p dir="auto">${escapeHtml(note.text)}</p></article>`;
     })
     .join('\n');
   return `<!doctype html>
@@ -79,6 +102,7 @@ export function transcriptHtml(entries: readonly MessageEntry[], meta: Transcrip
 body { font-family: system-ui, 'Noto Sans', sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2a30; background: #f6f1e9; }
 article { border-bottom: 1px solid #d9d2c6; padding: 0.4rem 0; }
 time { color: #5b6870; font-size: 0.8rem; }
+blockquote { margin: 0 0 0.2rem; padding-left: 0.5rem; border-left: 3px solid #2a6f80; color: #5b6870; font-size: 0.85rem; }
 p { margin: 0.1rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
 </style>
 </head>

@@ -22,7 +22,8 @@ export interface InviteLink {
  * The map holds each entry as its JSON text (core/message-entry.ts encodeMessageEntry).
  */
 export interface MessageEntry {
-  readonly v: 1;
+  /** 1: a plain message; 2: a reply, which adds `re` (v1 entries stay valid and keep their signatures). */
+  readonly v: 1 | 2;
   /** 22-char base64url of 16 random bytes; equals the entry's key in the map. */
   readonly id: string;
   /** Author's ed25519 public key, 43-char base64url. The signature must verify under it. */
@@ -33,6 +34,8 @@ export interface MessageEntry {
   readonly hlc: string;
   /** Message text, 1–MAX_TEXT_CHARS characters, any script. */
   readonly text: string;
+  /** v2 only: id of the message this one replies to (it may be deleted or not loaded here). */
+  readonly re?: string;
   /** ed25519 signature (86-char base64url) over messageSigningBytes(entry). */
   readonly sig: string;
 }
@@ -54,7 +57,9 @@ export type DropReason =
   /** A sync reply nobody asked for, or a live update carrying more than a live update may. */
   | 'unsolicited'
   /** From someone banned, muted or blocked. */
-  | 'refused';
+  | 'refused'
+  /** An edit or delete of a message signed by someone other than the message's author. */
+  | 'not_author';
 
 /** Presence, carried in y-protocols awareness; validated on receipt like everything else. */
 export interface PresenceState {
@@ -76,7 +81,7 @@ export type ConnectionState =
   | { readonly kind: 'offline' };
 
 /** Where a dropped input came from, for the drop counters. */
-export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation';
+export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act';
 
 /** Signature check state of one message; the UI verifies the visible range first. */
 export type VerificationStatus = 'pending' | 'valid' | 'invalid';

@@ -22,6 +22,8 @@ export class MessageFilter {
   readonly #gate: FloodGate = createFloodGate();
   #moderation: ModerationState = reduceModeration([]);
   #blocked: ReadonlySet<string> = new Set();
+  /** Message id → authors of delete acts for it (state/session-acts); only the message's own author's counts. */
+  #retracted: ReadonlyMap<string, readonly { readonly author: string }[]> = new Map();
 
   constructor(log: MessageLog, now: () => number = Date.now) {
     this.#log = log;
@@ -35,6 +37,8 @@ export class MessageFilter {
   /** Why `entry` is hidden now, or null if it is shown. */
   reasonFor(entry: MessageEntry): FilterReason | null {
     if (this.#blocked.has(entry.author)) return 'blocked';
+    // Deleted by its author: hidden like an admin's delete, and so removed from the document too.
+    if (this.#retracted.get(entry.id)?.some((act) => act.author === entry.author) === true) return 'deleted';
     const moderated = hiddenReason(entry, this.#moderation, this.#now());
     if (moderated !== null) return moderated;
     return this.#gate.isHidden(entry.id) ? 'flood' : null;
@@ -62,6 +66,17 @@ export class MessageFilter {
     this.#moderation = state;
     if (slowModeChanged) this.#gate.setPolicy(policyForSlowMode(state.rules.slowModeSeconds));
     this.placeAll();
+  }
+
+  /** Applies the authors' own deletes; only `changed` message ids are placed again. */
+  setRetracted(deletes: ReadonlyMap<string, readonly { readonly author: string }[]>, changed: Iterable<string>): void {
+    this.#retracted = deletes;
+    const entries: MessageEntry[] = [];
+    for (const id of changed) {
+      const entry = this.find(id);
+      if (entry !== undefined) entries.push(entry);
+    }
+    this.#place(entries);
   }
 
   setBlocked(authors: ReadonlySet<string>): void {

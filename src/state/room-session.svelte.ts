@@ -24,6 +24,7 @@ import { clientsWithKey, listPeople, nextPresence, type Person } from './people.
 import { RoomAlerts } from './room-alerts.js';
 import { deviceProfile } from './profile.svelte.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
+import { SessionActs } from './session-acts.svelte.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -90,6 +91,8 @@ export class RoomSession {
   /** What is shown of the document's messages (moderation, floods, blocks). */
   readonly #filter = new MessageFilter(this.log);
   readonly moderation: SessionModeration;
+  /** Edits, own deletes, reactions and read receipts. */
+  readonly acts: SessionActs;
   readonly #doc = new Y.Doc();
   readonly #awareness = new Awareness(this.#doc);
   readonly #dropCounter: DropCounter = createDropCounter();
@@ -100,7 +103,7 @@ export class RoomSession {
   #store: SessionStore | null = null;
   #provider: RoomProvider | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
-  #waitingToSend: string[] = [];
+  #waitingToSend: Array<readonly [text: string, re: string | undefined]> = [];
   #signing: Promise<void> = Promise.resolve();
   /** The room secret the traffic uses: the link's, or a newer one sealed to this person after a ban. */
   #transportSecret: Uint8Array;
@@ -131,6 +134,7 @@ export class RoomSession {
       drop: (reason) => this.#drop('entry', reason),
       changed: () => {
         this.logVersion++;
+        this.acts.judge();
         this.#tail?.schedule();
       },
       flooded: (entries) => this.moderation.noteFlood(entries),
@@ -143,6 +147,18 @@ export class RoomSession {
       adminKey: adminKeyText,
       onDrop: (reason) => this.#drop('moderation', reason),
       onSecret: (secret, epoch) => this.#moveTo(secret, epoch),
+    });
+    this.acts = new SessionActs({
+      doc: this.#doc,
+      filter: this.#filter,
+      removalOrigin: MODERATION_ORIGIN,
+      identity: () => this.#identity,
+      tick: () => this.#clock.tick(),
+      drop: (reason) => this.#drop('act', reason),
+      refresh: () => {
+        this.logVersion++;
+        if (this.historyLoaded) this.#tail?.schedule();
+      },
     });
     this.moderation = new SessionModeration({
       doc: this.#doc,
@@ -230,12 +246,14 @@ export class RoomSession {
     this.#index.follow(MODERATION_ORIGIN);
     await this.moderation.start(startStamp);
     if (this.#closed) return;
+    // Acts are checked in the background: the history is shown without waiting for them.
+    void this.acts.start();
     await this.#epochs.start(this.#identity);
     if (this.#closed) return;
     this.historyLoaded = true;
     tail.schedule();
     markLoaded();
-    for (const text of this.#waitingToSend.splice(0)) this.#sendNow(text);
+    for (const [text, re] of this.#waitingToSend.splice(0)) this.#sendNow(text, re);
     setTimeout(() => {
       // No node reachable after a few seconds: say so rather than spin forever.
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
@@ -293,17 +311,17 @@ export class RoomSession {
     });
   }
 
-  /** Signs and adds a message (queued while the room is still loading); false, changing nothing, for empty or oversized text. */
-  send(text: string): boolean {
+  /** Signs and adds a message, a reply to `re` if given (queued while the room is still loading); false, changing nothing, for empty or oversized text. */
+  send(text: string, re?: string): boolean {
     // Peers refuse CR in text (core/message-entry.ts); line breaks travel as LF.
     const trimmed = text.replace(/\r\n?/g, '\n').trim();
     if (!isValidText(trimmed) || !this.canSend(trimmed)) return false;
     // Until identity and stored history are loaded, messages wait in order, then go out.
     if (this.#identity === null || !this.historyLoaded) {
-      this.#waitingToSend.push(trimmed);
+      this.#waitingToSend.push([trimmed, re]);
       return true;
     }
-    this.#sendNow(trimmed);
+    this.#sendNow(trimmed, re);
     return true;
   }
 
@@ -324,12 +342,12 @@ export class RoomSession {
     return gapMs === 0 ? 0 : Math.max(0, this.#lastSentAt + gapMs - Date.now());
   }
 
-  #sendNow(trimmed: string): void {
+  #sendNow(trimmed: string, re: string | undefined): void {
     this.#lastSentAt = Date.now();
     this.firstUnreadId = null;
     const identity = this.#identity;
     if (identity === null) return;
-    const draft = { nick: this.nick, text: trimmed, hlc: this.#clock.tick() };
+    const draft = { nick: this.nick, text: trimmed, hlc: this.#clock.tick(), ...(re === undefined ? {} : { re }) };
     this.setTyping(false);
     // Signing is asynchronous (WebCrypto); the chain keeps messages in the order they were sent.
     this.#signing = this.#signing.then(async () => {
@@ -419,7 +437,7 @@ export class RoomSession {
 
   /** A transcript of the messages shown (signatures checked first), as a file's name, type and text. */
   async transcript(format: TranscriptFormat): Promise<TranscriptFile> {
-    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now());
+    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now(), (entry) => this.acts.transcriptNote(entry));
   }
 
   /** Messages hidden right now, by reason (diagnostics). */
@@ -435,6 +453,11 @@ export class RoomSession {
     return formatInviteFragment({ secret, ...(adminKey === undefined ? {} : { adminKey }), adminSeed: this.#admin.secretKey.slice(0, 32) });
   }
 
+  /** This person's public key (base64url), once loaded. */
+  get ownKey(): string | null {
+    return this.#identity === null ? null : toBase64Url(this.#identity.publicKey);
+  }
+
   /** Safety code of this person's own key, to compare with what others see. */
   get ownSafetyCode(): string {
     return this.#identity ? safetyCode(this.#identity.publicKey) : '';
@@ -445,6 +468,7 @@ export class RoomSession {
     this.#closed = true;
     clearTimeout(this.#typingTimer);
     this.moderation.stop();
+    this.acts.stop();
     this.#provider?.destroy();
     this.#awareness.destroy();
     this.#doc.destroy();

@@ -1,5 +1,5 @@
 /**
- * This device's display settings: theme and text size. Kept in localStorage (they say nothing
+ * This device's display settings: theme, text size, and whether read receipts are sent and shown. Kept in localStorage (they say nothing
  * about any room or person, so they need no sealing) and applied to the root element at once.
  * A stored value is parsed like any input: anything unknown falls back to the default.
  */
@@ -10,7 +10,14 @@ const KEY = 'parley.settings';
 const THEMES: readonly Theme[] = ['system', 'light', 'dark'];
 const SIZES: Readonly<Record<TextSize, string>> = { small: '87.5%', normal: '100%', large: '112.5%', 'x-large': '125%' };
 
-function readStored(): { theme: Theme; textSize: TextSize } {
+interface Stored {
+  theme: Theme;
+  textSize: TextSize;
+  /** Send and show read receipts (default on; off means neither, as in the messengers people know). */
+  receipts: boolean;
+}
+
+function readStored(): Stored {
   let stored: unknown = null;
   try {
     stored = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? 'null');
@@ -20,25 +27,28 @@ function readStored(): { theme: Theme; textSize: TextSize } {
   const fields = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
   const theme = THEMES.find((name) => name === fields['theme']) ?? 'system';
   const textSize = (Object.keys(SIZES) as TextSize[]).find((name) => name === fields['textSize']) ?? 'normal';
-  return { theme, textSize };
+  return { theme, textSize, receipts: fields['receipts'] !== false };
 }
 
 class Settings {
   theme: Theme = $state('system');
   textSize: TextSize = $state('normal');
+  receipts = $state(true);
 
   constructor() {
     const stored = readStored();
     this.theme = stored.theme;
     this.textSize = stored.textSize;
+    this.receipts = stored.receipts;
     this.#apply();
   }
 
-  set(change: Partial<{ theme: Theme; textSize: TextSize }>): void {
+  set(change: Partial<Stored>): void {
     if (change.theme !== undefined) this.theme = change.theme;
     if (change.textSize !== undefined) this.textSize = change.textSize;
+    if (change.receipts !== undefined) this.receipts = change.receipts;
     try {
-      globalThis.localStorage?.setItem(KEY, JSON.stringify({ theme: this.theme, textSize: this.textSize }));
+      globalThis.localStorage?.setItem(KEY, JSON.stringify({ theme: this.theme, textSize: this.textSize, receipts: this.receipts }));
     } catch {
       // Storage refused (private mode): the choice holds for this page.
     }

@@ -20,7 +20,14 @@ export interface VerifiedMapOptions<T> {
   readonly onDrop: (reason: DropReason) => void;
   /** The verified values changed. */
   readonly onChange?: () => void;
+  /** Whether a verified `incoming` may replace `known` (default: always); a refused one is replaced by `known` again. */
+  readonly supersedes?: (known: T, incoming: T) => boolean;
+  /** Whether a verified value may leave the map (default: never; a removal is put back). */
+  readonly mayRemove?: (key: string, known: T) => boolean;
 }
+
+/** Signatures checked at once; a large map is checked in parallel batches rather than one by one. */
+const VERIFY_BATCH = 64;
 
 /** Transaction origin of values this device puts back, so they are not checked again. */
 const RESTORE_ORIGIN = 'verified-map-restore';
@@ -59,22 +66,42 @@ export class VerifiedMap<T> {
   }
 
   #check(keys: readonly string[]): Promise<void> {
-    const { map, decode, encode, verify, failReason, onDrop } = this.#options;
+    const { map, decode, encode, verify, failReason, onDrop, supersedes, mayRemove } = this.#options;
     const snapshot = keys.map((key) => [key, map.get(key)] as const);
     this.#queue = this.#queue.then(async () => {
       let changed = false;
       const restore: Array<readonly [string, T]> = [];
+      // Keys in one snapshot are distinct, so their signatures can be checked in parallel.
+      const candidates: Array<readonly [string, T]> = [];
       for (const [key, value] of snapshot) {
         const known = this.#verified.get(key);
         if (known !== undefined && value === encode(known)) continue;
-        const parsed = value === undefined ? null : decode(key, value);
-        if (parsed?.ok === true && (await verify(parsed.value))) {
-          this.#verified.set(key, parsed.value);
+        if (value === undefined && known !== undefined && mayRemove?.(key, known) === true) {
+          this.#verified.delete(key);
           changed = true;
           continue;
         }
-        if (parsed !== null) onDrop(parsed.ok ? failReason : parsed.reason);
+        const parsed = value === undefined ? null : decode(key, value);
+        if (parsed?.ok === true && (known === undefined || supersedes?.(known, parsed.value) !== false)) {
+          candidates.push([key, parsed.value]);
+          continue;
+        }
+        if (parsed?.ok === false) onDrop(parsed.reason);
         if (known !== undefined) restore.push([key, known]);
+      }
+      for (let i = 0; i < candidates.length; i += VERIFY_BATCH) {
+        const batch = candidates.slice(i, i + VERIFY_BATCH);
+        const results = await Promise.all(batch.map(([, value]) => verify(value)));
+        batch.forEach(([key, value], j) => {
+          if (results[j] === true) {
+            this.#verified.set(key, value);
+            changed = true;
+            return;
+          }
+          onDrop(failReason);
+          const known = this.#verified.get(key);
+          if (known !== undefined) restore.push([key, known]);
+        });
       }
       if (restore.length > 0) {
         map.doc?.transact(() => {
