@@ -10,6 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { renderSection, writeSection, type Section } from './report.js';
 import { runRoomsBench } from './rooms.js';
+import { runLivelyBench } from './lively.js';
 import { runSignalingBench, type BenchOptions } from './signaling.js';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
@@ -20,6 +21,7 @@ const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options: BenchOptions) => Promise<Section> }> = [
   { name: 'signaling', budgetMs: 10 * 60_000, run: runSignalingBench },
   { name: 'rooms', budgetMs: 20 * 60_000, run: runRoomsBench },
+  { name: 'lively', budgetMs: 10 * 60_000, run: runLivelyBench },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {
