@@ -22,6 +22,9 @@ import { RoomEpochs } from './room-epochs.js';
 import { MessageIndex } from './message-index.js';
 import { clientsWithKey, listPeople, nextPresence, type Person } from './people.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
+import { PrivateMessages } from './private-messages.svelte.js';
+import { autoReply } from './auto-reply.svelte.js';
+import { compareMessages } from '../core/hlc.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -88,6 +91,8 @@ export class RoomSession {
   /** What is shown of the document's messages (moderation, floods, blocks). */
   readonly #filter = new MessageFilter(this.log);
   readonly moderation: SessionModeration;
+  /** Private messages to and from this person (private-messages.svelte.ts). */
+  readonly privates: PrivateMessages;
   readonly #doc = new Y.Doc();
   readonly #awareness = new Awareness(this.#doc);
   readonly #dropCounter: DropCounter = createDropCounter();
@@ -139,6 +144,17 @@ export class RoomSession {
       adminKey: adminKeyText,
       onDrop: (reason) => this.#drop('moderation', reason),
       onSecret: (secret, epoch) => this.#moveTo(secret, epoch),
+      onCards: () => this.privates.refresh(),
+    });
+    this.privates = new PrivateMessages({
+      doc: this.#doc,
+      identity: () => this.#identity,
+      boxOf: (key) => this.#epochs.boxOf(key),
+      refused: (key) => this.moderation.bannedKeys.has(key) || this.moderation.blocked.has(key),
+      nick: () => this.nick,
+      tick: () => this.#clock.tick(),
+      drop: (reason) => this.#drop('private', reason),
+      autoReply: () => autoReply.reply,
     });
     this.moderation = new SessionModeration({
       doc: this.#doc,
@@ -227,6 +243,8 @@ export class RoomSession {
     if (this.#closed) return;
     await this.#epochs.start(this.#identity);
     if (this.#closed) return;
+    await this.privates.start();
+    if (this.#closed) return;
     this.historyLoaded = true;
     tail.schedule();
     markLoaded();
@@ -302,6 +320,16 @@ export class RoomSession {
     return true;
   }
 
+  /** Seals and sends a private message to `key`; false, changing nothing, if it cannot go now (see canSend, and the recipient's card must be known). */
+  sendPrivate(key: string, text: string): boolean {
+    const trimmed = text.replace(/\r\n?/g, '\n').trim();
+    if (!this.historyLoaded || !isValidText(trimmed) || !this.canSend(trimmed) || !this.privates.canSendTo(key)) return false;
+    this.#lastSentAt = Date.now();
+    this.setTyping(false);
+    void this.privates.send(key, trimmed);
+    return true;
+  }
+
   /**
    * Whether the room's rules let this person send `text` now: not removed or muted, within the
    * room's maximum length and slow mode. Every member hides what breaks them anyway; checking here
@@ -368,6 +396,7 @@ export class RoomSession {
   #publishStatus(): void {
     const status = this.chosenStatus === 'online' && this.#autoAway ? 'away' : this.chosenStatus;
     this.#publishPresence({ status, text: this.statusText });
+    this.privates.setAway(status === 'away');
   }
 
   /** Marks this person as typing; it clears by itself after a few idle seconds. */
@@ -406,7 +435,10 @@ export class RoomSession {
 
   /** A transcript of the messages shown (signatures checked first), as a file's name, type and text. */
   async transcript(format: TranscriptFormat): Promise<TranscriptFile> {
-    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now());
+    // Private messages this person can read go in too, marked private in the name column.
+    const privates = this.privates.visible().map((message) => ({ v: 1, id: message.id, author: message.author, hlc: message.hlc, text: message.text, sig: '', nick: `${message.nick} (private to ${message.outgoing ? this.nameOf(message.to) : 'you'})` }) as const);
+    const entries = [...(await this.#index.verifiedAll()), ...privates].sort(compareMessages);
+    return transcriptFile(format, entries, this.keys.roomId, Date.now());
   }
 
   /** Messages hidden right now, by reason (diagnostics). */
