@@ -90,6 +90,11 @@ export class PrivateMessages {
     return this.all.filter((message) => !this.#host.refused(message.author) && !this.#gate.isHidden(message.id));
   }
 
+  /** The nickname `key` gave on their latest private message to this person, if any. */
+  nickOf(key: string): string | undefined {
+    return this.all.findLast((message) => message.author === key)?.nick;
+  }
+
   /** True if a private message to `key` can be sealed now (their member card is known). */
   canSendTo(key: string): boolean {
     const identity = this.#host.identity();

@@ -120,6 +120,8 @@ export class RoomSession {
   #everConnected = false;
   #closed = false;
   #tail: StoredTail | null = null;
+  /** Nicknames of people seen present during this visit, so those who left keep their name (a private message to them, say). */
+  readonly #seenNicks = new Map<string, string>();
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -419,7 +421,7 @@ export class RoomSession {
     const present = this.people.find((person) => person.key === key);
     if (present !== undefined) return present.nick;
     const bytes = fromBase64Url(key);
-    return this.#filter.nickOf(key) ?? (bytes === null ? key.slice(0, 8) : safetyCode(bytes));
+    return this.#seenNicks.get(key) ?? this.#filter.nickOf(key) ?? this.privates.nickOf(key) ?? (bytes === null ? key.slice(0, 8) : safetyCode(bytes));
   }
 
   #arrived(entries: readonly MessageEntry[]): void {
@@ -517,6 +519,7 @@ export class RoomSession {
     // People the room banned or locked out are not shown as present (their connections are being cut).
     const { bannedKeys, locked } = this.moderation;
     this.people = listPeople(this.#awareness.getStates(), this.#doc.clientID, (key) => bannedKeys.has(key) || (locked !== null && !locked.has(key)));
+    for (const person of this.people) this.#seenNicks.set(person.key, person.nick);
   }
 
   #updateConnection(status: ProviderStatus): void {
