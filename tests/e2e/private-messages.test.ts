@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Page } from 'playwright-core';
@@ -124,7 +125,20 @@ describe('private messages in Chromium', () => {
     expect(await late.textContent()).toContain('Private from');
     expect(await log(boAgain).getByText('the spare key is under the blue pot').count()).toBe(1);
     expect(await log(cy).getByText('4471').count()).toBe(0);
-  });
+
+    // Bo's transcript carries the private messages, marked; Cy's does not.
+    const transcriptOf = async (page: Page): Promise<string> => {
+      await page.getByText('Export transcript').click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript (text)' }).click()]);
+      return readFileSync(await download.path(), 'utf8');
+    };
+    const boTranscript = await transcriptOf(boAgain);
+    expect(boTranscript).toContain(`${anaNick} (private to you): call me when you are back, the code is 4471`);
+    expect(boTranscript).toContain('public hello to everyone');
+    const cyTranscript = await transcriptOf(cy);
+    expect(cyTranscript).toContain('public hello to everyone');
+    expect(cyTranscript).not.toContain('4471');
+  }, 120_000);
 
   it('answers once per away period with the auto-reply, and never answers an auto-reply', async () => {
     const ana = await harness.openPage(harness.node().url());
