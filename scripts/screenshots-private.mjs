@@ -58,6 +58,10 @@ try {
     await bo.screenshot({ path: `${out}/private-phone-${theme}.png` });
     await cy.screenshot({ path: `${out}/private-third-member-${theme}.png` });
   }
+  await bo.getByText(/^People \(/).click();
+  await bo.getByRole('checkbox', { name: 'Auto-reply when away' }).check();
+  await bo.getByRole('textbox', { name: 'Auto-reply text' }).scrollIntoViewIfNeeded();
+  await bo.screenshot({ path: `${out}/private-phone-auto-reply.png` });
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

@@ -150,7 +150,7 @@ describe('private messages in Chromium', () => {
 
     await bo.getByRole('checkbox', { name: 'Auto-reply when away' }).check();
     await bo.getByRole('textbox', { name: 'Auto-reply text' }).fill('Back at five, sorry!');
-    await bo.getByRole('button', { name: 'Save' }).click();
+    await bo.getByRole('button', { name: 'Save auto-reply' }).click();
     await bo.getByRole('combobox', { name: 'Status' }).selectOption('away');
     await expect.poll(() => people(ana).filter({ hasText: boNick }).textContent(), { timeout: 10_000 }).toContain('away');
 
