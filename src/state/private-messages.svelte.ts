@@ -59,6 +59,8 @@ export class PrivateMessages {
   /** The same per-author flood limit as messages, so nobody buries a recipient in private messages. */
   readonly #gate = createFloodGate();
   #started = false;
+  /** Bumped on every refresh (new entries or member cards), so canSendTo() is read again. */
+  #version = $state(0);
   #awaySince: number | null = null;
   readonly #answered = new Set<string>();
 
@@ -97,6 +99,7 @@ export class PrivateMessages {
 
   /** True if a private message to `key` can be sealed now (their member card is known). */
   canSendTo(key: string): boolean {
+    void this.#version;
     const identity = this.#host.identity();
     return identity !== null && key !== toBase64Url(identity.publicKey) && this.#host.boxOf(key) !== undefined;
   }
@@ -124,6 +127,7 @@ export class PrivateMessages {
   refresh(): void {
     const identity = this.#host.identity();
     if (identity === null) return;
+    this.#version++;
     const own = toBase64Url(identity.publicKey);
     const fresh: PrivateMessage[] = [];
     const entries = [...this.#map.values.values()];
