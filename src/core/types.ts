@@ -81,7 +81,7 @@ export type ConnectionState =
   | { readonly kind: 'offline' };
 
 /** Where a dropped input came from, for the drop counters. */
-export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act';
+export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act' | 'private';
 
 /** Signature check state of one message; the UI verifies the visible range first. */
 export type VerificationStatus = 'pending' | 'valid' | 'invalid';

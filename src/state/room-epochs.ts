@@ -20,6 +20,8 @@ export interface RoomEpochsOptions {
   readonly onDrop: (reason: DropReason) => void;
   /** The newest secret sealed to this person changed. */
   readonly onSecret: (secret: Uint8Array, epoch: number) => void;
+  /** The verified member cards changed (private messages wait for the cards they need). */
+  readonly onCards?: () => void;
 }
 
 export class RoomEpochs {
@@ -42,6 +44,7 @@ export class RoomEpochs {
       verify: verifyMemberCard,
       failReason: 'signature',
       onDrop: options.onDrop,
+      ...(options.onCards === undefined ? {} : { onChange: options.onCards }),
     });
     this.#epochs = new VerifiedMap({
       map: options.doc.getMap('epochs'),
@@ -63,6 +66,11 @@ export class RoomEpochs {
     await Promise.all([this.#members.start(), this.#epochs.start()]);
     const card = await createMemberCard(identity);
     if (this.#members.values.get(card.key)?.box !== card.box) this.#members.set(card.key, card);
+  }
+
+  /** The box key on `key`'s verified member card, if this device has one. */
+  boxOf(key: string): string | undefined {
+    return this.#members.values.get(key)?.box;
   }
 
   /** The newest epoch number this device knows of. */

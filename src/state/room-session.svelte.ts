@@ -25,6 +25,9 @@ import { RoomAlerts } from './room-alerts.js';
 import { deviceProfile } from './profile.svelte.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { SessionActs } from './session-acts.svelte.js';
+import { PrivateMessages } from './private-messages.svelte.js';
+import { autoReply } from './auto-reply.svelte.js';
+import { compareMessages } from '../core/hlc.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -93,6 +96,8 @@ export class RoomSession {
   readonly moderation: SessionModeration;
   /** Edits, own deletes, reactions and read receipts. */
   readonly acts: SessionActs;
+  /** Private messages to and from this person (private-messages.svelte.ts). */
+  readonly privates: PrivateMessages;
   readonly #doc = new Y.Doc();
   readonly #awareness = new Awareness(this.#doc);
   readonly #dropCounter: DropCounter = createDropCounter();
@@ -122,6 +127,8 @@ export class RoomSession {
   #everConnected = false;
   #closed = false;
   #tail: StoredTail | null = null;
+  /** Nicknames of people seen present during this visit, so those who left keep their name (a private message to them, say). */
+  readonly #seenNicks = new Map<string, string>();
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -147,6 +154,17 @@ export class RoomSession {
       adminKey: adminKeyText,
       onDrop: (reason) => this.#drop('moderation', reason),
       onSecret: (secret, epoch) => this.#moveTo(secret, epoch),
+      onCards: () => this.privates.refresh(),
+    });
+    this.privates = new PrivateMessages({
+      doc: this.#doc,
+      identity: () => this.#identity,
+      boxOf: (key) => this.#epochs.boxOf(key),
+      refused: (key) => this.moderation.bannedKeys.has(key) || this.moderation.blocked.has(key),
+      nick: () => this.nick,
+      tick: () => this.#clock.tick(),
+      drop: (reason) => this.#drop('private', reason),
+      autoReply: () => autoReply.reply,
     });
     this.acts = new SessionActs({
       doc: this.#doc,
@@ -250,6 +268,8 @@ export class RoomSession {
     void this.acts.start();
     await this.#epochs.start(this.#identity);
     if (this.#closed) return;
+    await this.privates.start();
+    if (this.#closed) return;
     this.historyLoaded = true;
     tail.schedule();
     markLoaded();
@@ -322,6 +342,16 @@ export class RoomSession {
       return true;
     }
     this.#sendNow(trimmed, re);
+    return true;
+  }
+
+  /** Seals and sends a private message to `key`; false, changing nothing, if it cannot go now (see canSend, and the recipient's card must be known). */
+  sendPrivate(key: string, text: string): boolean {
+    const trimmed = text.replace(/\r\n?/g, '\n').trim();
+    if (!this.historyLoaded || !isValidText(trimmed) || !this.canSend(trimmed) || !this.privates.canSendTo(key)) return false;
+    this.#lastSentAt = Date.now();
+    this.setTyping(false);
+    void this.privates.send(key, trimmed);
     return true;
   }
 
@@ -398,6 +428,7 @@ export class RoomSession {
   #publishStatus(): void {
     const status = this.chosenStatus === 'online' && this.#autoAway ? 'away' : this.chosenStatus;
     this.#publishPresence({ status, text: this.statusText });
+    this.privates.setAway(status === 'away');
   }
 
   /** Marks this person as typing; it clears by itself after a few idle seconds. */
@@ -420,7 +451,7 @@ export class RoomSession {
     const present = this.people.find((person) => person.key === key);
     if (present !== undefined) return present.nick;
     const bytes = fromBase64Url(key);
-    return this.#filter.nickOf(key) ?? (bytes === null ? key.slice(0, 8) : safetyCode(bytes));
+    return this.#seenNicks.get(key) ?? this.#filter.nickOf(key) ?? this.privates.nickOf(key) ?? (bytes === null ? key.slice(0, 8) : safetyCode(bytes));
   }
 
   #arrived(entries: readonly MessageEntry[]): void {
@@ -437,7 +468,10 @@ export class RoomSession {
 
   /** A transcript of the messages shown (signatures checked first), as a file's name, type and text. */
   async transcript(format: TranscriptFormat): Promise<TranscriptFile> {
-    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now(), (entry) => this.acts.transcriptNote(entry));
+    // Private messages this person can read go in too, marked private in the name column.
+    const privates = this.privates.visible().map((message) => ({ v: 1, id: message.id, author: message.author, hlc: message.hlc, text: message.text, sig: '', nick: `${message.nick} (private to ${message.outgoing ? this.nameOf(message.to) : 'you'})` }) as const);
+    const entries = [...(await this.#index.verifiedAll()), ...privates].sort(compareMessages);
+    return transcriptFile(format, entries, this.keys.roomId, Date.now(), (entry) => this.acts.transcriptNote(entry));
   }
 
   /** Messages hidden right now, by reason (diagnostics). */
@@ -523,6 +557,7 @@ export class RoomSession {
     const { bannedKeys, locked } = this.moderation;
     this.people = listPeople(this.#awareness.getStates(), this.#doc.clientID, (key) => bannedKeys.has(key) || (locked !== null && !locked.has(key)));
     this.alerts.people(this.people);
+    for (const person of this.people) this.#seenNicks.set(person.key, person.nick);
   }
 
   #updateConnection(status: ProviderStatus): void {

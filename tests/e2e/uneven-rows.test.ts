@@ -4,6 +4,7 @@ import { createClock } from '../../src/core/hlc.js';
 import { formatInviteFragment } from '../../src/core/invite-link.js';
 import { createMessageEntry, encodeMessageEntry } from '../../src/core/message-entry.js';
 import { createIdentity } from '../../src/crypto/identity.js';
+import type { MessageEntry } from '../../src/core/types.js';
 import { messagesLog, useRoomHarness } from '../helpers/e2e.js';
 import { until } from '../helpers/node.js';
 import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
@@ -29,7 +30,7 @@ describe('a history of uneven rows in Chromium', () => {
     const clock = createClock(() => (wallMs += 10_000));
     const authors = await Promise.all([createIdentity(), createIdentity(), createIdentity()]);
     const messages = host.doc.getMap<unknown>('messages');
-    const entries = [];
+    const entries: MessageEntry[] = [];
     for (let i = 0; i < 600; i++) {
       const lines = [1, 1, 2, 12, 1, 5, 1, 30][i % 8] as number;
       const text = i === 599 ? 'the newest of the uneven rows' : Array.from({ length: lines }, (_, line) => `row ${i} line ${line}`).join('\n');
