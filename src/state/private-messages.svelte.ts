@@ -43,6 +43,10 @@ export interface PrivateHost {
   drop(reason: DropReason): void;
   /** What the away auto-reply says, or null while it is off. */
   autoReply(): string | null;
+  /** The room's message lifetime in ms (0: kept for ever); private messages expire like the others. */
+  lifetimeMs?(): number;
+  /** A private message from someone else arrived after start (for the sound and notification). */
+  arrived?(message: PrivateMessage): void;
 }
 
 /** A private message stamped this long before the away period began still counts as during it (clock skew). */
@@ -77,7 +81,27 @@ export class PrivateMessages {
       failReason: 'signature',
       onDrop: (reason) => host.drop(reason),
       onChange: () => this.refresh(),
+      // An expired entry may leave the document (this device and every other remove it, see expire()).
+      mayRemove: (_key, known) => this.#expired(known.hlc, Date.now()),
     });
+  }
+
+  /** Removes expired private messages from the document (everyone's, opened or not), as messages are. */
+  expire(nowMs: number = Date.now()): void {
+    const gone = [...this.#map.values].filter(([, entry]) => this.#expired(entry.hlc, nowMs)).map(([key]) => key);
+    if (gone.length === 0) return;
+    const map = this.#host.doc.getMap<unknown>('private');
+    this.#host.doc.transact(() => {
+      for (const key of gone) map.delete(key);
+    });
+    for (const key of gone) this.#opened.delete(key);
+    this.all = this.all.filter((message) => !gone.includes(message.id));
+  }
+
+  #expired(hlc: string, nowMs: number): boolean {
+    const lifetime = this.#host.lifetimeMs?.() ?? 0;
+    const wallMs = lifetime > 0 ? parseStamp(hlc)?.wallMs : undefined;
+    return wallMs !== undefined && wallMs + lifetime < nowMs;
   }
 
   /** Checks what the document holds, then follows it; call once identity and history are loaded. */
@@ -89,7 +113,8 @@ export class PrivateMessages {
 
   /** Shown private messages: not from anyone refused, not over the flood limit. */
   visible(): PrivateMessage[] {
-    return this.all.filter((message) => !this.#host.refused(message.author) && !this.#gate.isHidden(message.id));
+    const now = Date.now();
+    return this.all.filter((message) => !this.#host.refused(message.author) && !this.#gate.isHidden(message.id) && !this.#expired(message.hlc, now));
   }
 
   /** The nickname `key` gave on their latest private message to this person, if any. */
@@ -145,7 +170,10 @@ export class PrivateMessages {
     }
     if (fresh.length === 0) return;
     this.all = [...this.#opened.values()].filter((message) => message !== null).sort(compareMessages);
-    if (this.#started) for (const message of fresh) this.#maybeAnswer(message);
+    if (!this.#started) return;
+    for (const message of fresh) this.#maybeAnswer(message);
+    const incoming = fresh.filter((message) => !message.outgoing && !this.#host.refused(message.author) && !this.#gate.isHidden(message.id));
+    if (incoming.length > 0) this.#host.arrived?.(incoming[incoming.length - 1] as PrivateMessage);
   }
 
   #maybeAnswer(message: PrivateMessage): void {

@@ -165,6 +165,8 @@ export class RoomSession {
       tick: () => this.#clock.tick(),
       drop: (reason) => this.#drop('private', reason),
       autoReply: () => autoReply.reply,
+      lifetimeMs: () => this.moderation.rules.lifetimeSeconds * 1000,
+      arrived: () => this.alerts.emit('private'),
     });
     this.acts = new SessionActs({
       doc: this.#doc,
@@ -207,6 +209,8 @@ export class RoomSession {
         this.logVersion++;
         // What is shown changed (a deletion, a ban): the stored tail must not show it again on reload.
         if (this.historyLoaded) this.#tail?.schedule();
+        // Also the time to look for expired messages (a lifetime set, or the sweep): private ones too.
+        if (this.historyLoaded) this.privates.expire();
       },
     });
   }

@@ -97,3 +97,52 @@ describe('private messages on each device', () => {
     expect(texts(bo!.privates).filter((text) => text === 'Ana is away')).toHaveLength(2);
   });
 });
+
+describe('private messages and the room lifetime', () => {
+  it('expire like messages: hidden once older than the lifetime, and removed from every document for good', async () => {
+    const identities = await Promise.all([createIdentity(), createIdentity()]);
+    const cards = new Map<string, MemberCard>();
+    for (const identity of identities) {
+      const card = await createMemberCard(identity);
+      cards.set(card.key, card);
+    }
+    const docs = [new Y.Doc(), new Y.Doc()];
+    docs.forEach((doc, i) => doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== 'remote') Y.applyUpdate(docs[1 - i]!, update, 'remote');
+    }));
+    let lifetimeMs = 0;
+    // Stamps from an hour and a half ago, as if the messages were written then.
+    let wallMs = Date.now() - 90 * 60_000;
+    const clock = createClock(() => (wallMs += 1000));
+    const arrived: string[] = [];
+    const devices = identities.map((identity, i) => new PrivateMessages({
+      doc: docs[i]!,
+      identity: () => identity,
+      boxOf: (key) => cards.get(key)?.box,
+      refused: () => false,
+      nick: () => `Person ${i}`,
+      tick: () => clock.tick(),
+      drop: () => undefined,
+      autoReply: () => null,
+      lifetimeMs: () => lifetimeMs,
+      arrived: (message) => arrived.push(`${i}:${message.text}`),
+    }));
+    await Promise.all(devices.map((device) => device.start()));
+    const [ana, bo] = devices as [PrivateMessages, PrivateMessages];
+    await ana.send(toBase64Url(identities[1]!.publicKey), 'an old secret');
+    await settle();
+    expect(texts(bo)).toEqual(['an old secret']);
+    expect(arrived).toEqual(['1:an old secret']); // the recipient's device, not the sender's
+
+    lifetimeMs = 3600_000; // the admin sets one hour
+    expect(texts(bo)).toEqual([]);
+    bo.expire();
+    ana.expire();
+    await settle();
+    for (const doc of docs) expect(doc.getMap('private').size).toBe(0);
+    // Not put back by either device: an expired entry may go.
+    await settle();
+    for (const doc of docs) expect(doc.getMap('private').size).toBe(0);
+    expect(ana.all).toEqual([]);
+  });
+});
