@@ -3,7 +3,7 @@
  * Stored sealed (persistence/profile-store.ts) and parsed like any other stored blob: a field
  * that does not pass is dropped (and counted by the caller), the rest still loads.
  */
-import { isValidNick } from './message-entry.js';
+import { isValidNick, isValidText } from './message-entry.js';
 import { isValidShortcut, MAX_SHORTCUTS, type Shortcut } from './shortcuts.js';
 
 export interface Profile {
@@ -12,9 +12,24 @@ export interface Profile {
   /** `#rrggbb` from PROFILE_COLORS, or null: a colour made from each room's identity. */
   readonly color: string | null;
   readonly shortcuts: readonly Shortcut[];
+  /** The away auto-reply (state/private-messages.svelte.ts): the person's own words, so sealed too. */
+  readonly autoReply: AutoReply;
 }
 
-export const EMPTY_PROFILE: Profile = { nick: null, color: null, shortcuts: [] };
+export interface AutoReply {
+  readonly enabled: boolean;
+  readonly text: string;
+}
+
+/** Short: an auto-reply is a courtesy, not a letter. */
+export const MAX_AUTO_REPLY_CHARS = 300;
+export const DEFAULT_AUTO_REPLY: AutoReply = { enabled: false, text: "I'm away right now. I'll read your message when I'm back." };
+
+export function isValidAutoReplyText(text: string): boolean {
+  return text === text.trim() && text.length <= MAX_AUTO_REPLY_CHARS && isValidText(text);
+}
+
+export const EMPTY_PROFILE: Profile = { nick: null, color: null, shortcuts: [], autoReply: DEFAULT_AUTO_REPLY };
 
 /** Colours readable on both the light and the dark theme (relative luminance near 0.18, like colorForKey). */
 export const PROFILE_COLORS: Readonly<Record<string, string>> = {
@@ -31,7 +46,8 @@ export const PROFILE_COLORS: Readonly<Record<string, string>> = {
 const MAX_PROFILE_CHARS = 200_000;
 
 export function encodeProfile(profile: Profile): string {
-  return JSON.stringify({ v: 1, nick: profile.nick, color: profile.color, shortcuts: profile.shortcuts.map(({ name, text }) => ({ name, text })) });
+  const { enabled, text } = profile.autoReply;
+  return JSON.stringify({ v: 1, nick: profile.nick, color: profile.color, shortcuts: profile.shortcuts.map(({ name, text: body }) => ({ name, text: body })), autoReply: { enabled, text } });
 }
 
 /** The profile in `text`, and how many of its parts were dropped. Never throws. */
@@ -57,5 +73,8 @@ export function decodeProfile(text: string): { profile: Profile; dropped: number
     if (typeof name === 'string' && typeof body === 'string' && isValidShortcut({ name, text: body })) shortcuts.push({ name, text: body });
     else dropped++;
   }
-  return { profile: { nick, color, shortcuts }, dropped: dropped + Math.max(0, list.length - MAX_SHORTCUTS) };
+  const stored = (typeof fields['autoReply'] === 'object' && fields['autoReply'] !== null ? fields['autoReply'] : {}) as Record<string, unknown>;
+  const autoReply = typeof stored['enabled'] === 'boolean' && typeof stored['text'] === 'string' && isValidAutoReplyText(stored['text']) ? { enabled: stored['enabled'], text: stored['text'] } : DEFAULT_AUTO_REPLY;
+  if (fields['autoReply'] !== undefined && autoReply === DEFAULT_AUTO_REPLY) dropped++;
+  return { profile: { nick, color, shortcuts, autoReply }, dropped: dropped + Math.max(0, list.length - MAX_SHORTCUTS) };
 }

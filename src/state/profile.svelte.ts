@@ -2,7 +2,7 @@
  * This device's profile as the UI sees it: loaded once per page, saved on every change. Rooms
  * read the nickname and colour from here; the composer reads the canned replies.
  */
-import { EMPTY_PROFILE, type Profile } from '../core/profile.js';
+import { EMPTY_PROFILE, isValidAutoReplyText, type AutoReply, type Profile } from '../core/profile.js';
 import { isValidShortcut, withShortcut, type Shortcut } from '../core/shortcuts.js';
 import { isValidNick } from '../core/message-entry.js';
 import { loadProfile, saveProfile } from '../persistence/profile-store.js';
@@ -46,6 +46,14 @@ class DeviceProfile {
     const clean = { name: shortcut.name.trim().replace(/^\//, ''), text: shortcut.text.replace(/\r\n?/g, '\n') };
     if (!isValidShortcut(clean)) return false;
     this.#update({ ...this.current, shortcuts: withShortcut(this.current.shortcuts, clean) });
+    return true;
+  }
+
+  /** Changes the away auto-reply; false (nothing saved) for an empty or over-long text. */
+  setAutoReply(change: Partial<AutoReply>): boolean {
+    const text = change.text?.replace(/\r\n?/g, '\n').trim() ?? this.current.autoReply.text;
+    if (!isValidAutoReplyText(text)) return false;
+    this.#update({ ...this.current, autoReply: { enabled: change.enabled ?? this.current.autoReply.enabled, text } });
     return true;
   }
 

@@ -3,7 +3,7 @@ import { get, set } from 'idb-keyval';
 import { describe, expect, it } from 'vitest';
 import { mentionOf, mentions } from '../../src/core/mentions.js';
 import { expandShortcut, isValidShortcutName, withShortcut } from '../../src/core/shortcuts.js';
-import { decodeProfile, encodeProfile, PROFILE_COLORS, type Profile } from '../../src/core/profile.js';
+import { decodeProfile, DEFAULT_AUTO_REPLY, EMPTY_PROFILE, encodeProfile, PROFILE_COLORS, type Profile } from '../../src/core/profile.js';
 import { nicknameForKey } from '../../src/core/presence.js';
 import { isValidNick } from '../../src/core/message-entry.js';
 import { loadProfile, saveProfile } from '../../src/persistence/profile-store.js';
@@ -54,13 +54,14 @@ describe('canned replies', () => {
 });
 
 describe('device profile', () => {
-  const profile: Profile = { nick: 'Ana 🌙', color: '#3d6fd6', shortcuts: [{ name: 'hi', text: 'Hello there' }] };
+  const profile: Profile = { nick: 'Ana 🌙', color: '#3d6fd6', shortcuts: [{ name: 'hi', text: 'Hello there' }], autoReply: { enabled: true, text: 'Back at five, sorry!' } };
   it('round-trips, and drops (counting) only the parts that do not pass', () => {
     expect(decodeProfile(encodeProfile(profile))).toEqual({ profile, dropped: 0 });
     const bad = JSON.stringify({ v: 1, nick: 'a\u202Eb', color: '#123456', shortcuts: [{ name: 'ok', text: 'fine' }, { name: 'bad name', text: 'x' }, 7, { name: 'ctl', text: 'a\u0000' }] });
-    expect(decodeProfile(bad)).toEqual({ profile: { nick: null, color: null, shortcuts: [{ name: 'ok', text: 'fine' }] }, dropped: 5 });
+    expect(decodeProfile(bad)).toEqual({ profile: { nick: null, color: null, shortcuts: [{ name: 'ok', text: 'fine' }], autoReply: DEFAULT_AUTO_REPLY }, dropped: 5 });
+    expect(decodeProfile(JSON.stringify({ v: 1, nick: null, color: null, shortcuts: [], autoReply: { enabled: true, text: 'x'.repeat(301) } }))).toEqual({ profile: EMPTY_PROFILE, dropped: 1 });
     expect(decodeProfile('{').dropped).toBe(1);
-    expect(decodeProfile('[]').profile).toEqual({ nick: null, color: null, shortcuts: [] });
+    expect(decodeProfile('[]').profile).toEqual(EMPTY_PROFILE);
   });
   it('is stored sealed: the stored bytes hold neither the nickname nor the canned text', async () => {
     const store = freshStore();
@@ -69,11 +70,12 @@ describe('device profile', () => {
     const text = new TextDecoder().decode(stored);
     expect(text).not.toContain('Hello there');
     expect(text).not.toContain('Ana');
+    expect(text).not.toContain('Back at five');
     expect(await loadProfile(store)).toEqual({ profile, dropped: 0 });
     // A tampered record is dropped and counted; the page still gets a usable profile.
     stored[stored.length - 1] = (stored[stored.length - 1] ?? 0) ^ 1;
     await set(PROFILE_KEY, stored, store);
-    expect(await loadProfile(store)).toEqual({ profile: { nick: null, color: null, shortcuts: [] }, dropped: 1 });
+    expect(await loadProfile(store)).toEqual({ profile: EMPTY_PROFILE, dropped: 1 });
   });
   it('offers colours that read on both themes, and a stable nickname per key', () => {
     const lum = (hex: string): number => {
