@@ -424,7 +424,9 @@ export class RoomSession {
 
   /** A transcript of the messages shown (signatures checked first), as a file's name, type and text. */
   async transcript(format: TranscriptFormat): Promise<TranscriptFile> {
-    return transcriptFile(format, await this.#index.verifiedAll(), this.keys.roomId, Date.now(), (entry) => this.acts.transcriptNote(entry));
+    const entries = await this.#index.verifiedAll();
+    await this.acts.verifyAll();
+    return transcriptFile(format, entries, this.keys.roomId, Date.now(), (entry) => this.acts.transcriptNote(entry));
   }
 
   /** Messages hidden right now, by reason (diagnostics). */

@@ -17,7 +17,6 @@ import {
   decodeMessageAct,
   deletedByAuthor,
   encodeMessageAct,
-  forgedActs,
   indexActs,
   seenBy,
   shownText,
@@ -82,12 +81,27 @@ export class SessionActs {
       supersedes,
       // Edits and reactions leave with their message when its author deletes it; deletes and receipts stay.
       mayRemove: (_key, known) => known.k !== 'd' && known.k !== 's' && this.#targetDeleted(known.target),
+      // A stored history's edits and reactions are checked when their message is on screen; deletes
+      // (which hide messages) and receipts (one per reader) are checked at once.
+      deferGroup: (act) => (act.k === 'e' || act.k === 'r' ? act.target : null),
     });
   }
 
-  /** Checks every stored act (in the background), then follows the map. */
-  start(): Promise<void> {
-    return this.#map.start();
+  /** Checks the stored deletes and receipts (in the background), defers the rest, then follows the map. */
+  async start(): Promise<void> {
+    await this.#map.start();
+    // The list asks for what is on screen again, now that there are deferred acts to check.
+    this.#host.refresh();
+  }
+
+  /** Checks the deferred acts on these messages (those on screen, and the targets they quote). */
+  need(ids: Iterable<string>): void {
+    void this.#map.verifyGroups(ids);
+  }
+
+  /** Checks every deferred act (before a transcript). */
+  verifyAll(): Promise<void> {
+    return this.#map.verifyGroups(this.#map.pendingGroups());
   }
 
   stop(): void {
@@ -145,6 +159,7 @@ export class SessionActs {
   }
 
   /** A message as a transcript shows it: edited text, and a reply's quote. */
+  /** (Call verifyAll first.) */
   transcriptNote(entry: MessageEntry): TranscriptNote {
     const { text, edited } = this.textOf(entry);
     if (entry.re === undefined) return { text, edited };
