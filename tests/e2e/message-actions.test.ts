@@ -108,7 +108,15 @@ describe('message actions in Chromium', () => {
     await expect.poll(() => log(ana).getByText(/^Seen by/).count()).toBe(0);
     await ana.reload();
     await article(ana, 'Lunch at one?').waitFor({ timeout: 15_000 });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Ana reads Bo's new message, but her receipt in the document does not move.
+    const acts = watcher.doc.getMap('acts');
+    const anaKey = (JSON.parse(String([...watcher.doc.getMap('messages').values()].find((value) => String(value).includes('Lunch at noon?')))) as { author: string }).author;
+    const receiptBefore = acts.get(`s:${anaKey}`);
+    expect(receiptBefore).toBeDefined();
+    await say(bo, 'Anyone for dessert?');
+    await article(ana, 'Anyone for dessert?').waitFor({ timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(acts.get(`s:${anaKey}`)).toBe(receiptBefore);
     expect(await log(ana).getByText(/^Seen by/).count()).toBe(0);
   });
 
