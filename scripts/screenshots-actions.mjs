@@ -82,6 +82,12 @@ try {
   await bo.waitForTimeout(500);
   await ana.screenshot({ path: `${out}/actions-desktop-dark.png` });
   await bo.screenshot({ path: `${out}/actions-phone-dark.png` });
+  // A touch phone (no hover): the message tools stay in the row.
+  const touch = await (await browser.newContext({ viewport: { width: 390, height: 800 }, isMobile: true, hasTouch: true })).newPage();
+  await touch.goto(ana.url());
+  await row(touch, 'see you all').waitFor({ timeout: 20_000 });
+  await touch.waitForTimeout(500);
+  await touch.screenshot({ path: `${out}/actions-phone-touch.png` });
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();
