@@ -49,7 +49,8 @@ export interface ActsHost {
 /** What a reply shows of its target. */
 export type Quote =
   | { readonly kind: 'message'; readonly id: string; readonly nick: string; readonly firstLine: string }
-  | { readonly kind: 'deleted' | 'missing'; readonly id: string };
+  /** Deleted; hidden here (blocked, banned, a flood); or never received by this device. */
+  | { readonly kind: 'deleted' | 'hidden' | 'missing'; readonly id: string };
 
 /** A receipt is written at most this often, so reading a busy room costs one small update per interval. */
 const RECEIPT_INTERVAL_MS = 2000;
@@ -151,9 +152,12 @@ export class SessionActs {
   quoteOf(id: string): Quote {
     const entry = this.#host.filter.find(id);
     const moderation = this.#host.filter.moderation;
-    if (entry === undefined || this.#host.filter.reasonFor(entry) === 'deleted') {
-      return { kind: this.index.deletes.has(id) || moderation.deleted.has(id) ? 'deleted' : 'missing', id };
+    const hidden = entry === undefined ? null : this.#host.filter.reasonFor(entry);
+    if (entry === undefined || hidden === 'deleted' || hidden === 'expired') {
+      return { kind: this.index.deletes.has(id) || moderation.deleted.has(id) || hidden !== null ? 'deleted' : 'missing', id };
     }
+    // A quote must not show what this person chose not to see (a block) or the room hid.
+    if (hidden !== null) return { kind: 'hidden', id };
     const text = this.textOf(entry).text;
     return { kind: 'message', id, nick: entry.nick, firstLine: text.split('\n', 1)[0] ?? '' };
   }
@@ -164,7 +168,7 @@ export class SessionActs {
     const { text, edited } = this.textOf(entry);
     if (entry.re === undefined) return { text, edited };
     const quote = this.quoteOf(entry.re);
-    return { text, edited, quote: quote.kind === 'message' ? `${quote.nick}: ${quote.firstLine}` : quote.kind === 'deleted' ? 'Original message deleted' : 'Original message not loaded' };
+    return { text, edited, quote: quote.kind === 'message' ? `${quote.nick}: ${quote.firstLine}` : quote.kind === 'deleted' ? 'Original message deleted' : quote.kind === 'hidden' ? 'Original message hidden' : 'Original message not loaded' };
   }
 
   /** Readers (keys) who saw this person's newest message, and its id; null if nobody did or none is near the end. */
