@@ -34,6 +34,8 @@ export interface VerifiedMapOptions<T> {
 
 /** Values decoded between yields while sorting a stored history into groups. */
 const DEFER_BATCH = 2000;
+/** A change of more keys than this at once is a history arriving by sync, deferred like a stored one. */
+const LIVE_CHECK_MAX = 256;
 const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Signatures checked at once; a large map is checked in parallel batches rather than one by one. */
@@ -66,7 +68,14 @@ export class VerifiedMap<T> {
       if (event.transaction.origin === RESTORE_ORIGIN) return;
       // A changed key is checked now; an older deferred value for it no longer matters.
       for (const key of event.keysChanged) this.#forgetPending(key);
-      void this.#check([...event.keysChanged]);
+      const keys = [...event.keysChanged];
+      if (deferGroup === undefined || keys.length <= LIVE_CHECK_MAX) {
+        void this.#check(keys);
+        return;
+      }
+      const now = keys.filter((key) => !this.#deferIfGrouped(key, map.get(key)));
+      void this.#check(now);
+      this.#options.onChange?.(); // so the reader asks again for what is on screen
     });
     if (deferGroup === undefined) return this.#check([...map.keys()]);
     const now: string[] = [];
@@ -77,16 +86,25 @@ export class VerifiedMap<T> {
         await nextTask();
         if (map.get(key) !== value) continue; // changed meanwhile: the observer checks it
       }
-      const parsed = decode(key, value);
-      const group = parsed.ok ? deferGroup(parsed.value) : null;
-      if (parsed.ok && group !== null) {
-        let members = this.#pending.get(group);
-        if (members === undefined) this.#pending.set(group, (members = new Map()));
-        members.set(key, parsed.value);
-        this.#pendingGroup.set(key, group);
-      } else now.push(key);
+      if (!this.#deferIfGrouped(key, value)) now.push(key);
     }
     return this.#check(now);
+  }
+
+  /** Sets a well-formed value with a group aside (unchecked, not counted); false if it must be checked now. */
+  #deferIfGrouped(key: string, value: unknown): boolean {
+    const { decode, deferGroup } = this.#options;
+    if (value === undefined || deferGroup === undefined) return false;
+    const known = this.#verified.get(key);
+    if (known !== undefined) return false; // a replacement or a removal of a counted value: checked now
+    const parsed = decode(key, value);
+    const group = parsed.ok ? deferGroup(parsed.value) : null;
+    if (!parsed.ok || group === null) return false;
+    let members = this.#pending.get(group);
+    if (members === undefined) this.#pending.set(group, (members = new Map()));
+    members.set(key, parsed.value);
+    this.#pendingGroup.set(key, group);
+    return true;
   }
 
   /** Checks the deferred values of `groups`; those that pass count from then on. */

@@ -48,6 +48,21 @@ describe('verified map', () => {
     expect(map.values.has('c1')).toBe(true);
   });
 
+  it('defers a history arriving by sync (many keys at once), and checks small changes at once', async () => {
+    const doc = new Y.Doc();
+    const acts = doc.getMap('acts');
+    const { map } = setup(doc, { defer: true });
+    await map.start();
+    doc.transact(() => {
+      for (let i = 0; i < 300; i++) acts.set(`k${i}`, `m${i % 10}:synced:ok:1`);
+    });
+    await map.settled();
+    expect(map.values.size).toBe(0);
+    expect(map.pendingGroups()).toHaveLength(10);
+    await map.verifyGroups(['m0']);
+    expect(map.values.size).toBe(30);
+  });
+
   it('puts back an older value or a removal, but lets removable values go', async () => {
     const doc = new Y.Doc();
     const acts = doc.getMap('acts');
