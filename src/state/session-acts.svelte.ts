@@ -112,7 +112,8 @@ export class SessionActs {
   /** Signs and publishes an act of this person's; false if it cannot be made. */
   async act(draft: ActDraft): Promise<boolean> {
     const identity = this.#host.identity();
-    if (identity === null || (draft.k === 'e' && !isValidText(draft.text))) return false;
+    if (identity === null) return false;
+    if (draft.k === 'e' && (!isValidText(draft.text) || draft.text.length > this.#host.filter.moderation.rules.maxMessageChars)) return false;
     const act = await createMessageAct(identity, draft, this.#host.tick());
     this.#host.doc.getMap('acts').set(actKey(act), encodeMessageAct(act));
     return true;
@@ -140,7 +141,9 @@ export class SessionActs {
 
   /** The text shown for a message (its author's newest edit), and whether it was edited. */
   textOf(entry: MessageEntry): { readonly text: string; readonly edited: boolean } {
-    return shownText(entry, this.index);
+    const shown = shownText(entry, this.index);
+    // An edit is held to the room's longest message like a message is (the original stays).
+    return shown.edited && shown.text.length > this.#host.filter.moderation.rules.maxMessageChars ? { text: entry.text, edited: false } : shown;
   }
 
   /** Reactions on a message: emoji and who reacted, in the order first reacted. */
