@@ -475,6 +475,7 @@ export class RoomSession {
     // Private messages this person can read go in too, marked private in the name column.
     const privates = this.privates.visible().map((message) => ({ v: 1, id: message.id, author: message.author, hlc: message.hlc, text: message.text, sig: '', nick: `${message.nick} (private to ${message.outgoing ? this.nameOf(message.to) : 'you'})` }) as const);
     const entries = [...(await this.#index.verifiedAll()), ...privates].sort(compareMessages);
+    await this.acts.verifyAll();
     return transcriptFile(format, entries, this.keys.roomId, Date.now(), (entry) => this.acts.transcriptNote(entry));
   }
 

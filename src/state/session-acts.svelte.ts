@@ -17,7 +17,6 @@ import {
   decodeMessageAct,
   deletedByAuthor,
   encodeMessageAct,
-  forgedActs,
   indexActs,
   seenBy,
   shownText,
@@ -50,7 +49,8 @@ export interface ActsHost {
 /** What a reply shows of its target. */
 export type Quote =
   | { readonly kind: 'message'; readonly id: string; readonly nick: string; readonly firstLine: string }
-  | { readonly kind: 'deleted' | 'missing'; readonly id: string };
+  /** Deleted; hidden here (blocked, banned, a flood); or never received by this device. */
+  | { readonly kind: 'deleted' | 'hidden' | 'missing'; readonly id: string };
 
 /** A receipt is written at most this often, so reading a busy room costs one small update per interval. */
 const RECEIPT_INTERVAL_MS = 2000;
@@ -82,12 +82,27 @@ export class SessionActs {
       supersedes,
       // Edits and reactions leave with their message when its author deletes it; deletes and receipts stay.
       mayRemove: (_key, known) => known.k !== 'd' && known.k !== 's' && this.#targetDeleted(known.target),
+      // A stored history's edits and reactions are checked when their message is on screen; deletes
+      // (which hide messages) and receipts (one per reader) are checked at once.
+      deferGroup: (act) => (act.k === 'e' || act.k === 'r' ? act.target : null),
     });
   }
 
-  /** Checks every stored act (in the background), then follows the map. */
-  start(): Promise<void> {
-    return this.#map.start();
+  /** Checks the stored deletes and receipts (in the background), defers the rest, then follows the map. */
+  async start(): Promise<void> {
+    await this.#map.start();
+    // The list asks for what is on screen again, now that there are deferred acts to check.
+    this.#host.refresh();
+  }
+
+  /** Checks the deferred acts on these messages (those on screen, and the targets they quote). */
+  need(ids: Iterable<string>): void {
+    void this.#map.verifyGroups(ids);
+  }
+
+  /** Checks every deferred act (before a transcript). */
+  verifyAll(): Promise<void> {
+    return this.#map.verifyGroups(this.#map.pendingGroups());
   }
 
   stop(): void {
@@ -97,7 +112,8 @@ export class SessionActs {
   /** Signs and publishes an act of this person's; false if it cannot be made. */
   async act(draft: ActDraft): Promise<boolean> {
     const identity = this.#host.identity();
-    if (identity === null || (draft.k === 'e' && !isValidText(draft.text))) return false;
+    if (identity === null) return false;
+    if (draft.k === 'e' && (!isValidText(draft.text) || draft.text.length > this.#host.filter.moderation.rules.maxMessageChars)) return false;
     const act = await createMessageAct(identity, draft, this.#host.tick());
     this.#host.doc.getMap('acts').set(actKey(act), encodeMessageAct(act));
     return true;
@@ -125,7 +141,9 @@ export class SessionActs {
 
   /** The text shown for a message (its author's newest edit), and whether it was edited. */
   textOf(entry: MessageEntry): { readonly text: string; readonly edited: boolean } {
-    return shownText(entry, this.index);
+    const shown = shownText(entry, this.index);
+    // An edit is held to the room's longest message like a message is (the original stays).
+    return shown.edited && shown.text.length > this.#host.filter.moderation.rules.maxMessageChars ? { text: entry.text, edited: false } : shown;
   }
 
   /** Reactions on a message: emoji and who reacted, in the order first reacted. */
@@ -137,19 +155,23 @@ export class SessionActs {
   quoteOf(id: string): Quote {
     const entry = this.#host.filter.find(id);
     const moderation = this.#host.filter.moderation;
-    if (entry === undefined || this.#host.filter.reasonFor(entry) === 'deleted') {
-      return { kind: this.index.deletes.has(id) || moderation.deleted.has(id) ? 'deleted' : 'missing', id };
+    const hidden = entry === undefined ? null : this.#host.filter.reasonFor(entry);
+    if (entry === undefined || hidden === 'deleted' || hidden === 'expired') {
+      return { kind: this.index.deletes.has(id) || moderation.deleted.has(id) || hidden !== null ? 'deleted' : 'missing', id };
     }
+    // A quote must not show what this person chose not to see (a block) or the room hid.
+    if (hidden !== null) return { kind: 'hidden', id };
     const text = this.textOf(entry).text;
     return { kind: 'message', id, nick: entry.nick, firstLine: text.split('\n', 1)[0] ?? '' };
   }
 
   /** A message as a transcript shows it: edited text, and a reply's quote. */
+  /** (Call verifyAll first.) */
   transcriptNote(entry: MessageEntry): TranscriptNote {
     const { text, edited } = this.textOf(entry);
     if (entry.re === undefined) return { text, edited };
     const quote = this.quoteOf(entry.re);
-    return { text, edited, quote: quote.kind === 'message' ? `${quote.nick}: ${quote.firstLine}` : quote.kind === 'deleted' ? 'Original message deleted' : 'Original message not loaded' };
+    return { text, edited, quote: quote.kind === 'message' ? `${quote.nick}: ${quote.firstLine}` : quote.kind === 'deleted' ? 'Original message deleted' : quote.kind === 'hidden' ? 'Original message hidden' : 'Original message not loaded' };
   }
 
   /** Readers (keys) who saw this person's newest message, and its id; null if nobody did or none is near the end. */

@@ -36,4 +36,20 @@ describe('transcripts', () => {
     expect(html).toContain('&lt;b&gt;Mallory&lt;/b&gt;');
     expect(html).toContain('<p dir="auto">سلام به همه</p>');
   });
+
+  it('shows edited text with a marker and replies with their quote, escaped in HTML', () => {
+    const reply: MessageEntry = { ...entry('Kenji', 'Yes!', Date.UTC(2026, 10, 24, 13, 9, 0)), v: 2, re: entries[0]?.id ?? '' };
+    const annotate = (message: MessageEntry) =>
+      message.re !== undefined ? { text: message.text, edited: false, quote: 'Ana: <b>Hello</b>' } : { text: `${message.text} (fixed)`, edited: message.nick === 'Ana' };
+    const withNotes = { ...meta, annotate };
+    const text = transcriptText([entries[0] as MessageEntry, reply], withNotes);
+    expect(text).toContain('Ana: Hello\n    second line (fixed) (edited)');
+    expect(text).toContain('    > Ana: <b>Hello</b>\n[2026-11-24 13:09:00Z] Kenji: Yes!');
+    const json = JSON.parse(transcriptJson([entries[0] as MessageEntry, reply], withNotes)) as { messages: Array<Record<string, unknown>> };
+    expect(json.messages[0]).toMatchObject({ text: 'Hello\nsecond line (fixed)', edited: true, originalText: 'Hello\nsecond line' });
+    expect(json.messages[1]).toMatchObject({ replyTo: entries[0]?.id });
+    const html = transcriptHtml([entries[0] as MessageEntry, reply], withNotes);
+    expect(html).toContain('<blockquote dir="auto">Ana: &lt;b&gt;Hello&lt;/b&gt;</blockquote>');
+    expect(html).toContain('<small>(edited)</small>');
+  });
 });

@@ -84,9 +84,17 @@ describe('message actions in Chromium', () => {
     await say(ana, 'Oops, wrong room');
     await article(bo, 'Oops, wrong room').waitFor({ timeout: 10_000 });
     await until(() => documentText(watcher).includes('Oops, wrong room'), 10_000, 'the watcher has the message');
+    await article(bo, 'Oops, wrong room').hover();
+    await article(bo, 'Oops, wrong room').getByRole('button', { name: 'Reply' }).click();
+    await say(bo, 'Which room?');
+    await article(ana, 'Which room?').waitFor({ timeout: 10_000 });
     await article(ana, 'Oops, wrong room').hover();
     await article(ana, 'Oops, wrong room').getByRole('button', { name: 'Delete my message' }).click();
-    for (const page of [ana, bo]) await expect.poll(() => log(page).getByText('Oops, wrong room').count(), { timeout: 10_000 }).toBe(0);
+    for (const page of [ana, bo]) {
+      await expect.poll(() => log(page).getByText('Oops, wrong room').count(), { timeout: 10_000 }).toBe(0);
+      // A reply to it says so instead of quoting it.
+      await article(page, 'Which room?').getByText('Original message deleted').waitFor({ timeout: 10_000 });
+    }
     await until(() => !documentText(watcher).includes('Oops, wrong room'), 10_000, 'the text gone from the document');
 
     // All of it survives a reload.
@@ -108,7 +116,15 @@ describe('message actions in Chromium', () => {
     await expect.poll(() => log(ana).getByText(/^Seen by/).count()).toBe(0);
     await ana.reload();
     await article(ana, 'Lunch at one?').waitFor({ timeout: 15_000 });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Ana reads Bo's new message, but her receipt in the document does not move.
+    const acts = watcher.doc.getMap('acts');
+    const anaKey = (JSON.parse(String([...watcher.doc.getMap('messages').values()].find((value) => String(value).includes('Lunch at noon?')))) as { author: string }).author;
+    const receiptBefore = acts.get(`s:${anaKey}`);
+    expect(receiptBefore).toBeDefined();
+    await say(bo, 'Anyone for dessert?');
+    await article(ana, 'Anyone for dessert?').waitFor({ timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(acts.get(`s:${anaKey}`)).toBe(receiptBefore);
     expect(await log(ana).getByText(/^Seen by/).count()).toBe(0);
   });
 
