@@ -13,7 +13,8 @@
  *    the clock starts at the hash change. Same pages, no page load: the closer match to the anchor.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { installProbe, navigationTiming, newBenchContext, waitForMarks, type ProbeState } from './rooms-probe.js';
+import { installProbe, navigationTiming, newBenchContext, readProbe, waitForMarks, type ProbeState } from './rooms-probe.js';
+import { startPageProfile, type CpuProfile } from './rooms-profile.js';
 
 export interface JoinRun {
   /** B's goto start → "before" visible in B, ms */
@@ -24,6 +25,9 @@ export interface JoinRun {
   readonly seenByA: number;
   /** B's marks relative to goto start, ms (navigation start, page load, app, signaling, WebRTC). */
   readonly phases: Record<string, number>;
+  /** Epoch ms of B's clock start (goto or hash change) and of B's document time origin. */
+  readonly clockStart: number;
+  readonly timeOrigin: number;
 }
 
 export interface JoinResult {
@@ -150,12 +154,18 @@ function sendWhenJoined(text: string): Promise<{ seen: number; sent: number }> {
   });
 }
 
-const PHASES = ['app-rendered', 'ws-created', 'ws-open', 'pc-created', 'pc-connected', 'dc-open'] as const;
+const PHASES = ['app-rendered', 'ws-created', 'ws-open', 'ws-first-received', 'pc-created', 'remote-description', 'ice-connected', 'pc-connected', 'dc-open', 'dc-first-message'] as const;
 
-async function parleyRun(browser: Browser, url: string, run: number, warm: boolean): Promise<JoinRun> {
+/** Hooks around B's join with the app open: started once B's home page is up, stopped when "after" is visible. */
+type AroundJoin = (bob: Page) => Promise<() => Promise<void>>;
+
+async function parleyRun(browser: Browser, url: string, run: number, warm: boolean, around?: AroundJoin): Promise<JoinRun> {
   const contexts: BrowserContext[] = [];
   try {
-    const alice = await (contexts[0] = await newBenchContext(browser)).newPage();
+    const aliceContext = (contexts[0] = await newBenchContext(browser));
+    // A's marks (WebSocket, RTCPeerConnection) too: A has no peer connection before B comes.
+    await installProbe(aliceContext, { texts: {} });
+    const alice = await aliceContext.newPage();
     await alice.goto(url);
     await alice.getByRole('button', { name: 'Create room' }).click();
     await alice.waitForURL(/#k=/, { timeout: WAIT_MS });
@@ -173,9 +183,11 @@ async function parleyRun(browser: Browser, url: string, run: number, warm: boole
     await installProbe(bobContext, { texts: { before, after } });
     const bob = await bobContext.newPage();
     let gotoStart = Date.now();
+    let stop: (() => Promise<void>) | undefined;
     if (warm) {
       await bob.goto(url);
       await bob.getByRole('button', { name: 'Create room' }).waitFor({ timeout: WAIT_MS });
+      stop = await around?.(bob);
       const fragment = new URL(alice.url()).hash;
       gotoStart = await bob.evaluate((hash) => {
         const start = performance.timeOrigin + performance.now();
@@ -186,13 +198,19 @@ async function parleyRun(browser: Browser, url: string, run: number, warm: boole
       await bob.goto(alice.url());
     }
     const state: ProbeState = await waitForMarks(bob, ['before', 'after', 'dc-open'], WAIT_MS);
+    await stop?.();
     const { seen } = await sender;
+    const aliceMarks = (await readProbe(alice)).marks;
     const timing = await navigationTiming(bob);
     const fromGoto = (name: string): number => (state.marks[name]?.epoch ?? Number.NaN) - gotoStart;
     const navStart = state.timeOrigin - gotoStart;
     const phases: Record<string, number> = { 'navigation start': navStart, 'response end': navStart + timing.responseEnd, 'DOMContentLoaded': navStart + timing.domContentLoaded };
     for (const name of PHASES) phases[name] = fromGoto(name);
-    return { before: fromGoto('before'), after: fromGoto('after'), seenByA: seen - gotoStart, phases };
+    for (const name of ['pc-created', 'remote-description', 'pc-connected', 'dc-open'] as const) {
+      const mark = aliceMarks[name];
+      if (mark !== undefined) phases[`A ${name}`] = mark.epoch - gotoStart;
+    }
+    return { before: fromGoto('before'), after: fromGoto('after'), seenByA: seen - gotoStart, phases, clockStart: gotoStart, timeOrigin: state.timeOrigin };
   } finally {
     for (const context of contexts) await context.close().catch(() => undefined);
   }
@@ -217,4 +235,23 @@ export async function measureJoin(browser: Browser, url: string, runs: number, l
     for (const context of raw.contexts) await context.close().catch(() => undefined);
   }
   return result;
+}
+
+/**
+ * A CPU profile and a Chromium trace (devtools timeline categories: tasks, layout, paint, JS) of
+ * B's page during one join with the app already open (hash change → "after" visible).
+ */
+export async function profileWarmJoin(browser: Browser, url: string): Promise<{ profile: CpuProfile; trace: Buffer; hashChange: number; timeOrigin: number }> {
+  let profile: CpuProfile | undefined;
+  let trace: Buffer | undefined;
+  const run = await parleyRun(browser, url, 99, true, async (bob) => {
+    await browser.startTracing(bob, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'toplevel'] });
+    const stop = await startPageProfile(bob, 200);
+    return async () => {
+      profile = await stop();
+      trace = await browser.stopTracing();
+    };
+  });
+  if (profile === undefined || trace === undefined) throw new Error('no profile of the join');
+  return { profile, trace, hashChange: run.clockStart, timeOrigin: run.timeOrigin };
 }

@@ -3,8 +3,9 @@
  * every document of a context before the page's own scripts) records, in ms since navigation
  * start (performance.now()) and as epoch ms (performance.timeOrigin + now, comparable across
  * pages and with Node's Date.now()):
- *  - app rendered (#app has content), WebSocket created/open, first RTCPeerConnection created,
- *    connected, first data channel open (by wrapping the constructors; behaviour unchanged);
+ *  - app rendered (#app has content), WebSocket created/open/first message received, first
+ *    RTCPeerConnection created, its first remote description, ICE connected, connected, first
+ *    data channel open and first message on it (by wrapping the constructors; behaviour unchanged);
  *  - for each watched text: the first moment a Messages-log <article> whose text starts with it
  *    is in the DOM while the Message textbox is present and enabled (checked on every DOM
  *    mutation), and `<name>:painted`, a timer after the next animation frame (≈ next paint);
@@ -53,7 +54,13 @@ function probe(options: ProbeOptions): void {
       super(url, protocols);
       mark('ws-created');
       this.addEventListener('open', () => mark('ws-open'));
+      this.addEventListener('message', () => mark('ws-first-received'));
     }
+  };
+  const watchChannel = (channel: RTCDataChannel): RTCDataChannel => {
+    channel.addEventListener('open', () => mark('dc-open'));
+    channel.addEventListener('message', () => mark('dc-first-message'));
+    return channel;
   };
   const NativePeer = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePeer {
@@ -63,13 +70,19 @@ function probe(options: ProbeOptions): void {
       this.addEventListener('connectionstatechange', () => {
         if (this.connectionState === 'connected') mark('pc-connected');
       });
-      this.addEventListener('datachannel', (event) => event.channel.addEventListener('open', () => mark('dc-open')));
+      this.addEventListener('iceconnectionstatechange', () => {
+        if (this.iceConnectionState === 'connected') mark('ice-connected');
+      });
+      this.addEventListener('datachannel', (event) => watchChannel(event.channel));
+    }
+
+    override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+      mark('remote-description');
+      return super.setRemoteDescription(description);
     }
 
     override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
-      const channel = super.createDataChannel(label, init);
-      channel.addEventListener('open', () => mark('dc-open'));
-      return channel;
+      return watchChannel(super.createDataChannel(label, init));
     }
   };
 

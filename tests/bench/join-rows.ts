@@ -1,0 +1,60 @@
+/** The "Encrypted rooms: join" table and notes (`npm run bench -- --only join`, join.ts). */
+import type { JoinResult, JoinRun } from './rooms-join.js';
+import { median, type Row, type Section } from './report.js';
+
+export interface JoinResults {
+  readonly runs: number;
+  readonly loadAtStart: string;
+  readonly chromium: string;
+  /** The initial JS of a first page load (what a new visitor downloads and runs). */
+  readonly initialJs: string;
+  readonly join: JoinResult;
+}
+
+const time = (ms: number): string => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const list = (values: readonly number[]): string => values.map((ms) => (ms / 1000).toFixed(2)).join(', ');
+
+/** Median of every mark over the runs, in time order. */
+function timeline(runs: readonly JoinRun[]): string {
+  const names = new Set(runs.flatMap((run) => Object.keys(run.phases)));
+  const points: Array<[string, number]> = [...names].map((name) => [name, median(runs.map((run) => run.phases[name]).filter((ms): ms is number => ms !== undefined && Number.isFinite(ms)))]);
+  points.push(["B in A's People list", median(runs.map((run) => run.seenByA))]);
+  points.push(['"before" visible', median(runs.map((run) => run.before))], ['"after" visible', median(runs.map((run) => run.after))]);
+  return points.filter(([, ms]) => Number.isFinite(ms)).sort((a, b) => a[1] - b[1]).map(([name, ms]) => `${name} ${time(ms)}`).join(' → ');
+}
+
+export function joinSection(r: JoinResults): Section {
+  const { join } = r;
+  const raw = median(join.raw);
+  const before = median(join.parley.map((run) => run.before));
+  const after = median(join.parley.map((run) => run.after));
+  const warmBefore = median(join.warm.map((run) => run.before));
+  const webrtcPart = median(join.warm.map((run) => run.before - (run.phases['pc-created'] ?? Number.NaN)));
+  const rows: Row[] = [
+    {
+      measure: `Join with Parley already open in the tab (invite link opened in it) → message sent before the join visible at the joiner, Chromium (median of ${r.runs})`,
+      ours: time(warmBefore), reference: `${time(raw)} (raw RTCPeerConnection → first data-channel message)`,
+      ratio: warmBefore / raw, floor: '≤ 2× anchor', met: warmBefore <= 2 * raw,
+    },
+    {
+      measure: `Join as a new visitor (page load included: notes) → message sent before the join visible at the joiner (median of ${r.runs})`,
+      ours: time(before), reference: time(raw),
+      ratio: before / raw, floor: '≤ 2× anchor', met: before <= 2 * raw,
+    },
+    {
+      measure: `Join as a new visitor → message sent right after the join visible at the joiner (median of ${r.runs}; informational)`,
+      ours: time(after), reference: time(raw), ratio: after / raw, floor: '—', met: undefined,
+    },
+    {
+      measure: "App already open: joiner's first RTCPeerConnection created → pre-join message visible, the WebRTC + sync part alone (informational)",
+      ours: time(webrtcPart), reference: time(raw), ratio: webrtcPart / raw, floor: '—', met: undefined,
+    },
+  ];
+  const notes = [
+    `Join, app already open (row 1): B's tab first loads Parley's home page and the invite link is then opened in it (a hash change, as when a link is clicked or pasted into an open tab); the clock starts at the hash change, so no page load is included. Median timeline from the hash change (B's marks unprefixed, A's prefixed "A "): ${timeline(join.warm)}. Runs (s): ${list(join.warm.map((run) => run.before))}.`,
+    `Join, new visitor (row 2): A creates a room in a fresh context and sends "before" while alone; B, a fresh context (empty storage and HTTP cache, like a new visitor), opens the invite link. The clock starts at B's \`page.goto\`; a message counts as visible when its <article> is in B's Messages log with the Message textbox present and enabled (MutationObserver in an init script, tests/bench/rooms-probe.ts). "After" is sent by A in-page the moment B shows in A's People list. The Parley figure therefore includes: page load (HTML, initial JS ${r.initialJs}, parse and run), the app opening its IndexedDB store and identity, signaling over WebSocket to the node, the announce/offer exchange (sealed), ICE over loopback with mDNS candidates, the DTLS/SCTP data channel, the sealed sync exchange, and rendering with signature checks. Median timeline from goto: ${timeline(join.parley)}. Runs (s): "before" ${list(join.parley.map((run) => run.before))}; "after" ${list(join.parley.map((run) => run.after))}.`,
+    `Anchor (rows 1–4): two pages of the same origin in two contexts; A creates an RTCPeerConnection and a data channel, offer/answer/candidates trickle through this process (exposeFunction → page.evaluate, in order), A sends on open; from A's RTCPeerConnection created to B's first message, same clocks (performance.timeOrigin + now). Runs (s): ${list(join.raw)}. One unmeasured warm-up run of each first; runs interleave raw, new visitor, app open.`,
+    `${r.chromium}, headless, one browser for all pages. Load average when the section started (1, 5, 15 min): ${r.loadAtStart}. The machine has 2 cores and may be shared: absolute times move with other load, ratios against anchors measured in the same run less so.`,
+  ];
+  return { title: 'Encrypted rooms: join', rows, notes, columns: { ours: 'Parley', reference: 'Anchor (same run)' } };
+}
