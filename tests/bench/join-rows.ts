@@ -9,6 +9,8 @@ export interface JoinResults {
   /** The initial JS of a first page load (what a new visitor downloads and runs). */
   readonly initialJs: string;
   readonly join: JoinResult;
+  /** The git revision measured as the baseline (BENCH_JOIN_BASELINE), if any. */
+  readonly baselineRev: string | null;
 }
 
 const time = (ms: number): string => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
@@ -50,10 +52,26 @@ export function joinSection(r: JoinResults): Section {
       ours: time(webrtcPart), reference: time(raw), ratio: webrtcPart / raw, floor: '—', met: undefined,
     },
   ];
+  const base = join.baseline;
+  if (base !== undefined) {
+    const baseWarm = median(base.warm.map((run) => run.before));
+    const baseNew = median(base.parley.map((run) => run.before));
+    rows.push(
+      {
+        measure: `Row 1 with the client of ${r.baselineRev} (before this work), measured interleaved in the same run (informational)`,
+        ours: time(baseWarm), reference: time(raw), ratio: baseWarm / raw, floor: '—', met: undefined,
+      },
+      {
+        measure: `Row 2 with the client of ${r.baselineRev}, interleaved (informational)`,
+        ours: time(baseNew), reference: time(raw), ratio: baseNew / raw, floor: '—', met: undefined,
+      },
+    );
+  }
   const notes = [
     `Join, app already open (row 1): B's tab first loads Parley's home page and the invite link is then opened in it (a hash change, as when a link is clicked or pasted into an open tab); the clock starts at the hash change, so no page load is included. Median timeline from the hash change (B's marks unprefixed, A's prefixed "A "): ${timeline(join.warm)}. Runs (s): ${list(join.warm.map((run) => run.before))}.`,
     `Join, new visitor (row 2): A creates a room in a fresh context and sends "before" while alone; B, a fresh context (empty storage and HTTP cache, like a new visitor), opens the invite link. The clock starts at B's \`page.goto\`; a message counts as visible when its <article> is in B's Messages log with the Message textbox present and enabled (MutationObserver in an init script, tests/bench/rooms-probe.ts). "After" is sent by A in-page the moment B shows in A's People list. The Parley figure therefore includes: page load (HTML, initial JS ${r.initialJs}, parse and run), the app opening its IndexedDB store and identity, signaling over WebSocket to the node, the announce/offer exchange (sealed), ICE over loopback with mDNS candidates, the DTLS/SCTP data channel, the sealed sync exchange, and rendering with signature checks. Median timeline from goto: ${timeline(join.parley)}. Runs (s): "before" ${list(join.parley.map((run) => run.before))}; "after" ${list(join.parley.map((run) => run.after))}.`,
     `Anchor (rows 1–4): two pages of the same origin in two contexts; A creates an RTCPeerConnection and a data channel, offer/answer/candidates trickle through this process (exposeFunction → page.evaluate, in order), A sends on open; from A's RTCPeerConnection created to B's first message, same clocks (performance.timeOrigin + now). Runs (s): ${list(join.raw)}. One unmeasured warm-up run of each first; runs interleave raw, new visitor, app open.`,
+    ...(base === undefined ? [] : [`Baseline (rows 5–6): the client of ${r.baselineRev} built from \`git archive\` with the same node_modules and served by a second node in this process; each run measures raw, new visitor, app open, then the baseline's new visitor and app open, so both builds see the same machine load. Baseline app open, median timeline: ${timeline(base.warm)}. Runs (s): app open ${list(base.warm.map((run) => run.before))}; new visitor ${list(base.parley.map((run) => run.before))}.`]),
     `${r.chromium}, headless, one browser for all pages. Load average when the section started (1, 5, 15 min): ${r.loadAtStart}. The machine has 2 cores and may be shared: absolute times move with other load, ratios against anchors measured in the same run less so.`,
   ];
   return { title: 'Encrypted rooms: join', rows, notes, columns: { ours: 'Parley', reference: 'Anchor (same run)' } };

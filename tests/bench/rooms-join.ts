@@ -32,6 +32,8 @@ export interface JoinRun {
 
 export interface JoinResult {
   readonly raw: number[];
+  /** The same two measures with another build of the client (BENCH_JOIN_BASELINE), interleaved with these runs. */
+  readonly baseline?: { readonly parley: JoinRun[]; readonly warm: JoinRun[] };
   /** A new visitor: B's page.goto of the invite link (page load included). */
   readonly parley: JoinRun[];
   /** Parley already open in B's tab (home page loaded), then the invite link opened in it: the clock starts at the hash change. */
@@ -216,8 +218,9 @@ async function parleyRun(browser: Browser, url: string, run: number, warm: boole
   }
 }
 
-export async function measureJoin(browser: Browser, url: string, runs: number, log: (line: string) => void): Promise<JoinResult> {
-  const result: JoinResult = { raw: [], parley: [], warm: [] };
+export async function measureJoin(browser: Browser, url: string, runs: number, log: (line: string) => void, baselineUrl?: string): Promise<JoinResult> {
+  const baseline = baselineUrl === undefined ? undefined : { parley: [] as JoinRun[], warm: [] as JoinRun[] };
+  const result: JoinResult = { raw: [], parley: [], warm: [], ...(baseline === undefined ? {} : { baseline }) };
   const raw = await rawPages(browser, url);
   try {
     for (let run = 0; run <= runs; run++) {
@@ -225,11 +228,16 @@ export async function measureJoin(browser: Browser, url: string, runs: number, l
       const anchor = await rawRun(raw.a, raw.b);
       const parley = await parleyRun(browser, url, run, false);
       const warm = await parleyRun(browser, url, run, true);
-      log(`  join ${label}: raw ${anchor.toFixed(0)} ms; Parley new visitor: before ${parley.before.toFixed(0)} ms, after ${parley.after.toFixed(0)} ms (B in A's People at ${parley.seenByA.toFixed(0)} ms); app already open: before ${warm.before.toFixed(0)} ms, after ${warm.after.toFixed(0)} ms`);
+      const base = baselineUrl === undefined ? undefined : { parley: await parleyRun(browser, baselineUrl, run, false), warm: await parleyRun(browser, baselineUrl, run, true) };
+      log(`  join ${label}: raw ${anchor.toFixed(0)} ms; Parley new visitor: before ${parley.before.toFixed(0)} ms, after ${parley.after.toFixed(0)} ms (B in A's People at ${parley.seenByA.toFixed(0)} ms); app already open: before ${warm.before.toFixed(0)} ms, after ${warm.after.toFixed(0)} ms${base === undefined ? '' : `; baseline build: new visitor ${base.parley.before.toFixed(0)} ms, app open ${base.warm.before.toFixed(0)} ms`}`);
       if (run === 0) continue;
       result.raw.push(anchor);
       result.parley.push(parley);
       result.warm.push(warm);
+      if (base !== undefined && baseline !== undefined) {
+        baseline.parley.push(base.parley);
+        baseline.warm.push(base.warm);
+      }
     }
   } finally {
     for (const context of raw.contexts) await context.close().catch(() => undefined);
