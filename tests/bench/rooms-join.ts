@@ -119,7 +119,16 @@ async function rawRun(a: Page, b: Page): Promise<number> {
   await a.evaluate(rawSide, 'a' as const);
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const got = await b.evaluate(() => (window as unknown as RawWindow).__benchGot ?? null);
+    // Waited for in the page, as for Parley's marks (rooms-probe.ts waitForMarks): no evaluate per poll.
+    const got = await b.evaluate((waitMs) => new Promise<number | null>((resolve) => {
+      const until = performance.now() + waitMs;
+      const check = (): void => {
+        const value = (window as unknown as RawWindow).__benchGot ?? null;
+        if (value !== null || performance.now() > until) resolve(value);
+        else setTimeout(check, 20);
+      };
+      check();
+    }), Math.max(0, deadline - Date.now()));
     if (got !== null) {
       const start = await a.evaluate(() => (window as unknown as RawWindow).__benchStart ?? Number.NaN);
       for (const page of [a, b]) await page.evaluate(() => (window as unknown as RawWindow).__benchPc?.close());
