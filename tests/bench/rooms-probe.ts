@@ -4,7 +4,7 @@
  * start (performance.now()) and as epoch ms (performance.timeOrigin + now, comparable across
  * pages and with Node's Date.now()):
  *  - app rendered (#app has content), WebSocket created/open/first message received, first
- *    RTCPeerConnection created, its first remote description, ICE connected, connected, first
+ *    RTCPeerConnection used (marked at its creation), its first remote description, ICE connected, connected, first
  *    data channel open and first message on it (by wrapping the constructors; behaviour unchanged);
  *  - for each watched text: the first moment a Messages-log <article> whose text starts with it
  *    is in the DOM while the Message textbox is present and enabled (checked on every DOM
@@ -42,9 +42,8 @@ function probe(options: ProbeOptions): void {
   const longTasks: Array<readonly [number, number]> = [];
   const state: ProbeState = { marks, longTasks, timeOrigin: performance.timeOrigin };
   (window as unknown as ProbeWindow).__benchProbe = state;
-  const mark = (name: string): void => {
+  const mark = (name: string, t = performance.now()): void => {
     if (marks[name] !== undefined) return;
-    const t = performance.now();
     marks[name] = { t, epoch: performance.timeOrigin + t };
   };
 
@@ -66,7 +65,9 @@ function probe(options: ProbeOptions): void {
   window.RTCPeerConnection = class extends NativePeer {
     constructor(config?: RTCConfiguration) {
       super(config);
-      mark('pc-created');
+      // Marked once the connection is used (a description or a channel), so a connection created
+      // and closed only to warm WebRTC up (src/transport/webrtc-warmup.ts) does not count.
+      this.#created = performance.now();
       this.addEventListener('connectionstatechange', () => {
         if (this.connectionState === 'connected') mark('pc-connected');
       });
@@ -76,12 +77,16 @@ function probe(options: ProbeOptions): void {
       this.addEventListener('datachannel', (event) => watchChannel(event.channel));
     }
 
+    readonly #created: number;
+
     override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+      mark('pc-created', this.#created);
       mark('remote-description');
       return super.setRemoteDescription(description);
     }
 
     override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+      mark('pc-created', this.#created);
       return watchChannel(super.createDataChannel(label, init));
     }
   };
