@@ -57,20 +57,10 @@ export class RoomEpochs {
     });
   }
 
-  /** Follows both maps; the card is published separately (publishCard), once the room is up. */
+  /** Publishes this person's card (once) and follows both maps. */
   async start(identity: Identity): Promise<void> {
     this.#identity = identity;
     await Promise.all([this.#members.start(), this.#epochs.start()]);
-  }
-
-  /**
-   * Publishes this person's card (once). Deriving the box key is an X25519 multiplication in
-   * tweetnacl (40–80 ms of main thread in Chromium), so the session runs this after joining rather
-   * than before its first sync; the card only matters to a later rekey.
-   */
-  async publishCard(): Promise<void> {
-    const identity = this.#identity;
-    if (identity === null) return;
     const card = await createMemberCard(identity);
     if (this.#members.values.get(card.key)?.box !== card.box) this.#members.set(card.key, card);
   }

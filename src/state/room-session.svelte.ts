@@ -67,12 +67,6 @@ function afterNextPaint(): Promise<void> {
   });
 }
 
-/** Runs `work` when the main thread is idle (within 3 s). */
-function whenIdle(work: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(work, { timeout: 3000 });
-  else setTimeout(work, 200);
-}
-
 export class RoomSession {
   /** Bumped whenever the message log changes; components read the log through it. */
   logVersion = $state(0);
@@ -238,8 +232,6 @@ export class RoomSession {
     tail.schedule();
     markLoaded();
     for (const text of this.#waitingToSend.splice(0)) this.#sendNow(text);
-    // Not before the first sync: it would hold up the handshake (room-epochs.ts).
-    whenIdle(() => void (this.#closed ? undefined : this.#epochs.publishCard()));
     setTimeout(() => {
       // No node reachable after a few seconds: say so rather than spin forever.
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
