@@ -2,6 +2,16 @@ import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import './ui/global.css';
 import './state/settings.svelte';
+import { preconnectSignaling } from './transport/signaling-socket';
+import { signalingUrlFor } from './transport/signaling-url';
+import { prepareClockFormat } from './ui/clock-format';
+import { warmUpWebRtc } from './transport/webrtc-warmup';
+
+// Before anything else: the socket opens while the app starts (see signaling-socket.ts).
+preconnectSignaling(signalingUrlFor(location));
 
 const target = document.getElementById('app');
 if (target) mount(App, { target });
+// Off the first render and the handshake: see clock-format.ts and webrtc-warmup.ts.
+prepareClockFormat();
+warmUpWebRtc();

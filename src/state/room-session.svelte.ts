@@ -31,6 +31,7 @@ import { compareMessages } from '../core/hlc.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
+import { takeSignalingSocket } from '../transport/signaling-socket.js';
 
 /** What the session needs from storage (src/persistence provides it; tests may pass another). */
 export interface SessionStore {
@@ -325,7 +326,7 @@ export class RoomSession {
       topic: keys.topic,
       signalKey: keys.signalKey,
       wireKey: keys.wireKey,
-      createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+      createSocket: (url) => takeSignalingSocket(url) as unknown as SocketLike,
       createPeer: createPeerFactory(this.#options.iceServers ? { iceServers: this.#options.iceServers } : {}),
       createTabChannel: typeof BroadcastChannel === 'undefined' ? null : (name) => new BroadcastChannel(name) as unknown as TabChannelLike,
       isValidPresence: (state) => parsePresenceState(state) !== null,

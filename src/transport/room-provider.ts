@@ -206,6 +206,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     isDestroyed: () => destroyed,
   });
 
+  let meshReady = false;
   const signaling: SignalingClient = createSignalingClient({
     url: options.signalingUrl,
     topic: options.topic,
@@ -222,6 +223,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     },
     onStatus: (connected) => {
       signalingUp = connected;
+      // A socket opened ahead of time is up before the mesh below exists: announced once it does.
+      if (!meshReady) return;
       if (connected) mesh.announce();
       reportStatus();
     },
@@ -256,6 +259,12 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       mesh.announce();
     },
   });
+
+  meshReady = true;
+  if (signalingUp) {
+    mesh.announce();
+    reportStatus();
+  }
 
   const tab: TabChannelLike | null = options.createTabChannel?.(`parley/${options.topic}`) ?? null;
   if (tab !== null) {

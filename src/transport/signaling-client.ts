@@ -124,12 +124,13 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
       return;
     }
     socket = current;
-    current.onopen = () => {
+    const opened = (): void => {
       attempt = 0;
       lastHeard = now();
       current.send(JSON.stringify({ type: 'subscribe', topics: [options.topic] }));
       setConnected(true);
     };
+    current.onopen = opened;
     current.onmessage = (event) => receive(event.data);
     current.onerror = () => current.close();
     current.onclose = () => {
@@ -137,6 +138,8 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
       setConnected(false);
       scheduleReconnect();
     };
+    // A socket opened ahead of time (signaling-socket.ts) fires no 'open': subscribe now.
+    if (current.readyState === OPEN) opened();
   };
 
   const heartbeat = setInterval(() => {

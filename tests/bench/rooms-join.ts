@@ -13,7 +13,8 @@
  *    the clock starts at the hash change. Same pages, no page load: the closer match to the anchor.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { installProbe, navigationTiming, newBenchContext, waitForMarks, type ProbeState } from './rooms-probe.js';
+import { installProbe, navigationTiming, newBenchContext, readProbe, waitForMarks, type ProbeState } from './rooms-probe.js';
+import { startPageProfile, type CpuProfile } from './rooms-profile.js';
 
 export interface JoinRun {
   /** B's goto start → "before" visible in B, ms */
@@ -24,10 +25,15 @@ export interface JoinRun {
   readonly seenByA: number;
   /** B's marks relative to goto start, ms (navigation start, page load, app, signaling, WebRTC). */
   readonly phases: Record<string, number>;
+  /** Epoch ms of B's clock start (goto or hash change) and of B's document time origin. */
+  readonly clockStart: number;
+  readonly timeOrigin: number;
 }
 
 export interface JoinResult {
   readonly raw: number[];
+  /** The same two measures with another build of the client (BENCH_JOIN_BASELINE), interleaved with these runs. */
+  readonly baseline?: { readonly parley: JoinRun[]; readonly warm: JoinRun[] };
   /** A new visitor: B's page.goto of the invite link (page load included). */
   readonly parley: JoinRun[];
   /** Parley already open in B's tab (home page loaded), then the invite link opened in it: the clock starts at the hash change. */
@@ -113,7 +119,16 @@ async function rawRun(a: Page, b: Page): Promise<number> {
   await a.evaluate(rawSide, 'a' as const);
   const deadline = Date.now() + WAIT_MS;
   for (;;) {
-    const got = await b.evaluate(() => (window as unknown as RawWindow).__benchGot ?? null);
+    // Waited for in the page, as for Parley's marks (rooms-probe.ts waitForMarks): no evaluate per poll.
+    const got = await b.evaluate((waitMs) => new Promise<number | null>((resolve) => {
+      const until = performance.now() + waitMs;
+      const check = (): void => {
+        const value = (window as unknown as RawWindow).__benchGot ?? null;
+        if (value !== null || performance.now() > until) resolve(value);
+        else setTimeout(check, 20);
+      };
+      check();
+    }), Math.max(0, deadline - Date.now()));
     if (got !== null) {
       const start = await a.evaluate(() => (window as unknown as RawWindow).__benchStart ?? Number.NaN);
       for (const page of [a, b]) await page.evaluate(() => (window as unknown as RawWindow).__benchPc?.close());
@@ -150,12 +165,18 @@ function sendWhenJoined(text: string): Promise<{ seen: number; sent: number }> {
   });
 }
 
-const PHASES = ['app-rendered', 'ws-created', 'ws-open', 'pc-created', 'pc-connected', 'dc-open'] as const;
+const PHASES = ['app-rendered', 'ws-created', 'ws-open', 'ws-first-received', 'pc-created', 'remote-description', 'ice-connected', 'pc-connected', 'dc-open', 'dc-first-message'] as const;
 
-async function parleyRun(browser: Browser, url: string, run: number, warm: boolean): Promise<JoinRun> {
+/** Hooks around B's join with the app open: started once B's home page is up, stopped when "after" is visible. */
+type AroundJoin = (bob: Page) => Promise<() => Promise<void>>;
+
+async function parleyRun(browser: Browser, url: string, run: number, warm: boolean, around?: AroundJoin): Promise<JoinRun> {
   const contexts: BrowserContext[] = [];
   try {
-    const alice = await (contexts[0] = await newBenchContext(browser)).newPage();
+    const aliceContext = (contexts[0] = await newBenchContext(browser));
+    // A's marks (WebSocket, RTCPeerConnection) too: A has no peer connection before B comes.
+    await installProbe(aliceContext, { texts: {} });
+    const alice = await aliceContext.newPage();
     await alice.goto(url);
     await alice.getByRole('button', { name: 'Create room' }).click();
     await alice.waitForURL(/#k=/, { timeout: WAIT_MS });
@@ -173,9 +194,11 @@ async function parleyRun(browser: Browser, url: string, run: number, warm: boole
     await installProbe(bobContext, { texts: { before, after } });
     const bob = await bobContext.newPage();
     let gotoStart = Date.now();
+    let stop: (() => Promise<void>) | undefined;
     if (warm) {
       await bob.goto(url);
       await bob.getByRole('button', { name: 'Create room' }).waitFor({ timeout: WAIT_MS });
+      stop = await around?.(bob);
       const fragment = new URL(alice.url()).hash;
       gotoStart = await bob.evaluate((hash) => {
         const start = performance.timeOrigin + performance.now();
@@ -186,20 +209,27 @@ async function parleyRun(browser: Browser, url: string, run: number, warm: boole
       await bob.goto(alice.url());
     }
     const state: ProbeState = await waitForMarks(bob, ['before', 'after', 'dc-open'], WAIT_MS);
+    await stop?.();
     const { seen } = await sender;
+    const aliceMarks = (await readProbe(alice)).marks;
     const timing = await navigationTiming(bob);
     const fromGoto = (name: string): number => (state.marks[name]?.epoch ?? Number.NaN) - gotoStart;
     const navStart = state.timeOrigin - gotoStart;
     const phases: Record<string, number> = { 'navigation start': navStart, 'response end': navStart + timing.responseEnd, 'DOMContentLoaded': navStart + timing.domContentLoaded };
     for (const name of PHASES) phases[name] = fromGoto(name);
-    return { before: fromGoto('before'), after: fromGoto('after'), seenByA: seen - gotoStart, phases };
+    for (const name of ['pc-created', 'remote-description', 'pc-connected', 'dc-open'] as const) {
+      const mark = aliceMarks[name];
+      if (mark !== undefined) phases[`A ${name}`] = mark.epoch - gotoStart;
+    }
+    return { before: fromGoto('before'), after: fromGoto('after'), seenByA: seen - gotoStart, phases, clockStart: gotoStart, timeOrigin: state.timeOrigin };
   } finally {
     for (const context of contexts) await context.close().catch(() => undefined);
   }
 }
 
-export async function measureJoin(browser: Browser, url: string, runs: number, log: (line: string) => void): Promise<JoinResult> {
-  const result: JoinResult = { raw: [], parley: [], warm: [] };
+export async function measureJoin(browser: Browser, url: string, runs: number, log: (line: string) => void, baselineUrl?: string): Promise<JoinResult> {
+  const baseline = baselineUrl === undefined ? undefined : { parley: [] as JoinRun[], warm: [] as JoinRun[] };
+  const result: JoinResult = { raw: [], parley: [], warm: [], ...(baseline === undefined ? {} : { baseline }) };
   const raw = await rawPages(browser, url);
   try {
     for (let run = 0; run <= runs; run++) {
@@ -207,14 +237,38 @@ export async function measureJoin(browser: Browser, url: string, runs: number, l
       const anchor = await rawRun(raw.a, raw.b);
       const parley = await parleyRun(browser, url, run, false);
       const warm = await parleyRun(browser, url, run, true);
-      log(`  join ${label}: raw ${anchor.toFixed(0)} ms; Parley new visitor: before ${parley.before.toFixed(0)} ms, after ${parley.after.toFixed(0)} ms (B in A's People at ${parley.seenByA.toFixed(0)} ms); app already open: before ${warm.before.toFixed(0)} ms, after ${warm.after.toFixed(0)} ms`);
+      const base = baselineUrl === undefined ? undefined : { parley: await parleyRun(browser, baselineUrl, run, false), warm: await parleyRun(browser, baselineUrl, run, true) };
+      log(`  join ${label}: raw ${anchor.toFixed(0)} ms; Parley new visitor: before ${parley.before.toFixed(0)} ms, after ${parley.after.toFixed(0)} ms (B in A's People at ${parley.seenByA.toFixed(0)} ms); app already open: before ${warm.before.toFixed(0)} ms, after ${warm.after.toFixed(0)} ms${base === undefined ? '' : `; baseline build: new visitor ${base.parley.before.toFixed(0)} ms, app open ${base.warm.before.toFixed(0)} ms`}`);
       if (run === 0) continue;
       result.raw.push(anchor);
       result.parley.push(parley);
       result.warm.push(warm);
+      if (base !== undefined && baseline !== undefined) {
+        baseline.parley.push(base.parley);
+        baseline.warm.push(base.warm);
+      }
     }
   } finally {
     for (const context of raw.contexts) await context.close().catch(() => undefined);
   }
   return result;
+}
+
+/**
+ * A CPU profile and a Chromium trace (devtools timeline categories: tasks, layout, paint, JS) of
+ * B's page during one join with the app already open (hash change → "after" visible).
+ */
+export async function profileWarmJoin(browser: Browser, url: string): Promise<{ profile: CpuProfile; trace: Buffer; hashChange: number; timeOrigin: number }> {
+  let profile: CpuProfile | undefined;
+  let trace: Buffer | undefined;
+  const run = await parleyRun(browser, url, 99, true, async (bob) => {
+    await browser.startTracing(bob, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'loading', 'toplevel'] });
+    const stop = await startPageProfile(bob, 200);
+    return async () => {
+      profile = await stop();
+      trace = await browser.stopTracing();
+    };
+  });
+  if (profile === undefined || trace === undefined) throw new Error('no profile of the join');
+  return { profile, trace, hashChange: run.clockStart, timeOrigin: run.timeOrigin };
 }

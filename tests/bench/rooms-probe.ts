@@ -3,8 +3,9 @@
  * every document of a context before the page's own scripts) records, in ms since navigation
  * start (performance.now()) and as epoch ms (performance.timeOrigin + now, comparable across
  * pages and with Node's Date.now()):
- *  - app rendered (#app has content), WebSocket created/open, first RTCPeerConnection created,
- *    connected, first data channel open (by wrapping the constructors; behaviour unchanged);
+ *  - app rendered (#app has content), WebSocket created/open/first message received, first
+ *    RTCPeerConnection used (marked at its creation), its first remote description, ICE connected, connected, first
+ *    data channel open and first message on it (by wrapping the constructors; behaviour unchanged);
  *  - for each watched text: the first moment a Messages-log <article> whose text starts with it
  *    is in the DOM while the Message textbox is present and enabled (checked on every DOM
  *    mutation), and `<name>:painted`, a timer after the next animation frame (≈ next paint);
@@ -41,9 +42,8 @@ function probe(options: ProbeOptions): void {
   const longTasks: Array<readonly [number, number]> = [];
   const state: ProbeState = { marks, longTasks, timeOrigin: performance.timeOrigin };
   (window as unknown as ProbeWindow).__benchProbe = state;
-  const mark = (name: string): void => {
+  const mark = (name: string, t = performance.now()): void => {
     if (marks[name] !== undefined) return;
-    const t = performance.now();
     marks[name] = { t, epoch: performance.timeOrigin + t };
   };
 
@@ -53,23 +53,41 @@ function probe(options: ProbeOptions): void {
       super(url, protocols);
       mark('ws-created');
       this.addEventListener('open', () => mark('ws-open'));
+      this.addEventListener('message', () => mark('ws-first-received'));
     }
+  };
+  const watchChannel = (channel: RTCDataChannel): RTCDataChannel => {
+    channel.addEventListener('open', () => mark('dc-open'));
+    channel.addEventListener('message', () => mark('dc-first-message'));
+    return channel;
   };
   const NativePeer = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePeer {
     constructor(config?: RTCConfiguration) {
       super(config);
-      mark('pc-created');
+      // Marked once the connection is used (a description or a channel), so a connection created
+      // and closed only to warm WebRTC up (src/transport/webrtc-warmup.ts) does not count.
+      this.#created = performance.now();
       this.addEventListener('connectionstatechange', () => {
         if (this.connectionState === 'connected') mark('pc-connected');
       });
-      this.addEventListener('datachannel', (event) => event.channel.addEventListener('open', () => mark('dc-open')));
+      this.addEventListener('iceconnectionstatechange', () => {
+        if (this.iceConnectionState === 'connected') mark('ice-connected');
+      });
+      this.addEventListener('datachannel', (event) => watchChannel(event.channel));
+    }
+
+    readonly #created: number;
+
+    override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+      mark('pc-created', this.#created);
+      mark('remote-description');
+      return super.setRemoteDescription(description);
     }
 
     override createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
-      const channel = super.createDataChannel(label, init);
-      channel.addEventListener('open', () => mark('dc-open'));
-      return channel;
+      mark('pc-created', this.#created);
+      return watchChannel(super.createDataChannel(label, init));
     }
   };
 
@@ -122,11 +140,30 @@ export async function readProbe(page: Page): Promise<ProbeState> {
   return state;
 }
 
-/** Polls until every named mark exists; throws after `timeoutMs` with the marks seen so far. */
+/**
+ * Waits until every named mark exists; throws after `timeoutMs` with the marks seen so far. The
+ * wait runs inside the page (a cheap check every 20 ms) rather than as a page.evaluate from here
+ * every 25 ms: each evaluate is a task on the page's main thread, the thread being measured.
+ */
 export async function waitForMarks(page: Page, names: readonly string[], timeoutMs: number): Promise<ProbeState> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const state = await readProbe(page).catch(() => null);
+    const state = await page
+      .evaluate(
+        ({ wanted, waitMs }) =>
+          new Promise<ProbeState | null>((resolve) => {
+            const until = performance.now() + waitMs;
+            const check = (): void => {
+              const probe = (window as unknown as ProbeWindow).__benchProbe ?? null;
+              if (probe !== null && wanted.every((name) => probe.marks[name] !== undefined)) resolve(probe);
+              else if (performance.now() > until) resolve(probe);
+              else setTimeout(check, 20);
+            };
+            check();
+          }),
+        { wanted: [...names], waitMs: Math.max(0, deadline - Date.now()) },
+      )
+      .catch(() => null); // the document changed under the wait (a navigation): wait again in the new one
     if (state !== null && names.every((name) => state.marks[name] !== undefined)) return state;
     if (Date.now() > deadline) throw new Error(`marks ${names.join(', ')} not all seen within ${timeoutMs} ms; seen: ${JSON.stringify(state?.marks ?? {})}`);
     await new Promise((resolve) => setTimeout(resolve, 25));

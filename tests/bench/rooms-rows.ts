@@ -1,19 +1,17 @@
 /** The "Encrypted rooms" table and notes, from the measurements rooms.ts collects. */
 import { TAIL_ENTRIES } from '../../src/core/message-tail.js';
 import type { BundleResult } from './rooms-bundle.js';
-import type { JoinResult } from './rooms-join.js';
 import type { DomCount, ReloadTiming } from './rooms-reload.js';
 import type { SyncResult } from './rooms-sync.js';
 import { median, type Row, type Section } from './report.js';
 
 export interface RoomsResults {
-  readonly runs: { readonly join: number; readonly sync10k: number; readonly sync100k: number; readonly reload: number };
+  readonly runs: { readonly sync10k: number; readonly sync100k: number; readonly reload: number };
   readonly loadAtStart: string;
   chromium: string;
   bundle: BundleResult;
   sync10k: SyncResult;
   sync100k: SyncResult;
-  join: JoinResult;
   initialSync: number;
   storedBytes: number;
   reloadBig: ReloadTiming[];
@@ -27,19 +25,7 @@ const list = (values: readonly number[]): string => values.map((ms) => (ms / 100
 const kb = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-function joinPhases(join: JoinResult): string {
-  const names = Object.keys(join.parley[0]?.phases ?? {});
-  const points: Array<[string, number]> = names.map((name) => [name, median(join.parley.map((run) => run.phases[name] ?? Number.NaN))]);
-  points.push(["B in A's People list", median(join.parley.map((run) => run.seenByA))]);
-  points.push(['"before" visible', median(join.parley.map((run) => run.before))], ['"after" visible', median(join.parley.map((run) => run.after))]);
-  return points.sort((a, b) => a[1] - b[1]).map(([name, ms]) => `${name} ${time(ms)}`).join(' → ');
-}
-
 export function roomsSection(r: RoomsResults, profileDir: string | null): Section {
-  const raw = median(r.join.raw);
-  const before = median(r.join.parley.map((run) => run.before));
-  const after = median(r.join.parley.map((run) => run.after));
-  const webrtcPart = median(r.join.parley.map((run) => run.before - (run.phases['pc-created'] ?? Number.NaN)));
   const sync = (s: SyncResult): { join: number; anchor: number } => ({ join: median(s.join), anchor: median(s.anchor) });
   const s10 = sync(r.sync10k);
   const s100 = sync(r.sync100k);
@@ -50,26 +36,7 @@ export function roomsSection(r: RoomsResults, profileDir: string | null): Sectio
   const longestBlock = median(r.reloadBig.map((t) => t.longestTaskWhileLoading));
   const gzipKb = r.bundle.gzip / 1000;
 
-  const warmBefore = median(r.join.warm.map((run) => run.before));
   const rows: Row[] = [
-    {
-      measure: `Join with Parley already open in the tab (invite link opened in it) → message sent before the join visible at the joiner, Chromium (median of ${r.runs.join})`,
-      ours: time(warmBefore), reference: `${time(raw)} (raw RTCPeerConnection → first data-channel message)`,
-      ratio: warmBefore / raw, floor: '≤ 2× anchor', met: warmBefore <= 2 * raw,
-    },
-    {
-      measure: `Join as a new visitor (page load included: notes) → message sent before the join visible at the joiner (median of ${r.runs.join})`,
-      ours: time(before), reference: time(raw),
-      ratio: before / raw, floor: '≤ 2× anchor', met: before <= 2 * raw,
-    },
-    {
-      measure: `Join → message sent right after the join visible at the joiner (median of ${r.runs.join}; informational)`,
-      ours: time(after), reference: time(raw), ratio: after / raw, floor: '—', met: undefined,
-    },
-    {
-      measure: "Joiner's first RTCPeerConnection created → pre-join message visible: the WebRTC + sync part alone (informational)",
-      ours: time(webrtcPart), reference: time(raw), ratio: webrtcPart / raw, floor: '—', met: undefined,
-    },
     {
       measure: `Late joiner, 10k messages, Node peers: created → all in its map (median of ${r.runs.sync10k})`,
       ours: time(s10.join), reference: `${time(s10.anchor)} (Y.encodeStateAsUpdate + Y.applyUpdate)`,
@@ -92,7 +59,7 @@ export function roomsSection(r: RoomsResults, profileDir: string | null): Sectio
     },
     {
       measure: 'First join of that 100k room (host online): goto → newest message visible (one run; informational)',
-      ours: time(r.initialSync), reference: `${time(s100.join)} (Node late joiner, row 6)`,
+      ours: time(r.initialSync), reference: `${time(s100.join)} (Node late joiner, row 2)`,
       ratio: r.initialSync / s100.join, floor: '—', met: undefined,
     },
     {
@@ -114,13 +81,10 @@ export function roomsSection(r: RoomsResults, profileDir: string | null): Sectio
   const packages = r.bundle.packages.map((p) => `${p.name} ${kb(p.bytes)} (${kb(p.gzipAlone)})`).join('; ');
   const longTasks = median(r.reloadBig.map((t) => t.longTaskMs));
   const notes = [
-    `Join, app already open (row 1): as row 2, but B's tab first loads Parley's home page and the invite link is then opened in it (a hash change, as when a link is clicked or pasted into an open tab); the clock starts at the hash change, so neither figure includes a page load. Median timeline from the hash change: ${joinPhases({ ...r.join, parley: r.join.warm })}. Runs (s): ${list(r.join.warm.map((run) => run.before))}.`,
-    `Join, new visitor (row 2): A creates a room in a fresh context and sends "before" while alone; B, a fresh context (empty storage and HTTP cache, like a new visitor), opens the invite link. The clock starts at B's \`page.goto\`; a message counts as visible when its <article> is in B's Messages log with the Message textbox present and enabled (MutationObserver in an init script, tests/bench/rooms-probe.ts). "After" is sent by A in-page the moment B shows in A's People list. The Parley figure therefore includes: page load (HTML, ${r.bundle.files.length} JS file of ${kb(r.bundle.bytes)}, parse and run), the app opening its IndexedDB store and identity, signaling over WebSocket to the node, the announce/offer exchange (sealed), ICE over loopback with mDNS candidates, the DTLS/SCTP data channel, the sealed sync exchange, and rendering with signature checks. Median timeline from goto: ${joinPhases(r.join)}.`,
-    `Anchor (rows 1–4): two pages of the same origin in two contexts; A creates an RTCPeerConnection and a data channel, offer/answer/candidates trickle through this process (exposeFunction → page.evaluate, in order), A sends on open; from A's RTCPeerConnection created to B's first message, same clocks (performance.timeOrigin + now). Runs (s): raw ${list(r.join.raw)}; Parley "before" ${list(r.join.parley.map((run) => run.before))}; "after" ${list(r.join.parley.map((run) => run.after))}. One unmeasured warm-up run of each first.`,
-    `Late joiner (rows 5–6): host and joiner are Node peers in this process (tests/helpers/node-peer.ts: our room provider, simple-peer over @roamhq/wrtc) through our signaling node on loopback; the host's doc holds N signed MessageEntry values written by 8 authors (8 Yjs clients), ${mib(r.sync10k.updateBytes)} (10k) and ${mib(r.sync100k.updateBytes)} (100k) as one update, about ${Math.round(r.sync100k.updateBytes / 100_000)} B per message. From the joiner's creation to its map holding N entries. Runs (s): 10k ${list(r.sync10k.join)}; 100k ${list(r.sync100k.join)}; anchor 10k ${list(r.sync10k.anchor)}, 100k ${list(r.sync100k.anchor)}. WebRTC connection up after a median ${time(median(r.sync100k.connect))} (100k runs). The sync sends the whole history as one sealed message: sealing and opening it with tweetnacl's secretbox alone costs ${time(median(r.sync10k.sealOpen))} (10k) and ${time(median(r.sync100k.sealOpen))} (100k) in this process. One unmeasured warm-up join first.`,
-    `Reload (rows 7–8): a Node host peer holding the room (valid ed25519 signatures, made with Node's crypto.sign from the tweetnacl seeds: identical bytes) is joined by a Chromium page through the invite link; once the sealed rows in IndexedDB hold the whole update (${mib(r.storedBytes)}) and 1.5 s more have passed, the host leaves and the page reloads alone (signaling node still up, nobody else in the room). Row 7: time from the new document's navigation start to the newest message's <article> in the log with the composer usable, plus a timer after the next animation frame (≈ painted). The newest ${TAIL_ENTRIES} messages come from the room's sealed tail row (src/core/message-tail.ts), read before the update log; their signatures are checked like any others before they show. Runs (s): 100k ${list(r.reloadBig.map((t) => t.painted))}; 10 messages ${list(r.reloadAnchor.map((t) => t.painted))}. Long tasks before that point in the 100k reload: median ${time(longTasks)} in all. Row 8: the rest of the history (IndexedDB read, AES-GCM opening in 1 MiB segments, Y.applyUpdate, indexing in batches of 5,000 with yields) is in the log at ${list(r.reloadBig.map((t) => t.historyLoaded))} s; the longest single block of the main thread in that time (${list(r.reloadBig.map((t) => t.longestTaskWhileLoading))} s) is Y.applyUpdate of the one 30 MiB update, which Yjs cannot split: typing during it is delayed by that much. Reloads alternate between the two rooms after one warm-up reload each.`,
-    `DOM (rows 10–11): ${r.dom.atLoad.articles} articles after load (first shown: message #${r.dom.atLoad.firstIndex} of 100,000), ${r.dom.middle.articles} after scrolling to the middle (first shown: #${r.dom.middle.firstIndex}); whole document ${r.dom.atLoad.documentNodes} / ${r.dom.middle.documentNodes} elements.`,
-    `Initial JS (row 12): the scripts and modulepreloads index.html names, built with the project's vite.config.ts through Vite's JS API into a temporary outDir (hidden source maps) in ${time(r.bundle.buildMs)}: ${r.bundle.files.map((f) => `${f.path} ${kb(f.bytes)}, gzip ${kb(f.gzip)}, brotli ${kb(f.brotli)}`).join('; ')}. The node serves the precompressed .br when the browser accepts it (Chromium does), so the bytes on the wire are ${kb(r.bundle.brotli)}; CSS adds ${kb(r.bundle.css)} gzipped. By package, minified bytes from the source map (and that code gzipped on its own, which shares no dictionary, so these add up to more than the total): ${packages}.`,
+    `Late joiner (rows 1–2): host and joiner are Node peers in this process (tests/helpers/node-peer.ts: our room provider, simple-peer over @roamhq/wrtc) through our signaling node on loopback; the host's doc holds N signed MessageEntry values written by 8 authors (8 Yjs clients), ${mib(r.sync10k.updateBytes)} (10k) and ${mib(r.sync100k.updateBytes)} (100k) as one update, about ${Math.round(r.sync100k.updateBytes / 100_000)} B per message. From the joiner's creation to its map holding N entries. Runs (s): 10k ${list(r.sync10k.join)}; 100k ${list(r.sync100k.join)}; anchor 10k ${list(r.sync10k.anchor)}, 100k ${list(r.sync100k.anchor)}. WebRTC connection up after a median ${time(median(r.sync100k.connect))} (100k runs). The sync sends the whole history as one sealed message: sealing and opening it with tweetnacl's secretbox alone costs ${time(median(r.sync10k.sealOpen))} (10k) and ${time(median(r.sync100k.sealOpen))} (100k) in this process. One unmeasured warm-up join first.`,
+    `Reload (rows 3–4): a Node host peer holding the room (valid ed25519 signatures, made with Node's crypto.sign from the tweetnacl seeds: identical bytes) is joined by a Chromium page through the invite link; once the sealed rows in IndexedDB hold the whole update (${mib(r.storedBytes)}) and 1.5 s more have passed, the host leaves and the page reloads alone (signaling node still up, nobody else in the room). Row 3: time from the new document's navigation start to the newest message's <article> in the log with the composer usable, plus a timer after the next animation frame (≈ painted). The newest ${TAIL_ENTRIES} messages come from the room's sealed tail row (src/core/message-tail.ts), read before the update log; their signatures are checked like any others before they show. Runs (s): 100k ${list(r.reloadBig.map((t) => t.painted))}; 10 messages ${list(r.reloadAnchor.map((t) => t.painted))}. Long tasks before that point in the 100k reload: median ${time(longTasks)} in all. Row 4: the rest of the history (IndexedDB read, AES-GCM opening in 1 MiB segments, Y.applyUpdate, indexing in batches of 5,000 with yields) is in the log at ${list(r.reloadBig.map((t) => t.historyLoaded))} s; the longest single block of the main thread in that time (${list(r.reloadBig.map((t) => t.longestTaskWhileLoading))} s) is Y.applyUpdate of the one 30 MiB update, which Yjs cannot split: typing during it is delayed by that much. Reloads alternate between the two rooms after one warm-up reload each.`,
+    `DOM (rows 6–7): ${r.dom.atLoad.articles} articles after load (first shown: message #${r.dom.atLoad.firstIndex} of 100,000), ${r.dom.middle.articles} after scrolling to the middle (first shown: #${r.dom.middle.firstIndex}); whole document ${r.dom.atLoad.documentNodes} / ${r.dom.middle.documentNodes} elements.`,
+    `Initial JS (row 8): the scripts and modulepreloads index.html names, built with the project's vite.config.ts through Vite's JS API into a temporary outDir (hidden source maps) in ${time(r.bundle.buildMs)}: ${r.bundle.files.map((f) => `${f.path} ${kb(f.bytes)}, gzip ${kb(f.gzip)}, brotli ${kb(f.brotli)}`).join('; ')}. The node serves the precompressed .br when the browser accepts it (Chromium does), so the bytes on the wire are ${kb(r.bundle.brotli)}; CSS adds ${kb(r.bundle.css)} gzipped. By package, minified bytes from the source map (and that code gzipped on its own, which shares no dictionary, so these add up to more than the total): ${packages}.`,
     `${r.chromium}, headless, one browser for all pages. Load average when the section started (1, 5, 15 min): ${r.loadAtStart}. The machine has 2 cores and may be shared: absolute times move with other load, ratios against anchors measured in the same run less so.`,
   ];
   if (profileDir !== null) notes.push(`**Profiled run** (BENCH_PROFILE_DIR; the profiles are taken after the measured runs): ${profileDir}/node-late-join-100k, reload-100k and first-join-100k (.cpuprofile, and .txt summarised by original source through the build's source maps), and the build in ${profileDir}/client.`);

@@ -1,12 +1,12 @@
 /**
  * "Encrypted rooms" benchmark: the client as people use it, each measure beside an anchor
  * measured in the same run (see rooms-rows.ts for the table and what each row means).
- *  1. join → first message in Chromium (rooms-join.ts) vs a raw RTCPeerConnection;
- *  2. late-joiner sync of 10k / 100k messages between Node peers (rooms-sync.ts) vs Yjs
+ *  (join → first message in Chromium vs a raw RTCPeerConnection is its own section: join.ts)
+ *  1. late-joiner sync of 10k / 100k messages between Node peers (rooms-sync.ts) vs Yjs
  *     encode + apply in-process;
- *  3. reload of a 100k-message room to interactive (rooms-reload.ts) vs a 10-message room;
- *  4. Messages-log DOM nodes in that room;
- *  5. initial JS gzipped, by package (rooms-bundle.ts).
+ *  2. reload of a 100k-message room to interactive (rooms-reload.ts) vs a 10-message room;
+ *  3. Messages-log DOM nodes in that room;
+ *  4. initial JS gzipped, by package (rooms-bundle.ts).
  * The client is built here (Vite JS API, project config, temporary outDir) and served by our
  * signaling node in this process. BENCH_PROFILE_DIR=/some/dir also writes CPU profiles (a 100k
  * late join between Node peers; a 100k reload and a 100k first join in Chromium), summarised
@@ -21,7 +21,6 @@ import { launchChromium } from '../helpers/browser.js';
 import { startNode } from '../helpers/node.js';
 import { buildClient, measureBundle } from './rooms-bundle.js';
 import { checkSignatures, generateHistory, historyUpdate, type History } from './rooms-history.js';
-import { measureJoin } from './rooms-join.js';
 import { profileNode, saveProfile, startPageProfile, type CpuProfile } from './rooms-profile.js';
 import { countDom, prepareBigRoom, reloadRun, type BigRoom, type ReloadTiming } from './rooms-reload.js';
 import { roomsSection, type RoomsResults } from './rooms-rows.js';
@@ -90,7 +89,7 @@ async function measureReloads(browser: Browser, node: SignalingServer, h: Histor
 
 export async function runRoomsBench(options: BenchOptions): Promise<Section> {
   const { log, quick } = options;
-  const runs = { join: quick ? 2 : 5, sync10k: quick ? 2 : 5, sync100k: quick ? 2 : 5, reload: quick ? 2 : 5 };
+  const runs = { sync10k: quick ? 2 : 5, sync100k: quick ? 2 : 5, reload: quick ? 2 : 5 };
   const profileDir = process.env['BENCH_PROFILE_DIR'] ?? null;
   if (profileDir !== null) mkdirSync(profileDir, { recursive: true });
   const loadAtStart = loadavg().map((load) => load.toFixed(2)).join(', ');
@@ -116,8 +115,6 @@ export async function runRoomsBench(options: BenchOptions): Promise<Section> {
     node = await startNode({ staticDir: buildDir });
     browser = await launchChromium();
     results.chromium = `Chromium ${browser.version()}`;
-    log(`${results.chromium}: join → first message, ${runs.join} runs (+1 warm-up)`);
-    results.join = await measureJoin(browser, node.url(), runs.join, log);
     log(`Chromium: reload of a ${BIG}-message room and of a ${ANCHOR_ROOM}-message room, ${runs.reload} runs each (+1 warm-up)`);
     await measureReloads(browser, node, histories, runs.reload, log, results, profileDir, buildDir);
     if (profileDir !== null) {

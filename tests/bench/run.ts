@@ -6,9 +6,11 @@
  * Benchmarking a modified copy of our node: BENCH_PARLEY_ENTRY=/path/to/copy/signaling/main.ts
  * Profiling our node during fan-out: BENCH_PARLEY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --quick
  * Profiling the client (100k reload and first join): BENCH_PROFILE_DIR=/tmp/prof npm run bench -- --only rooms
+ * Join → first message alone (a minute or two; with BENCH_PROFILE_DIR, a profile of the joiner): npm run bench -- --only join
  */
 import { fileURLToPath } from 'node:url';
 import { renderSection, writeSection, type Section } from './report.js';
+import { runJoinBench } from './join.js';
 import { runRoomsBench } from './rooms.js';
 import { runLivelyBench } from './lively.js';
 import { runSignalingBench, type BenchOptions } from './signaling.js';
@@ -22,6 +24,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options:
   { name: 'signaling', budgetMs: 10 * 60_000, run: runSignalingBench },
   { name: 'rooms', budgetMs: 20 * 60_000, run: runRoomsBench },
   { name: 'lively', budgetMs: 10 * 60_000, run: runLivelyBench },
+  { name: 'join', budgetMs: 10 * 60_000, run: runJoinBench },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {

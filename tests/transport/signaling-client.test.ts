@@ -65,4 +65,32 @@ describe('sealed signaling', () => {
     expect(String(fromAlice.data)).toMatch(/^[A-Za-z0-9_-]{60,}$/);
     expect(String(fromAlice.data)).not.toContain('alice');
   });
+
+  it('subscribes at once on a socket opened ahead of time, and a peer on it is reached without waiting', async () => {
+    node = await startNode();
+    const keys = deriveRoomKeys(createRoomSecret());
+    const bobGot: SignalPayload[] = [];
+    client(wsUrl(node), keys, bobGot, []);
+    // The socket is open before the client exists, as when the app opened it on the home page.
+    const early = new WebSocket(wsUrl(node));
+    await new Promise((resolve) => early.once('open', resolve));
+    await until(() => (node?.stats.framesIn ?? 0) >= 1, 5000, 'bob subscribed');
+    const statuses: boolean[] = [];
+    const alice = createSignalingClient({
+      url: wsUrl(node),
+      topic: keys.topic,
+      signalKey: keys.signalKey,
+      createSocket: () => early as unknown as SocketLike,
+      onPayload: () => undefined,
+      onStatus: (connected) => statuses.push(connected),
+      onDrop: () => undefined,
+    });
+    closers.push(() => alice.close());
+    // Connected within the call: no 'open' event is coming for this socket.
+    expect(alice.connected()).toBe(true);
+    expect(statuses).toEqual([true]);
+    alice.publish({ kind: 'announce', from: 'alice-peer' });
+    await until(() => bobGot.length === 1, 5000, 'bob to get the announce');
+    expect(bobGot[0]).toEqual({ kind: 'announce', from: 'alice-peer' });
+  });
 });
