@@ -3,6 +3,7 @@
  * hidden tab shows a desktop notification. Kept in localStorage like the display settings: they
  * say nothing about any room or person. A stored value is parsed; anything unknown is the default.
  */
+import { readStoredFields } from './settings.svelte.js';
 export type AlertEvent = 'join' | 'message' | 'mention' | 'private';
 /** Desktop notifications while the tab is hidden: never, for mentions and private messages, or for every message. */
 export type NotifyMode = 'off' | 'mentions' | 'all';
@@ -14,13 +15,7 @@ const KEY = 'parley.alerts';
 const DEFAULT_SOUNDS: Readonly<Record<AlertEvent, boolean>> = { join: false, message: false, mention: true, private: true };
 
 function readStored(): { sounds: Record<AlertEvent, boolean>; notify: NotifyMode } {
-  let stored: unknown = null;
-  try {
-    stored = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? 'null');
-  } catch {
-    stored = null;
-  }
-  const fields = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
+  const fields = readStoredFields(KEY);
   const storedSounds = typeof fields['sounds'] === 'object' && fields['sounds'] !== null ? (fields['sounds'] as Record<string, unknown>) : {};
   const sounds = { ...DEFAULT_SOUNDS };
   for (const event of ALERT_EVENTS) if (typeof storedSounds[event] === 'boolean') sounds[event] = storedSounds[event];

@@ -17,14 +17,19 @@ interface Stored {
   receipts: boolean;
 }
 
-function readStored(): Stored {
+/** The fields of a JSON object kept in localStorage under `key`; none if missing, unreadable or not an object. */
+export function readStoredFields(key: string): Record<string, unknown> {
   let stored: unknown = null;
   try {
-    stored = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? 'null');
+    stored = JSON.parse(globalThis.localStorage?.getItem(key) ?? 'null');
   } catch {
     stored = null;
   }
-  const fields = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
+  return typeof stored === 'object' && stored !== null && !Array.isArray(stored) ? (stored as Record<string, unknown>) : {};
+}
+
+function readStored(): Stored {
+  const fields = readStoredFields(KEY);
   const theme = THEMES.find((name) => name === fields['theme']) ?? 'system';
   const textSize = (Object.keys(SIZES) as TextSize[]).find((name) => name === fields['textSize']) ?? 'normal';
   return { theme, textSize, receipts: fields['receipts'] !== false };
