@@ -30,10 +30,6 @@ export class RoomAlerts {
     this.#emit(entries.some((entry) => mentions(entry.text, nick)) ? 'mention' : 'message');
   }
 
-  isMention(entry: MessageEntry): boolean {
-    return mentions(entry.text, this.#ownNick());
-  }
-
   /** The People list changed: someone not seen before in this visit joined. */
   people(list: readonly Person[], now: number = Date.now()): void {
     if (this.#settledAt === 0) this.#settledAt = now + SETTLE_MS;

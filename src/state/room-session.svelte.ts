@@ -9,7 +9,7 @@ import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
 import { createIdentity, identityFromSeed, safetyCode, type Identity } from '../crypto/identity.js';
 import { createDropCounter, type DropCounter } from '../core/drop-counter.js';
-import { createClock, type HybridClock } from '../core/hlc.js';
+import { compareMessages, createClock, type HybridClock } from '../core/hlc.js';
 import { createMessageEntry, encodeMessageEntry, isValidLabel, isValidNick, isValidText } from '../core/message-entry.js';
 import { createMessageLog, type MessageLog } from '../core/message-log.js';
 import { formatInviteFragment } from '../core/invite-link.js';
@@ -26,8 +26,6 @@ import { deviceProfile } from './profile.svelte.js';
 import { MODERATION_ORIGIN, SessionModeration } from './session-moderation.svelte.js';
 import { SessionActs } from './session-acts.svelte.js';
 import { PrivateMessages } from './private-messages.svelte.js';
-import { autoReply } from './auto-reply.svelte.js';
-import { compareMessages } from '../core/hlc.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -165,7 +163,7 @@ export class RoomSession {
       nick: () => this.nick,
       tick: () => this.#clock.tick(),
       drop: (reason) => this.#drop('private', reason),
-      autoReply: () => autoReply.reply,
+      autoReply: () => (deviceProfile.current.autoReply.enabled ? deviceProfile.current.autoReply.text : null),
       lifetimeMs: () => this.moderation.rules.lifetimeSeconds * 1000,
       arrived: () => this.alerts.emit('private'),
     });
