@@ -9,7 +9,7 @@ import { loadProfile, saveProfile } from '../persistence/profile-store.js';
 
 class DeviceProfile {
   current: Profile = $state.raw(EMPTY_PROFILE);
-  /** Stored parts that could not be read (shown in Diagnostics). */
+  /** Stored parts that could not be read (each room session counts them for Diagnostics as blob drops). */
   dropped = $state(0);
   #loading: Promise<Profile> | null = null;
   #saving: Promise<void> = Promise.resolve();

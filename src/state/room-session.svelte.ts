@@ -237,6 +237,8 @@ export class RoomSession {
     this.#admin = await admin;
     this.isAdmin = this.#admin !== null;
     this.nick = (await profile).nick ?? nicknameForKey(this.#identity.publicKey);
+    // Parts of the stored profile that could not be read are counted like any other stored blob.
+    for (let i = 0; i < deviceProfile.dropped; i++) this.#drop('blob', 'shape');
     this.#publishPresence({ typing: false, status: 'online' });
     this.#awareness.on('change', () => {
       this.#refreshPeople();
