@@ -94,8 +94,9 @@ export class PrivateMessages {
     this.#host.doc.transact(() => {
       for (const key of gone) map.delete(key);
     });
+    const goneIds = new Set(gone);
     for (const key of gone) this.#opened.delete(key);
-    this.all = this.all.filter((message) => !gone.includes(message.id));
+    this.all = this.all.filter((message) => !goneIds.has(message.id));
   }
 
   #expired(hlc: string, nowMs: number): boolean {

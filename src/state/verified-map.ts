@@ -63,7 +63,7 @@ export class VerifiedMap<T> {
 
   /** Checks every value in the map now (or defers it, see deferGroup), then follows its changes. */
   async start(): Promise<void> {
-    const { map, decode, deferGroup } = this.#options;
+    const { map, deferGroup } = this.#options;
     map.observe((event) => {
       if (event.transaction.origin === RESTORE_ORIGIN) return;
       // A changed key is checked now; an older deferred value for it no longer matters.
@@ -110,7 +110,7 @@ export class VerifiedMap<T> {
   /** Checks the deferred values of `groups`; those that pass count from then on. */
   verifyGroups(groups: Iterable<string>): Promise<void> {
     if (this.#pending.size === 0) return this.#queue;
-    const { map, encode, verify, failReason, onDrop } = this.#options;
+    const { map, encode, failReason, onDrop } = this.#options;
     const batch: Array<readonly [string, T]> = [];
     for (const group of groups) {
       const members = this.#pending.get(group);
@@ -124,17 +124,14 @@ export class VerifiedMap<T> {
     if (batch.length === 0) return this.#queue;
     this.#queue = this.#queue.then(async () => {
       let changed = false;
-      for (let i = 0; i < batch.length; i += VERIFY_BATCH) {
-        const slice = batch.slice(i, i + VERIFY_BATCH);
-        const results = await Promise.all(slice.map(([, value]) => verify(value)));
-        slice.forEach(([key, value], j) => {
-          if (results[j] !== true) onDrop(failReason);
-          else if (map.get(key) === encode(value) && !this.#verified.has(key)) {
-            this.#verified.set(key, value);
-            changed = true;
-          }
-        });
-      }
+      const results = await this.#verifyAll(batch);
+      batch.forEach(([key, value], j) => {
+        if (results[j] !== true) onDrop(failReason);
+        else if (map.get(key) === encode(value) && !this.#verified.has(key)) {
+          this.#verified.set(key, value);
+          changed = true;
+        }
+      });
       if (changed) this.#options.onChange?.();
     });
     return this.#queue;
@@ -164,8 +161,17 @@ export class VerifiedMap<T> {
     return this.#queue;
   }
 
+  /** Each value's check result, in order; VERIFY_BATCH checks run at once. */
+  async #verifyAll(pairs: ReadonlyArray<readonly [string, T]>): Promise<boolean[]> {
+    const results: boolean[] = [];
+    for (let i = 0; i < pairs.length; i += VERIFY_BATCH) {
+      results.push(...(await Promise.all(pairs.slice(i, i + VERIFY_BATCH).map(([, value]) => this.#options.verify(value)))));
+    }
+    return results;
+  }
+
   #check(keys: readonly string[]): Promise<void> {
-    const { map, decode, encode, verify, failReason, onDrop, supersedes, mayRemove } = this.#options;
+    const { map, decode, encode, failReason, onDrop, supersedes, mayRemove } = this.#options;
     const snapshot = keys.map((key) => [key, map.get(key)] as const);
     this.#queue = this.#queue.then(async () => {
       let changed = false;
@@ -188,20 +194,17 @@ export class VerifiedMap<T> {
         if (parsed?.ok === false) onDrop(parsed.reason);
         if (known !== undefined) restore.push([key, known]);
       }
-      for (let i = 0; i < candidates.length; i += VERIFY_BATCH) {
-        const batch = candidates.slice(i, i + VERIFY_BATCH);
-        const results = await Promise.all(batch.map(([, value]) => verify(value)));
-        batch.forEach(([key, value], j) => {
-          if (results[j] === true) {
-            this.#verified.set(key, value);
-            changed = true;
-            return;
-          }
-          onDrop(failReason);
-          const known = this.#verified.get(key);
-          if (known !== undefined) restore.push([key, known]);
-        });
-      }
+      const results = await this.#verifyAll(candidates);
+      candidates.forEach(([key, value], j) => {
+        if (results[j] === true) {
+          this.#verified.set(key, value);
+          changed = true;
+          return;
+        }
+        onDrop(failReason);
+        const known = this.#verified.get(key);
+        if (known !== undefined) restore.push([key, known]);
+      });
       if (restore.length > 0) {
         map.doc?.transact(() => {
           for (const [key, value] of restore) map.set(key, encode(value));
