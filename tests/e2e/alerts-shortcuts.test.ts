@@ -131,4 +131,16 @@ describe('mentions, sounds, notifications, shortcuts and the profile in Chromium
     await expect.poll(() => nickOf(alice)).toBe('Noor نور');
     expect(await alice.getByLabel('Colour').evaluate((select) => (select as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('Teal');
   });
+
+  it('on a phone, the People panel stays open while the person changes settings in it', async () => {
+    const page = await harness.openPage(harness.node().url());
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    await page.getByText(/^People \(/).click();
+    await page.getByRole('checkbox', { name: 'Auto-reply when away' }).check();
+    await page.getByRole('textbox', { name: 'Auto-reply text' }).waitFor({ timeout: 5000 });
+    await page.getByLabel('Colour').selectOption({ label: 'Green' });
+    expect(await page.getByRole('checkbox', { name: 'Auto-reply when away' }).isVisible()).toBe(true);
+  });
 });
