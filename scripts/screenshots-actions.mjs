@@ -1,29 +1,10 @@
 // Screenshots of a lively room: replies, reactions, an edited message and "Seen by", at desktop
 // and 390 px phone width, light and dark. Needs `npm run build` first.
 // Usage: node scripts/screenshots-actions.mjs [OUT_DIR]   (default /tmp/parley-shots)
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { findChromium } from './chromium.mjs';
+import { startShots } from './screenshot-kit.mjs';
 
-const out = process.argv[2] ?? '/tmp/parley-shots';
-mkdirSync(out, { recursive: true });
-const port = 19000 + Math.floor(Math.random() * 1000);
-const server = spawn(process.execPath, ['dist/server/signaling/main.js', '--static', 'dist/client', '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'], { stdio: 'inherit' });
-await new Promise((resolve) => setTimeout(resolve, 800));
-const base = `http://127.0.0.1:${port}/`;
-const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const { out, base, browser, open, say, close } = await startShots();
 try {
-  const open = async (url, viewport) => {
-    const page = await (await browser.newContext({ viewport })).newPage();
-    page.on('pageerror', (error) => console.log('page error:', error.message));
-    await page.goto(url);
-    return page;
-  };
-  const say = async (page, text) => {
-    await page.getByRole('textbox', { name: 'Message' }).fill(text);
-    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
-  };
   const log = (page) => page.getByRole('log', { name: 'Messages' });
   const row = (page, text) => log(page).getByRole('article').filter({ has: page.locator('.text', { hasText: text }) });
   const react = async (page, text, emoji) => {
@@ -90,6 +71,5 @@ try {
   await touch.screenshot({ path: `${out}/actions-phone-touch.png` });
   console.log(`screenshots in ${out}`);
 } finally {
-  await browser.close();
-  server.kill();
+  await close();
 }

@@ -1,28 +1,9 @@
 // Screenshots of a room with private messages: desktop and 390 px phone, light and dark themes.
 // Needs `npm run build` first. Usage: node scripts/screenshots-private.mjs [OUT_DIR] (default /tmp/parley-shots)
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { findChromium } from './chromium.mjs';
+import { startShots } from './screenshot-kit.mjs';
 
-const out = process.argv[2] ?? '/tmp/parley-shots';
-mkdirSync(out, { recursive: true });
-const port = 18000 + Math.floor(Math.random() * 1000);
-const server = spawn(process.execPath, ['dist/server/signaling/main.js', '--static', 'dist/client', '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'], { stdio: 'inherit' });
-await new Promise((resolve) => setTimeout(resolve, 800));
-const base = `http://127.0.0.1:${port}/`;
-const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const { out, base, browser, open, say, close } = await startShots();
 try {
-  const open = async (url, viewport) => {
-    const page = await (await browser.newContext({ viewport })).newPage();
-    page.on('pageerror', (error) => console.log('page error:', error.message));
-    await page.goto(url);
-    return page;
-  };
-  const say = async (page, text) => {
-    await page.getByRole('textbox', { name: 'Message' }).fill(text);
-    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
-  };
   const nick = async (page) => (await page.locator('.me strong').textContent()) ?? '';
   const ana = await open(base, { width: 1200, height: 760 });
   await ana.getByRole('button', { name: 'Create room' }).click();
@@ -58,12 +39,12 @@ try {
     await bo.screenshot({ path: `${out}/private-phone-${theme}.png` });
     await cy.screenshot({ path: `${out}/private-third-member-${theme}.png` });
   }
-  await bo.getByText(/^People \(/).click();
+  // The People panel may already be open from choosing whom to write to: open it only if folded.
+  if (!(await bo.getByRole('checkbox', { name: 'Auto-reply when away' }).isVisible())) await bo.getByText(/^People \(/).click();
   await bo.getByRole('checkbox', { name: 'Auto-reply when away' }).check();
   await bo.getByRole('textbox', { name: 'Auto-reply text' }).scrollIntoViewIfNeeded();
   await bo.screenshot({ path: `${out}/private-phone-auto-reply.png` });
   console.log(`screenshots in ${out}`);
 } finally {
-  await browser.close();
-  server.kill();
+  await close();
 }

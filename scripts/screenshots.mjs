@@ -1,29 +1,10 @@
 // Takes the screenshots we look at before calling a screen done: home, a room with three people,
 // and the same room at phone width with Persian and Japanese messages. Needs `npm run build` first.
 // Usage: node scripts/screenshots.mjs [OUT_DIR]   (default /tmp/parley-shots)
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { findChromium } from './chromium.mjs';
+import { startShots } from './screenshot-kit.mjs';
 
-const out = process.argv[2] ?? '/tmp/parley-shots';
-mkdirSync(out, { recursive: true });
-const port = 18000 + Math.floor(Math.random() * 1000);
-const server = spawn(process.execPath, ['dist/server/signaling/main.js', '--static', 'dist/client', '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'], { stdio: 'inherit' });
-await new Promise((resolve) => setTimeout(resolve, 800));
-const base = `http://127.0.0.1:${port}/`;
-const browser = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const { out, base, browser, open, say, close } = await startShots();
 try {
-  const open = async (url, viewport) => {
-    const page = await (await browser.newContext({ viewport })).newPage();
-    page.on('pageerror', (error) => console.log('page error:', error.message));
-    await page.goto(url);
-    return page;
-  };
-  const say = async (page, text) => {
-    await page.getByRole('textbox', { name: 'Message' }).fill(text);
-    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
-  };
   const desk = { width: 1200, height: 760 };
   const home = await open(base, desk);
   await home.screenshot({ path: `${out}/home.png` });
@@ -85,6 +66,5 @@ try {
   await again.screenshot({ path: `${out}/home-again.png` });
   console.log(`screenshots in ${out}`);
 } finally {
-  await browser.close();
-  server.kill();
+  await close();
 }
