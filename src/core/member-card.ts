@@ -6,7 +6,7 @@
  */
 import { toBase64Url, utf8, concatBytes } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
-import { BOX_KEY_BYTES, boxKeyPairOf } from '../crypto/member-box.js';
+import { BOX_KEY_BYTES, prepareBoxKeyPair } from '../crypto/member-box.js';
 import { fixedBytes, parseStrictObject } from './strict-json.js';
 import type { DropReason } from './types.js';
 
@@ -27,7 +27,7 @@ const signingBytes = (key: string, box: string): Uint8Array => concatBytes(DOMAI
 
 export async function createMemberCard(identity: Identity): Promise<MemberCard> {
   const key = toBase64Url(identity.publicKey);
-  const box = toBase64Url(boxKeyPairOf(identity).publicKey);
+  const box = toBase64Url((await prepareBoxKeyPair(identity)).publicKey);
   return { v: 1, key, box, sig: toBase64Url(await sign(identity, signingBytes(key, box))) };
 }
 

@@ -4,6 +4,7 @@ import { openBox, sealBox, BOX_OVERHEAD } from '../../src/crypto/box.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../../src/crypto/encoding.js';
 import { createIdentity, identityFromSecretKey, safetyCode, sign, verifySignature } from '../../src/crypto/identity.js';
 import { createRoomSecret, deriveRoomKeys } from '../../src/crypto/keys.js';
+import { boxKeyPairOf, prepareBoxKeyPair } from '../../src/crypto/member-box.js';
 import { createRandom } from '../helpers/random.js';
 
 describe('base64url', () => {
@@ -90,6 +91,19 @@ describe('identities', () => {
       const signature = await sign(identity, message);
       expect(signature).toEqual(nacl.sign.detached(message, reference.secretKey));
       expect(await verifySignature(identity.publicKey, message, nacl.sign.detached(message, reference.secretKey))).toBe(true);
+    }
+  });
+
+  it('derives the same member box key through WebCrypto X25519 as through tweetnacl', async () => {
+    for (let i = 0; i < 5; i++) {
+      const identity = await createIdentity();
+      // A copy, so the first derivation's cache does not answer the second.
+      const copy = { publicKey: identity.publicKey.slice(), secretKey: identity.secretKey.slice() };
+      const native = await prepareBoxKeyPair(identity);
+      const plain = boxKeyPairOf(copy);
+      expect(toBase64Url(native.publicKey)).toBe(toBase64Url(plain.publicKey));
+      expect(toBase64Url(native.secretKey)).toBe(toBase64Url(plain.secretKey));
+      expect(nacl.scalarMult.base(plain.secretKey)).toEqual(plain.publicKey);
     }
   });
 
