@@ -1,12 +1,15 @@
 /**
  * A partial mesh of WebRTC peers (simple-peer), introduced through the signaling client.
  *
- * Who offers is decided by one rule, so two peers never offer to each other at once (y-webrtc
- * lets both offer and can deadlock when two join together): on a room-wide announce from X, a
- * peer offers if its id is smaller than X's and it is below its cap; otherwise, if it can still
- * accept, it answers with an announce addressed to X, and X offers. A peer offers up to
- * `maxConnections` and accepts offers up to half as many again, so a newcomer finds room even
- * when everyone else is at the cap. Updates still reach everyone: the provider floods them.
+ * Who offers: whoever hears a room-wide announce, so a newcomer is offered to by the people
+ * already in the room the moment its announce arrives (one signaling trip fewer than asking the
+ * newcomer to offer, which a joining page, busy building the room, handles late). Two peers that
+ * announce at the same moment both offer; that glare is settled by one rule both apply (the
+ * offer from the smaller id wins, the other side drops its own and answers), where y-webrtc can
+ * deadlock. A peer offers up to `maxConnections` and accepts offers up to half as many again, so
+ * a newcomer finds room even when everyone else is at the cap; a peer at its offer cap that can
+ * still accept answers an announce with one addressed to the announcer, who then offers. Updates
+ * still reach everyone: the provider floods them.
  */
 import type { SignalPayload } from './signaling-client.js';
 
@@ -32,6 +35,13 @@ export interface PeerMeshOptions {
   readonly onClose: (peerId: string) => void;
   /** A peer not connected this long after it was created is dropped (it may retry). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Keep one offer made ahead of time, this long after the mesh starts (and after each use): the
+   * next person who announces gets it at once instead of after a new connection is set up and its
+   * offer created (25–45 ms of a loaded machine, on the joining person's critical path). Off when
+   * undefined.
+   */
+  readonly readyOfferAfterMs?: number;
 }
 
 export interface PeerMesh {
@@ -49,6 +59,8 @@ export interface PeerMesh {
 
 interface Entry {
   readonly peer: PeerLike;
+  /** This side made the offer. */
+  readonly initiator: boolean;
   connected: boolean;
   /** Data can arrive before simple-peer reports 'connect' on this side; it is held until then. */
   early: Uint8Array[];
@@ -56,6 +68,17 @@ interface Entry {
 }
 
 const MAX_EARLY_CHUNKS = 256;
+/** A ready offer older than this is replaced rather than used: its candidates may describe an old network. */
+const READY_OFFER_MAX_AGE_MS = 2 * 60_000;
+
+/** An initiator peer made before anyone asked for it; its signals (offer, candidates) are held until it is given to someone. */
+interface ReadyOffer {
+  readonly peer: PeerLike;
+  readonly made: number;
+  readonly held: unknown[];
+  to: string | null;
+  broken: boolean;
+}
 
 export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
   const entries = new Map<string, Entry>();
@@ -68,21 +91,63 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     clearTimeout(entry.timer);
     entry.peer.destroy();
     if (entry.connected) options.onClose(peerId);
+    scheduleReadyOffer();
+  };
+
+  let ready: ReadyOffer | null = null;
+  let readyTimer: ReturnType<typeof setTimeout> | undefined;
+  const scheduleReadyOffer = (): void => {
+    const delay = options.readyOfferAfterMs;
+    if (delay === undefined || destroyed || ready !== null || readyTimer !== undefined) return;
+    readyTimer = setTimeout(() => {
+      readyTimer = undefined;
+      if (destroyed || ready !== null || entries.size >= options.maxConnections) return;
+      let peer: PeerLike;
+      try {
+        peer = options.createPeer(true);
+      } catch {
+        return;
+      }
+      const offer: ReadyOffer = { peer, made: Date.now(), held: [], to: null, broken: false };
+      peer.on('signal', (signal) => {
+        if (offer.to === null) offer.held.push(signal);
+        else options.publish({ kind: 'signal', from: options.selfId, to: offer.to, signal });
+      });
+      peer.on('error', () => void (offer.broken = true));
+      peer.on('close', () => void (offer.broken = true));
+      ready = offer;
+    }, delay);
+  };
+  /** The ready offer for `peerId`, its held signals sent; null if there is none fit to use. */
+  const takeReadyOffer = (peerId: string): ReadyOffer | null => {
+    const offer = ready;
+    ready = null;
+    scheduleReadyOffer();
+    if (offer === null) return null;
+    if (offer.broken || Date.now() - offer.made > READY_OFFER_MAX_AGE_MS) {
+      offer.peer.destroy();
+      return null;
+    }
+    offer.to = peerId;
+    for (const signal of offer.held.splice(0)) options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal });
+    return offer;
   };
 
   const acceptLimit = options.maxConnections + Math.max(2, Math.ceil(options.maxConnections / 2));
 
   const open = (peerId: string, initiator: boolean): Entry | undefined => {
     if (entries.size >= (initiator ? options.maxConnections : acceptLimit)) return undefined;
+    const readyOffer = initiator ? takeReadyOffer(peerId) : null;
     let peer: PeerLike;
     try {
-      peer = options.createPeer(initiator);
+      peer = readyOffer?.peer ?? options.createPeer(initiator);
     } catch {
       return undefined;
     }
-    const entry: Entry = { peer, connected: false, early: [], timer: setTimeout(() => remove(peerId, entry), timeoutMs) };
+    const entry: Entry = { peer, initiator, connected: false, early: [], timer: setTimeout(() => remove(peerId, entry), timeoutMs) };
     entries.set(peerId, entry);
-    peer.on('signal', (signal) => options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal }));
+    // A ready offer publishes its own signals (held ones already sent to this peer).
+    if (readyOffer === null) peer.on('signal', (signal) => options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal }));
     peer.on('connect', () => {
       if (entries.get(peerId) !== entry) return;
       entry.connected = true;
@@ -101,25 +166,28 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     return entry;
   };
 
+  scheduleReadyOffer();
+
   return {
     handleSignal(payload) {
       if (destroyed || payload.from === options.selfId) return;
       if (payload.to !== undefined && payload.to !== options.selfId) return;
-      const known = entries.get(payload.from);
+      let known = entries.get(payload.from);
       if (payload.kind === 'announce') {
         if (known !== undefined) return;
-        if (payload.to !== undefined) {
-          // X can accept us and asked us to offer.
-          open(payload.from, true);
-        } else if (options.selfId < payload.from && entries.size < options.maxConnections) {
-          open(payload.from, true);
-        } else if (entries.size < acceptLimit) {
-          options.publish({ kind: 'announce', from: options.selfId, to: payload.from });
-        }
+        if (entries.size < options.maxConnections) open(payload.from, true);
+        // At the offer cap but able to accept: ask the announcer, who is below its own cap, to offer.
+        else if (payload.to === undefined && entries.size < acceptLimit) options.publish({ kind: 'announce', from: options.selfId, to: payload.from });
         return;
       }
-      // A signal from an unknown peer must be an offer; anything else belongs to a connection we dropped.
       const isOffer = (payload.signal as { type?: unknown }).type === 'offer';
+      // Glare: both offered at once. The smaller id's offer wins on both sides.
+      if (isOffer && known !== undefined && known.initiator && !known.connected) {
+        if (options.selfId < payload.from) return;
+        remove(payload.from, known);
+        known = undefined;
+      }
+      // A signal from an unknown peer must be an offer; anything else belongs to a connection we dropped.
       const entry = known ?? (isOffer ? open(payload.from, false) : undefined);
       if (entry === undefined) return;
       try {
@@ -147,6 +215,9 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     },
     destroy() {
       destroyed = true;
+      clearTimeout(readyTimer);
+      ready?.peer.destroy();
+      ready = null;
       for (const [peerId, entry] of [...entries]) remove(peerId, entry);
     },
   };

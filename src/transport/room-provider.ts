@@ -33,6 +33,8 @@ const TAB_ORIGIN = 'tab';
 /** Origin of presence removals made locally when a direct peer leaves; these are not flooded. */
 const PEER_GONE_ORIGIN = 'peer-gone';
 const REANNOUNCE_MS = 20_000;
+/** A ready offer is made this long after joining, off the joining page's busy first moments (peer-mesh.ts). */
+const READY_OFFER_AFTER_MS = 1000;
 /**
  * A peer cut off for flooding is refused this long (its offers and announces are ignored), so it
  * cannot reconnect at once and flood again; after that it may come back, since a buggy client
@@ -234,6 +236,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   const mesh: PeerMesh = createPeerMesh({
     selfId,
     maxConnections: options.maxConnections ?? 20,
+    readyOfferAfterMs: READY_OFFER_AFTER_MS,
     publish: (payload) => signaling.publish(payload),
     createPeer: options.createPeer,
     onConnect: (peerId) => {

@@ -42,10 +42,13 @@ class FakePeer implements PeerLike {
   }
 }
 
-function createRoom(maxConnections: number) {
+function createRoom(maxConnections: number, readyOfferAfterMs?: number) {
   const meshes = new Map<string, PeerMesh>();
   const queue: SignalPayload[] = [];
   const offers: Array<[string, string]> = [];
+  /** [answerer, offerer] of every answered offer. */
+  const answered: Array<[string, string]> = [];
+  const announces: string[] = [];
   const join = (id: string): PeerMesh => {
     const mesh = createPeerMesh({
       selfId: id,
@@ -60,6 +63,7 @@ function createRoom(maxConnections: number) {
       onData: () => undefined,
       onClose: () => undefined,
       connectTimeoutMs: 60_000,
+      ...(readyOfferAfterMs === undefined ? {} : { readyOfferAfterMs }),
     });
     meshes.set(id, mesh);
     mesh.announce();
@@ -76,11 +80,13 @@ function createRoom(maxConnections: number) {
         continue;
       }
       if (payload.kind === 'signal' && (payload.signal as { type: string }).type === 'offer') offers.push([payload.from, payload.to]);
+      if (payload.kind === 'signal' && (payload.signal as { type: string }).type === 'answer') answered.push([payload.from, payload.to]);
+      if (payload.kind === 'announce') announces.push(`${payload.from}->${payload.to ?? '*'}`);
       for (const mesh of meshes.values()) mesh.handleSignal(payload);
     }
     throw new Error('signaling never settled');
   };
-  return { meshes, join, settle, offers };
+  return { meshes, join, settle, offers, answered, announces, queue };
 }
 
 function isConnected(meshes: Map<string, PeerMesh>): boolean {
@@ -99,13 +105,56 @@ function isConnected(meshes: Map<string, PeerMesh>): boolean {
 }
 
 describe('peer mesh', () => {
-  it('connects everyone who joins at once, with exactly one offer per pair', async () => {
+  it('connects everyone who joins at once: offers that cross are settled to one connection per pair', async () => {
     const room = createRoom(20);
     for (const id of ['d', 'a', 'c', 'b', 'e']) room.join(id);
     await room.settle();
     for (const [id, mesh] of room.meshes) expect(mesh.connectedPeers().sort(), id).toEqual([...room.meshes.keys()].filter((other) => other !== id).sort());
-    const pairs = room.offers.map(([from, to]) => [from, to].sort().join('-'));
-    expect(new Set(pairs).size).toBe(pairs.length);
+    // Joining at once, pairs may offer to each other at the same time; each such pair still ends
+    // with one connection, made by the smaller id's offer (the fake peers record who answered whom).
+    const crossed = room.offers.map(([from, to]) => [from, to].sort().join('-'));
+    expect(new Set(crossed).size).toBe(10);
+    expect(room.offers.length, 'some offers crossed').toBeGreaterThan(10);
+    expect(room.answered.map(([from, to]) => [from, to].sort().join('-')).sort()).toEqual([...new Set(crossed)].sort());
+    for (const [answerer, offerer] of room.answered) {
+      if (room.offers.some(([from, to]) => from === answerer && to === offerer)) expect(offerer < answerer, `${offerer} → ${answerer}`).toBe(true);
+    }
+  });
+
+  it('offers to a newcomer at once: the newcomer makes no offer and sends no second announce', async () => {
+    const room = createRoom(20);
+    for (const id of ['a', 'm', 'z']) {
+      room.join(id);
+      await room.settle();
+    }
+    room.offers.length = 0;
+    room.announces.length = 0;
+    const newcomer = room.join('k');
+    await room.settle();
+    expect(newcomer.connectedPeers().sort()).toEqual(['a', 'm', 'z']);
+    expect(room.offers.map(([from, to]) => `${from}->${to}`).sort()).toEqual(['a->k', 'm->k', 'z->k']);
+    expect(room.announces).toEqual(['k->*']);
+  });
+
+  it('answers an announce with an offer made ahead of time, in the same moment, and makes the next one after', async () => {
+    const room = createRoom(20, 0);
+    const alice = room.join('alice');
+    await room.settle();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the ready offer is made and its offer held
+    const signalled = (): string[] => room.queue.flatMap((payload) => (payload.kind === 'signal' ? [`${(payload.signal as { type: string }).type}->${payload.to}`] : []));
+    for (const name of ['bob', 'carol']) {
+      room.queue.length = 0;
+      room.join(name);
+      const announce = room.queue.shift();
+      if (announce === undefined) throw new Error('no announce');
+      alice.handleSignal(announce);
+      // Published within the announce's handling: no connection to set up, no offer to wait for.
+      expect(signalled()).toEqual([`offer->${name}`]);
+      await room.settle();
+      expect(room.meshes.get(name)?.connectedPeers()).toContain('alice');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the next ready offer
+    }
+    for (const mesh of room.meshes.values()) mesh.destroy();
   });
 
   it('keeps a saturated room connected and lets a newcomer in, whatever its id', async () => {
