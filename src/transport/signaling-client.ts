@@ -43,6 +43,8 @@ const MAX_CLOCK_SKEW_MS = 2 * 60_000;
 const PING_EVERY_MS = 15_000;
 const SILENCE_LIMIT_MS = 40_000;
 const MAX_BACKOFF_MS = 30_000;
+/** Our own recent publishes, recognised when the node echoes them back (it sends to every subscriber). */
+const MAX_REMEMBERED_SENT = 64;
 const OPEN = 1;
 
 function parsePayload(value: unknown): SignalPayload | null {
@@ -67,6 +69,10 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   let lastHeard = 0;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let isConnected = false;
+  // The node relays a publish to every subscriber, the sender included. Our own come back
+  // byte-identical: skipping them unopened saves a joining page one decryption per message it
+  // sent (its announce, answer and candidates), in the middle of its handshake.
+  const sent = new Set<string>();
 
   const setConnected = (value: boolean): void => {
     if (value === isConnected) return;
@@ -87,6 +93,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     }
     const fields = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
     if (fields['type'] !== 'publish' || fields['topic'] !== options.topic) return;
+    if (typeof fields['data'] === 'string' && sent.delete(fields['data'])) return;
     const sealed = typeof fields['data'] === 'string' ? fromBase64Url(fields['data']) : null;
     const opened = sealed === null ? null : openBox(options.signalKey, sealed);
     if (opened === null) return options.onDrop('decrypt');
@@ -153,7 +160,10 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   return {
     publish(payload) {
       if (socket === null || socket.readyState !== OPEN) return;
-      socket.send(JSON.stringify({ type: 'publish', topic: options.topic, data: seal(payload) }));
+      const data = seal(payload);
+      if (sent.size >= MAX_REMEMBERED_SENT) sent.delete(sent.values().next().value as string);
+      sent.add(data);
+      socket.send(JSON.stringify({ type: 'publish', topic: options.topic, data }));
     },
     connected: () => isConnected,
     close() {

@@ -64,6 +64,10 @@ describe('sealed signaling', () => {
     const fromAlice = await intruder.waitFor((frame) => frame.type === 'publish' && intruder.received.indexOf(frame) >= seenBefore);
     expect(String(fromAlice.data)).toMatch(/^[A-Za-z0-9_-]{60,}$/);
     expect(String(fromAlice.data)).not.toContain('alice');
+    // The node echoes every publish to its sender too: Alice skips her own unopened (nothing
+    // delivered, nothing counted), while Bob got both of hers.
+    await until(() => bobGot.length === 2, 5000, 'bob to get the second announce');
+    expect(aliceGot.filter((payload) => payload.from === 'alice-peer')).toEqual([]);
   });
 
   it('subscribes at once on a socket opened ahead of time, and a peer on it is reached without waiting', async () => {
