@@ -13,22 +13,39 @@ const OPEN = 1;
 let spare: WebSocket | null = null;
 let spareUrl = '';
 
+/** What public/early-socket.js leaves: a socket opened before the app's code had loaded. */
+interface EarlySocket {
+  readonly url: string;
+  readonly socket: WebSocket;
+}
+
 /** Opens a spare socket to `url` unless one is already open or opening. Never throws. */
 export function preconnectSignaling(url: string): void {
   if (typeof WebSocket === 'undefined') return;
+  (globalThis as { __parleyStarted?: boolean }).__parleyStarted = true;
+  const early = (globalThis as { __parleyEarlySocket?: EarlySocket }).__parleyEarlySocket;
+  if (early !== undefined) {
+    delete (globalThis as { __parleyEarlySocket?: EarlySocket }).__parleyEarlySocket;
+    if (spare === null && early.url === url && early.socket instanceof WebSocket) adopt(early.socket, url);
+    else early.socket.close();
+  }
   if (spare !== null && spareUrl === url && (spare.readyState === CONNECTING || spare.readyState === OPEN)) return;
   spare?.close();
+  spare = null;
   try {
-    const socket = new WebSocket(url);
-    // A spare the node closed (restart, network change) is forgotten; the next room opens its own.
-    socket.onclose = () => {
-      if (spare === socket) spare = null;
-    };
-    spare = socket;
-    spareUrl = url;
+    adopt(new WebSocket(url), url);
   } catch {
     spare = null;
   }
+}
+
+function adopt(socket: WebSocket, url: string): void {
+  // A spare the node closed (restart, network change) is forgotten; the next room opens its own.
+  socket.onclose = () => {
+    if (spare === socket) spare = null;
+  };
+  spare = socket;
+  spareUrl = url;
 }
 
 /**

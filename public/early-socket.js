@@ -1,0 +1,14 @@
+// Opens the WebSocket to the signaling node while the app's code is still loading, so a room
+// can subscribe and announce the moment the app starts instead of waiting for a new connection
+// (src/transport/signaling-socket.ts adopts it). A plain script, not part of the bundle: it runs
+// as soon as it arrives, long before the module graph has been fetched, parsed and evaluated.
+// The socket carries nothing until a room takes it; the node learns only that the page is open.
+(function () {
+  if (window.__parleyStarted) return; // the app got here first and opened its own
+  try {
+    var url = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + '/signal';
+    window.__parleyEarlySocket = { url: url, socket: new WebSocket(url) };
+  } catch (error) {
+    // No WebSocket here: the app opens its own, and says so if it cannot.
+  }
+})();
