@@ -6,14 +6,12 @@ import { preconnectSignaling } from './transport/signaling-socket';
 import { signalingUrlFor } from './transport/signaling-url';
 import { prepareClockFormat } from './ui/clock-format';
 import { warmUpWebRtc } from './transport/webrtc-warmup';
-import { warmUpCrypto } from './crypto/warm-up';
 
 // Before anything else: the socket opens while the app starts (see signaling-socket.ts).
 preconnectSignaling(signalingUrlFor(location));
 
 const target = document.getElementById('app');
 if (target) mount(App, { target });
-// Off the first render and the handshake: see clock-format.ts, webrtc-warmup.ts and crypto/warm-up.ts.
+// Off the first render and the handshake: see clock-format.ts and webrtc-warmup.ts.
 prepareClockFormat();
 warmUpWebRtc();
-warmUpCrypto();

@@ -10,8 +10,12 @@ import { deriveKeysUncached } from './keys.js';
 import nacl from './nacl.js';
 
 const ROUNDS = 24;
+let started = false;
 
+/** Starts the warm-up once per page (later calls do nothing). */
 export function warmUpCrypto(): void {
+  if (started) return;
+  started = true;
   let done = 0;
   const key = nacl.randomBytes(32);
   const payload = nacl.randomBytes(600);
