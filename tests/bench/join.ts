@@ -27,7 +27,8 @@ import type { BenchOptions } from './signaling.js';
 
 export async function runJoinBench(options: BenchOptions): Promise<Section> {
   const { log, quick } = options;
-  const runs = quick ? 2 : 5;
+  // Nine runs: a join is a few hundred ms on a shared machine whose load moves by the second.
+  const runs = quick ? 2 : 9;
   const profileDir = process.env['BENCH_PROFILE_DIR'] ?? null;
   if (profileDir !== null) mkdirSync(profileDir, { recursive: true });
   const loadAtStart = loadavg().map((load) => load.toFixed(2)).join(', ');
