@@ -42,6 +42,12 @@ export interface PeerMeshOptions {
    * undefined.
    */
   readonly readyOfferAfterMs?: number;
+  /**
+   * An offer still unanswered this long when its peer announces again was lost (refused, say, by
+   * someone who had blocked us and has just unblocked): it is dropped and a new one made, rather
+   * than the announce ignored until the connect timeout.
+   */
+  readonly staleOfferMs?: number;
 }
 
 export interface PeerMesh {
@@ -61,6 +67,8 @@ interface Entry {
   readonly peer: PeerLike;
   /** This side made the offer. */
   readonly initiator: boolean;
+  /** When this connection was opened (ms since epoch). */
+  readonly opened: number;
   connected: boolean;
   /** Data can arrive before simple-peer reports 'connect' on this side; it is held until then. */
   early: Uint8Array[];
@@ -83,6 +91,7 @@ interface ReadyOffer {
 export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
   const entries = new Map<string, Entry>();
   const timeoutMs = options.connectTimeoutMs ?? 20_000;
+  const staleOfferMs = options.staleOfferMs ?? 3000;
   let destroyed = false;
 
   const remove = (peerId: string, entry: Entry): void => {
@@ -144,7 +153,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     } catch {
       return undefined;
     }
-    const entry: Entry = { peer, initiator, connected: false, early: [], timer: setTimeout(() => remove(peerId, entry), timeoutMs) };
+    const entry: Entry = { peer, initiator, opened: Date.now(), connected: false, early: [], timer: setTimeout(() => remove(peerId, entry), timeoutMs) };
     entries.set(peerId, entry);
     // A ready offer publishes its own signals (held ones already sent to this peer).
     if (readyOffer === null) peer.on('signal', (signal) => options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal }));
@@ -174,6 +183,10 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       if (payload.to !== undefined && payload.to !== options.selfId) return;
       let known = entries.get(payload.from);
       if (payload.kind === 'announce') {
+        if (known !== undefined && !known.connected && known.initiator && Date.now() - known.opened >= staleOfferMs) {
+          remove(payload.from, known);
+          known = undefined;
+        }
         if (known !== undefined) return;
         if (entries.size < options.maxConnections) open(payload.from, true);
         // At the offer cap but able to accept: ask the announcer, who is below its own cap, to offer.

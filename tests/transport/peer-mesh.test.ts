@@ -42,7 +42,7 @@ class FakePeer implements PeerLike {
   }
 }
 
-function createRoom(maxConnections: number, readyOfferAfterMs?: number) {
+function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOfferMs?: number) {
   const meshes = new Map<string, PeerMesh>();
   const queue: SignalPayload[] = [];
   const offers: Array<[string, string]> = [];
@@ -64,6 +64,7 @@ function createRoom(maxConnections: number, readyOfferAfterMs?: number) {
       onClose: () => undefined,
       connectTimeoutMs: 60_000,
       ...(readyOfferAfterMs === undefined ? {} : { readyOfferAfterMs }),
+      ...(staleOfferMs === undefined ? {} : { staleOfferMs }),
     });
     meshes.set(id, mesh);
     mesh.announce();
@@ -155,6 +156,30 @@ describe('peer mesh', () => {
       await new Promise((resolve) => setTimeout(resolve, 5)); // the next ready offer
     }
     for (const mesh of room.meshes.values()) mesh.destroy();
+  });
+
+  it('makes a new offer when a peer whose offer was lost announces again, instead of waiting for the timeout', async () => {
+    const room = createRoom(20, undefined, 50);
+    const alice = room.join('alice');
+    await room.settle();
+    const bob = room.join('bob');
+    // Bob's announce reaches Alice, but her offer never reaches Bob (he refused it: he had blocked her).
+    const announce = room.queue.shift();
+    if (announce === undefined) throw new Error('no announce');
+    alice.handleSignal(announce);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    room.queue.length = 0;
+    expect(alice.connectedPeers()).toEqual([]);
+    // Right away, a second announce changes nothing (the offer may still be on its way)…
+    alice.handleSignal(announce);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(room.queue.filter((payload) => payload.kind === 'signal')).toEqual([]);
+    // …but once the offer is stale, Bob's next announce (he unblocked her) gets a new one, and they connect.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    bob.announce();
+    await room.settle();
+    expect(alice.connectedPeers()).toEqual(['bob']);
+    expect(bob.connectedPeers()).toEqual(['alice']);
   });
 
   it('keeps a saturated room connected and lets a newcomer in, whatever its id', async () => {
