@@ -558,6 +558,13 @@ export class RoomSession {
     this.connection = { kind: 'offline' };
   }
 
+  /** The message with this id if the log shows it now (not hidden, deleted or expired, signature checked). */
+  shownMessage(id: string): MessageEntry | undefined {
+    const at = this.log.indexOf(id);
+    const entry = at < 0 ? undefined : this.log.slice(at, at + 1)[0];
+    return entry !== undefined && this.log.statusOf(id) === 'valid' ? entry : undefined;
+  }
+
   #refreshPeople(): void {
     // People the room banned or locked out are not shown as present (their connections are being cut).
     const { bannedKeys, locked } = this.moderation;

@@ -76,7 +76,8 @@ const EXPIRY_SWEEP_MS = 30_000;
 export const MODERATION_ORIGIN = 'moderation';
 
 export class SessionModeration {
-  pinned: MessageEntry[] = $state.raw([]);
+  /** Ids of the pinned messages, in pin order; the room shows those it currently shows in its log. */
+  pinnedIds: readonly string[] = $state.raw([]);
   rules: RoomRules = $state.raw(DEFAULT_RULES);
   /** Set when this person was kicked (since they joined) or is banned. */
   removed: Removal | null = $state(null);
@@ -191,7 +192,7 @@ export class SessionModeration {
       this.mask = createWordMask(state.filterWords);
     }
     this.locked = state.locked;
-    this.pinned = state.pinned.flatMap((id) => filter.find(id) ?? []);
+    this.pinnedIds = state.pinned;
     this.bannedKeys = new Set(state.bans.keys());
     const own = this.#host.ownKey();
     const ownBan = own === null ? undefined : state.bans.get(own);

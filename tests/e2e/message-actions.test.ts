@@ -88,10 +88,16 @@ describe('message actions in Chromium', () => {
     await article(bo, 'Oops, wrong room').getByRole('button', { name: 'Reply' }).click();
     await say(bo, 'Which room?');
     await article(ana, 'Which room?').waitFor({ timeout: 10_000 });
+    // Ana (the admin) pins it first: deleting it takes it out of the pinned bar too.
+    await article(ana, 'Oops, wrong room').hover();
+    await article(ana, 'Oops, wrong room').getByRole('button', { name: 'Pin message' }).click();
+    const pinnedBar = (page: Page) => page.getByRole('region', { name: 'Pinned messages' });
+    for (const page of [ana, bo]) await pinnedBar(page).getByText('Oops, wrong room').waitFor({ timeout: 10_000 });
     await article(ana, 'Oops, wrong room').hover();
     await article(ana, 'Oops, wrong room').getByRole('button', { name: 'Delete my message' }).click();
     for (const page of [ana, bo]) {
       await expect.poll(() => log(page).getByText('Oops, wrong room').count(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => pinnedBar(page).getByText('Oops, wrong room').count(), { timeout: 10_000 }).toBe(0);
       // A reply to it says so instead of quoting it.
       await article(page, 'Which room?').getByText('Original message deleted').waitFor({ timeout: 10_000 });
     }
