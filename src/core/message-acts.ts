@@ -210,10 +210,13 @@ export function authorsLatest(entry: MessageEntry, acts: readonly MessageAct[] |
   return latest;
 }
 
-/** The text shown for `entry`: its author's newest edit, else its own. */
-export function shownText(entry: MessageEntry, index: ActsIndex): { readonly text: string; readonly edited: boolean } {
+/**
+ * The text shown for `entry`: its author's newest edit, else its own. An edit `allowed` refuses
+ * (one the room's rules would not let through as a message) leaves the message as it was.
+ */
+export function shownText(entry: MessageEntry, index: ActsIndex, allowed: (edit: { readonly text: string; readonly hlc: string }) => boolean = () => true): { readonly text: string; readonly edited: boolean } {
   const edit = authorsLatest(entry, index.edits.get(entry.id));
-  return edit?.k === 'e' ? { text: edit.text, edited: true } : { text: entry.text, edited: false };
+  return edit?.k === 'e' && allowed(edit) ? { text: edit.text, edited: true } : { text: entry.text, edited: false };
 }
 
 /** True if the message's own author deleted it. */

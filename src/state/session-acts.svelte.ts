@@ -27,6 +27,7 @@ import {
   type MessageAct,
 } from '../core/message-acts.js';
 import { isValidText } from '../core/message-entry.js';
+import { hiddenReason } from '../core/moderation.js';
 import type { TranscriptNote } from '../core/transcript.js';
 import type { DropReason, MessageEntry } from '../core/types.js';
 import type { Identity } from '../crypto/identity.js';
@@ -141,9 +142,10 @@ export class SessionActs {
 
   /** The text shown for a message (its author's newest edit), and whether it was edited. */
   textOf(entry: MessageEntry): { readonly text: string; readonly edited: boolean } {
-    const shown = shownText(entry, this.index);
-    // An edit is held to the room's longest message like a message is (the original stays).
-    return shown.edited && shown.text.length > this.#host.filter.moderation.rules.maxMessageChars ? { text: entry.text, edited: false } : shown;
+    // An edit is held to the room's rules as a message sent at its time would be: not longer than
+    // the longest message, and not made while its author was muted or after a ban (the original stays).
+    const moderation = this.#host.filter.moderation;
+    return shownText(entry, this.index, (edit) => hiddenReason({ ...entry, text: edit.text, hlc: edit.hlc }, moderation, Date.now()) === null);
   }
 
   /** Reactions on a message: emoji and who reacted, in the order first reacted. */

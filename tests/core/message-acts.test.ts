@@ -111,6 +111,9 @@ describe('message acts', () => {
     expect(shownText(message, indexActs([]))).toEqual({ text: 'Lunch at noon?', edited: false });
     expect(shownText(message, indexActs([second, first, forged]))).toEqual({ text: 'Lunch at two?', edited: true });
     expect(shownText(message, indexActs([forged]))).toEqual({ text: 'Lunch at noon?', edited: false });
+    // An edit the room's rules refuse (made while muted, say) leaves the message as it was.
+    expect(shownText(message, indexActs([second]), (edit) => edit.hlc < stamp(3))).toEqual({ text: 'Lunch at noon?', edited: false });
+    expect(shownText(message, indexActs([second]), (edit) => edit.hlc <= stamp(3))).toEqual({ text: 'Lunch at two?', edited: true });
     expect(forgedActs(message, indexActs([first, forged]))).toEqual([forged]);
     const forgedDelete = await createMessageAct(bo, { k: 'd', target: message.id }, stamp(4));
     expect(deletedByAuthor(message, indexActs([forgedDelete]))).toBe(false);
