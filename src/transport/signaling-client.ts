@@ -38,8 +38,15 @@ export interface SignalingClient {
   close(): void;
 }
 
-/** Payloads older or newer than this are dropped, so a node replaying old offers achieves nothing. */
-const MAX_CLOCK_SKEW_MS = 2 * 60_000;
+/**
+ * Payloads stamped further than this from our clock are dropped, so a node cannot replay
+ * yesterday's offers; and a payload seen once is dropped if it comes again (REMEMBERED_SEEN).
+ * Wide, because it is compared with the other person's clock: with two minutes, as before,
+ * two people whose clocks were three minutes apart could never connect.
+ */
+const MAX_CLOCK_SKEW_MS = 24 * 60 * 60_000;
+/** Payloads received, remembered to drop a replay within the skew window (a replay is byte-identical: the nonce is random). */
+const REMEMBERED_SEEN = 4096;
 const PING_EVERY_MS = 15_000;
 const SILENCE_LIMIT_MS = 40_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -73,6 +80,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   // byte-identical: skipping them unopened saves a joining page one decryption per message it
   // sent (its announce, answer and candidates), in the middle of its handshake.
   const sent = new Set<string>();
+  const seen = new Set<string>();
 
   const setConnected = (value: boolean): void => {
     if (value === isConnected) return;
@@ -94,6 +102,11 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     const fields = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
     if (fields['type'] !== 'publish' || fields['topic'] !== options.topic) return;
     if (typeof fields['data'] === 'string' && sent.delete(fields['data'])) return;
+    if (typeof fields['data'] === 'string') {
+      if (seen.has(fields['data'])) return options.onDrop('shape');
+      if (seen.size >= REMEMBERED_SEEN) seen.delete(seen.values().next().value as string);
+      seen.add(fields['data']);
+    }
     const sealed = typeof fields['data'] === 'string' ? fromBase64Url(fields['data']) : null;
     const opened = sealed === null ? null : openBox(options.signalKey, sealed);
     if (opened === null) return options.onDrop('decrypt');

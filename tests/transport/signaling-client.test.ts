@@ -51,12 +51,21 @@ describe('sealed signaling', () => {
     intruder.publish(keys.topic, { type: 'signal', from: 'x', to: 'y', signal: { type: 'offer', sdp: 'v=0' } });
     intruder.publish(keys.topic, seal(otherKeys.signalKey, { kind: 'announce', from: 'mallory', ts: Date.now() }));
     intruder.publish(keys.topic, 'not base64 at all!');
-    // A genuine payload from ten minutes ago, replayed.
-    intruder.publish(keys.topic, seal(keys.signalKey, { kind: 'announce', from: 'old', ts: Date.now() - 600_000 }));
+    // A genuine payload from two days ago, replayed.
+    intruder.publish(keys.topic, seal(keys.signalKey, { kind: 'announce', from: 'old', ts: Date.now() - 2 * 86_400_000 }));
     intruder.publish(keys.topic, seal(keys.signalKey, { kind: 'signal', from: 'x', to: 'y', signal: 'not an object', ts: Date.now() }));
     await until(() => bobDrops.length === 5, 5000, 'five drops');
     expect(bobDrops.sort()).toEqual(['decrypt', 'decrypt', 'decrypt', 'shape', 'shape']);
     expect(bobGot).toHaveLength(1);
+    // Someone whose clock is ten minutes off still gets through…
+    const skewed = seal(keys.signalKey, { kind: 'announce', from: 'slow-clock', ts: Date.now() - 600_000 });
+    intruder.publish(keys.topic, skewed);
+    await until(() => bobGot.length === 2, 5000, 'the skewed announce');
+    expect(bobGot[1]).toEqual({ kind: 'announce', from: 'slow-clock' });
+    // …but the same bytes again (a replay) are dropped.
+    intruder.publish(keys.topic, skewed);
+    await until(() => bobDrops.length === 6, 5000, 'the replay dropped');
+    expect(bobGot).toHaveLength(2);
     // What the intruder (or the node) sees of a genuine payload: ciphertext only.
     await intruder.roundTrip();
     const seenBefore = intruder.received.length;
@@ -66,7 +75,7 @@ describe('sealed signaling', () => {
     expect(String(fromAlice.data)).not.toContain('alice');
     // The node echoes every publish to its sender too: Alice skips her own unopened (nothing
     // delivered, nothing counted), while Bob got both of hers.
-    await until(() => bobGot.length === 2, 5000, 'bob to get the second announce');
+    await until(() => bobGot.length === 3, 5000, 'bob to get the second announce');
     expect(aliceGot.filter((payload) => payload.from === 'alice-peer')).toEqual([]);
   });
 
