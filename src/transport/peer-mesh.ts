@@ -53,8 +53,11 @@ export interface PeerMeshOptions {
 export interface PeerMesh {
   /** Handles a payload from the signaling client. */
   handleSignal(payload: SignalPayload): void;
-  /** Tells the room we are here (on joining, and when below the connection cap). */
-  announce(): void;
+  /**
+   * Tells the room we are here (on joining, and when below the connection cap); with `to`, asks that
+   * one peer to offer now, replacing any offer of theirs we may have refused (an unblock).
+   */
+  announce(to?: string): void;
   /** Queues chunks to one connected peer (simple-peer applies backpressure on bufferedAmount). */
   send(peerId: string, chunks: readonly Uint8Array[]): void;
   connectedPeers(): string[];
@@ -183,7 +186,11 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       if (payload.to !== undefined && payload.to !== options.selfId) return;
       let known = entries.get(payload.from);
       if (payload.kind === 'announce') {
-        if (known !== undefined && !known.connected && known.initiator && Date.now() - known.opened >= staleOfferMs) {
+        // An offer of ours still unanswered when its peer announces again was lost: at once if the
+        // announce is addressed to us (they ask us to offer: they hold no connection with us), else
+        // once it is older than a handshake takes (it may still be on its way).
+        const lost = payload.to !== undefined || Date.now() - (known?.opened ?? 0) >= staleOfferMs;
+        if (known !== undefined && !known.connected && known.initiator && lost) {
           remove(payload.from, known);
           known = undefined;
         }
@@ -209,8 +216,10 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         remove(payload.from, entry);
       }
     },
-    announce() {
-      if (!destroyed && entries.size < options.maxConnections) options.publish({ kind: 'announce', from: options.selfId });
+    announce(to) {
+      if (destroyed) return;
+      if (to !== undefined) options.publish({ kind: 'announce', from: options.selfId, to });
+      else if (entries.size < options.maxConnections) options.publish({ kind: 'announce', from: options.selfId });
     },
     send(peerId, chunks) {
       const entry = entries.get(peerId);

@@ -331,9 +331,12 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     },
     allowClient(clientId) {
       if (!refusedClients.delete(clientId)) return;
-      for (const peerId of peersOfRefusedClients.get(clientId) ?? []) refusedPeers.delete(peerId);
+      const peers = peersOfRefusedClients.get(clientId) ?? [];
+      for (const peerId of peers) refusedPeers.delete(peerId);
       peersOfRefusedClients.delete(clientId);
       mesh.announce();
+      // Their side may hold an offer we refused, unanswered: ask them for a new one now.
+      for (const peerId of peers) mesh.announce(peerId);
     },
     destroy() {
       if (destroyed) return;

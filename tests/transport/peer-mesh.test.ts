@@ -182,6 +182,27 @@ describe('peer mesh', () => {
     expect(bob.connectedPeers()).toEqual(['alice']);
   });
 
+  it('makes a new offer at once when the peer whose offer was lost asks for one (an unblock)', async () => {
+    const room = createRoom(20, undefined, 1e9);
+    const alice = room.join('alice');
+    await room.settle();
+    const bob = room.join('bob');
+    const announce = room.queue.shift();
+    if (announce === undefined) throw new Error('no announce');
+    alice.handleSignal(announce);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    room.queue.length = 0; // Alice's offer, refused by Bob
+    // A room-wide announce right away is taken as "the offer may still be on its way"…
+    bob.announce();
+    await room.settle();
+    expect(bob.connectedPeers()).toEqual([]);
+    // …one addressed to Alice says Bob holds no connection with her: she offers again at once.
+    bob.announce('alice');
+    await room.settle();
+    expect(alice.connectedPeers()).toEqual(['bob']);
+    expect(bob.connectedPeers()).toEqual(['alice']);
+  });
+
   it('keeps a saturated room connected and lets a newcomer in, whatever its id', async () => {
     const room = createRoom(2);
     for (const id of ['m', 'n', 'o', 'p']) {
