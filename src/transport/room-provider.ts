@@ -334,8 +334,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       const peers = peersOfRefusedClients.get(clientId) ?? [];
       for (const peerId of peers) refusedPeers.delete(peerId);
       peersOfRefusedClients.delete(clientId);
-      mesh.announce();
-      // Their side may hold an offer we refused, unanswered: ask them for a new one now.
+      // Their side may hold an offer we refused, unanswered: ask those peers by name for a new one,
+      // which replaces it at once. Only that: a room-wide announce as well could reach them first,
+      // replace a stale offer too, and leave two offers crossing with their answers.
+      if (peers.length === 0) mesh.announce();
       for (const peerId of peers) mesh.announce(peerId);
     },
     destroy() {
