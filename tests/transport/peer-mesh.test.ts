@@ -105,6 +105,21 @@ function isConnected(meshes: Map<string, PeerMesh>): boolean {
   return seen.size === ids.length;
 }
 
+/** Alice in a room, Bob joining: his announce reaches her, but her offer never reaches him (he refused it: he had blocked her). */
+async function lostOffer(staleOfferMs: number) {
+  const room = createRoom(20, undefined, staleOfferMs);
+  const alice = room.join('alice');
+  await room.settle();
+  const bob = room.join('bob');
+  const announce = room.queue.shift();
+  if (announce === undefined) throw new Error('no announce');
+  alice.handleSignal(announce);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  room.queue.length = 0;
+  expect(alice.connectedPeers()).toEqual([]);
+  return { room, alice, bob, announce };
+}
+
 describe('peer mesh', () => {
   it('connects everyone who joins at once: offers that cross are settled to one connection per pair', async () => {
     const room = createRoom(20);
@@ -159,17 +174,7 @@ describe('peer mesh', () => {
   });
 
   it('makes a new offer when a peer whose offer was lost announces again, instead of waiting for the timeout', async () => {
-    const room = createRoom(20, undefined, 50);
-    const alice = room.join('alice');
-    await room.settle();
-    const bob = room.join('bob');
-    // Bob's announce reaches Alice, but her offer never reaches Bob (he refused it: he had blocked her).
-    const announce = room.queue.shift();
-    if (announce === undefined) throw new Error('no announce');
-    alice.handleSignal(announce);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    room.queue.length = 0;
-    expect(alice.connectedPeers()).toEqual([]);
+    const { room, alice, bob, announce } = await lostOffer(50);
     // Right away, a second announce changes nothing (the offer may still be on its way)…
     alice.handleSignal(announce);
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -183,15 +188,7 @@ describe('peer mesh', () => {
   });
 
   it('makes a new offer at once when the peer whose offer was lost asks for one (an unblock)', async () => {
-    const room = createRoom(20, undefined, 1e9);
-    const alice = room.join('alice');
-    await room.settle();
-    const bob = room.join('bob');
-    const announce = room.queue.shift();
-    if (announce === undefined) throw new Error('no announce');
-    alice.handleSignal(announce);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    room.queue.length = 0; // Alice's offer, refused by Bob
+    const { room, alice, bob } = await lostOffer(1e9);
     // A room-wide announce right away is taken as "the offer may still be on its way"…
     bob.announce();
     await room.settle();
