@@ -42,6 +42,8 @@ export interface PeerMeshOptions {
    * undefined.
    */
   readonly readyOfferAfterMs?: number;
+  /** How long a ready offer is kept before it is replaced by a new one (default READY_OFFER_MAX_AGE_MS). */
+  readonly readyOfferMaxAgeMs?: number;
   /**
    * An offer still unanswered this long when its peer announces again was lost (refused, say, by
    * someone who had blocked us and has just unblocked): it is dropped and a new one made, rather
@@ -79,8 +81,11 @@ interface Entry {
 }
 
 const MAX_EARLY_CHUNKS = 256;
-/** A ready offer older than this is replaced rather than used: its candidates may describe an old network. */
-const READY_OFFER_MAX_AGE_MS = 2 * 60_000;
+/**
+ * A ready offer is replaced after this long, whether used or not, so one is always at hand but its
+ * candidates never describe a network the device has since left (a phone moving off Wi-Fi).
+ */
+const READY_OFFER_MAX_AGE_MS = 5 * 60_000;
 
 /** An initiator peer made before anyone asked for it; its signals (offer, candidates) are held until it is given to someone. */
 interface ReadyOffer {
@@ -95,6 +100,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
   const entries = new Map<string, Entry>();
   const timeoutMs = options.connectTimeoutMs ?? 20_000;
   const staleOfferMs = options.staleOfferMs ?? 3000;
+  const readyMaxAgeMs = options.readyOfferMaxAgeMs ?? READY_OFFER_MAX_AGE_MS;
   let destroyed = false;
 
   const remove = (peerId: string, entry: Entry): void => {
@@ -108,6 +114,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
 
   let ready: ReadyOffer | null = null;
   let readyTimer: ReturnType<typeof setTimeout> | undefined;
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
   const scheduleReadyOffer = (): void => {
     const delay = options.readyOfferAfterMs;
     if (delay === undefined || destroyed || ready !== null || readyTimer !== undefined) return;
@@ -128,15 +135,22 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       peer.on('error', () => void (offer.broken = true));
       peer.on('close', () => void (offer.broken = true));
       ready = offer;
+      refreshTimer = setTimeout(() => {
+        if (ready !== offer) return;
+        ready = null;
+        offer.peer.destroy();
+        scheduleReadyOffer();
+      }, readyMaxAgeMs);
     }, delay);
   };
   /** The ready offer for `peerId`, its held signals sent; null if there is none fit to use. */
   const takeReadyOffer = (peerId: string): ReadyOffer | null => {
     const offer = ready;
     ready = null;
+    clearTimeout(refreshTimer);
     scheduleReadyOffer();
     if (offer === null) return null;
-    if (offer.broken || Date.now() - offer.made > READY_OFFER_MAX_AGE_MS) {
+    if (offer.broken || Date.now() - offer.made > readyMaxAgeMs) {
       offer.peer.destroy();
       return null;
     }
@@ -238,6 +252,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     destroy() {
       destroyed = true;
       clearTimeout(readyTimer);
+      clearTimeout(refreshTimer);
       ready?.peer.destroy();
       ready = null;
       for (const [peerId, entry] of [...entries]) remove(peerId, entry);

@@ -42,19 +42,22 @@ class FakePeer implements PeerLike {
   }
 }
 
-function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOfferMs?: number) {
+function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOfferMs?: number, readyOfferMaxAgeMs?: number) {
   const meshes = new Map<string, PeerMesh>();
   const queue: SignalPayload[] = [];
   const offers: Array<[string, string]> = [];
   /** [answerer, offerer] of every answered offer. */
   const answered: Array<[string, string]> = [];
   const announces: string[] = [];
+  /** Whose mesh created each peer, in order. */
+  const created: string[] = [];
   const join = (id: string): PeerMesh => {
     const mesh = createPeerMesh({
       selfId: id,
       maxConnections,
       publish: (payload) => queue.push(payload),
       createPeer: (initiator) => {
+        created.push(id);
         const peer = new FakePeer(initiator, id);
         queueMicrotask(() => peer.start());
         return peer;
@@ -65,6 +68,7 @@ function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOff
       connectTimeoutMs: 60_000,
       ...(readyOfferAfterMs === undefined ? {} : { readyOfferAfterMs }),
       ...(staleOfferMs === undefined ? {} : { staleOfferMs }),
+      ...(readyOfferMaxAgeMs === undefined ? {} : { readyOfferMaxAgeMs }),
     });
     meshes.set(id, mesh);
     mesh.announce();
@@ -87,7 +91,7 @@ function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOff
     }
     throw new Error('signaling never settled');
   };
-  return { meshes, join, settle, offers, answered, announces, queue };
+  return { meshes, join, settle, offers, answered, announces, queue, created };
 }
 
 function isConnected(meshes: Map<string, PeerMesh>): boolean {
@@ -170,6 +174,23 @@ describe('peer mesh', () => {
       expect(room.meshes.get(name)?.connectedPeers()).toContain('alice');
       await new Promise((resolve) => setTimeout(resolve, 5)); // the next ready offer
     }
+    for (const mesh of room.meshes.values()) mesh.destroy();
+  });
+
+  it('renews its ready offer while nobody comes, so a newcomer hours later still gets one at once', async () => {
+    const room = createRoom(20, 0, undefined, 20);
+    const alice = room.join('alice');
+    await room.settle();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // several lifetimes of a ready offer
+    expect(room.created.filter((owner) => owner === 'alice').length).toBeGreaterThan(2);
+    room.queue.length = 0;
+    room.join('bob');
+    const announce = room.queue.shift();
+    if (announce === undefined) throw new Error('no announce');
+    alice.handleSignal(announce);
+    expect(room.queue.flatMap((payload) => (payload.kind === 'signal' ? [(payload.signal as { type: string }).type] : []))).toEqual(['offer']);
+    await room.settle();
+    expect(alice.connectedPeers()).toEqual(['bob']);
     for (const mesh of room.meshes.values()) mesh.destroy();
   });
 
