@@ -6,7 +6,8 @@
  * under 1 ms. Both produce the same bytes (ed25519 is deterministic).
  */
 import nacl from './nacl.js';
-import { concatBytes, fromBase64Url, fromHex, utf8 } from './encoding.js';
+import { concatBytes, equalBytes, fromHex, utf8 } from './encoding.js';
+import { exportedPublicKey, importRawPrivateKey, subtle } from './webcrypto.js';
 
 export interface Identity {
   readonly publicKey: Uint8Array; // 32 bytes
@@ -26,17 +27,15 @@ const VECTOR = {
   signature: fromHex('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b'),
 };
 
-const subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle;
 const ED25519 = { name: 'Ed25519' } as const;
 
 function importSeed(seed: Uint8Array, extractable: boolean): Promise<CryptoKey> {
-  return (subtle as SubtleCrypto).importKey('pkcs8', new Uint8Array(concatBytes(PKCS8_PREFIX, seed)), ED25519, extractable, ['sign']);
+  return importRawPrivateKey(PKCS8_PREFIX, seed, ED25519, extractable, ['sign']);
 }
 
-/** The public key WebCrypto derives from a seed (through the JWK export, which carries it). */
+/** The public key WebCrypto derives from a seed. */
 async function nativePublicKey(seed: Uint8Array): Promise<Uint8Array | null> {
-  const jwk = await (subtle as SubtleCrypto).exportKey('jwk', await importSeed(seed, true));
-  return typeof jwk.x === 'string' ? fromBase64Url(jwk.x) : null;
+  return exportedPublicKey(await importSeed(seed, true));
 }
 
 let native: Promise<boolean> | undefined;
@@ -57,10 +56,6 @@ function hasNativeEd25519(): Promise<boolean> {
     }
   })();
   return native;
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /** The key pair of a 32-byte ed25519 seed; null if it cannot be derived. */

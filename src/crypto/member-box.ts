@@ -5,7 +5,8 @@
  * identity's signing key (core/member-card.ts), so nobody can slip in a box key for someone else.
  */
 import nacl from './nacl.js';
-import { concatBytes, fromBase64Url, fromHex, utf8 } from './encoding.js';
+import { concatBytes, equalBytes, fromHex, utf8 } from './encoding.js';
+import { exportedPublicKey, importRawPrivateKey, subtle } from './webcrypto.js';
 import type { Identity } from './identity.js';
 
 export const BOX_KEY_BYTES = nacl.box.publicKeyLength;
@@ -24,7 +25,6 @@ const X25519_VECTOR = {
   publicKey: fromHex('8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a'),
 };
 
-const subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle;
 const keyPairs = new WeakMap<Identity, BoxKeyPair>();
 
 const boxSecretKeyOf = (identity: Identity): Uint8Array =>
@@ -34,9 +34,7 @@ const boxSecretKeyOf = (identity: Identity): Uint8Array =>
 async function nativePublicKey(secretKey: Uint8Array): Promise<Uint8Array | null> {
   if (subtle === undefined) return null;
   try {
-    const key = await subtle.importKey('pkcs8', new Uint8Array(concatBytes(X25519_PKCS8_PREFIX, secretKey)), { name: 'X25519' }, true, ['deriveBits']);
-    const jwk = await subtle.exportKey('jwk', key);
-    return typeof jwk.x === 'string' ? fromBase64Url(jwk.x) : null;
+    return await exportedPublicKey(await importRawPrivateKey(X25519_PKCS8_PREFIX, secretKey, { name: 'X25519' }, true, ['deriveBits']));
   } catch {
     return null;
   }
@@ -48,8 +46,6 @@ function hasNativeX25519(): Promise<boolean> {
   native ??= nativePublicKey(X25519_VECTOR.secretKey).then((publicKey) => publicKey !== null && equalBytes(publicKey, X25519_VECTOR.publicKey));
   return native;
 }
-
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 /**
  * This identity's box key pair, derived once per identity. tweetnacl's scalar multiplication took
