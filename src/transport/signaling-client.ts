@@ -3,7 +3,7 @@
  * only sealed payloads: the node sees the derived topic and ciphertext, never an SDP, a
  * candidate or a peer id, and cannot forge one (it lacks the signal key).
  */
-import { openBox, sealBox } from '../crypto/box.js';
+import { BOX_NONCE_BYTES, openBox, sealBox } from '../crypto/box.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../crypto/encoding.js';
 
 /** The subset of the browser WebSocket API used here; `ws` provides it in Node. */
@@ -45,7 +45,7 @@ export interface SignalingClient {
  * two people whose clocks were three minutes apart could never connect.
  */
 const MAX_CLOCK_SKEW_MS = 24 * 60 * 60_000;
-/** Payloads received, remembered to drop a replay within the skew window (a replay is byte-identical: the nonce is random). */
+/** Nonces of payloads received, remembered to drop a replay within the skew window (each payload's nonce is random). */
 const REMEMBERED_SEEN = 4096;
 const PING_EVERY_MS = 15_000;
 const SILENCE_LIMIT_MS = 40_000;
@@ -53,6 +53,12 @@ const MAX_BACKOFF_MS = 30_000;
 /** Our own recent publishes, recognised when the node echoes them back (it sends to every subscriber). */
 const MAX_REMEMBERED_SENT = 64;
 const OPEN = 1;
+
+/** Adds `value` to a set kept to `max` entries, forgetting the oldest. */
+function remember(set: Set<string>, value: string, max: number): void {
+  if (set.size >= max) set.delete(set.values().next().value as string);
+  set.add(value);
+}
 
 function parsePayload(value: unknown): SignalPayload | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -101,15 +107,16 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     }
     const fields = (typeof frame === 'object' && frame !== null ? frame : {}) as Record<string, unknown>;
     if (fields['type'] !== 'publish' || fields['topic'] !== options.topic) return;
-    if (typeof fields['data'] === 'string' && sent.delete(fields['data'])) return;
-    if (typeof fields['data'] === 'string') {
-      if (seen.has(fields['data'])) return options.onDrop('shape');
-      if (seen.size >= REMEMBERED_SEEN) seen.delete(seen.values().next().value as string);
-      seen.add(fields['data']);
-    }
-    const sealed = typeof fields['data'] === 'string' ? fromBase64Url(fields['data']) : null;
+    const data = typeof fields['data'] === 'string' ? fields['data'] : null;
+    if (data !== null && sent.delete(data)) return;
+    const sealed = data === null ? null : fromBase64Url(data);
+    // A replay carries the same random nonce; only nonces of payloads that opened are remembered,
+    // so a forged frame cannot get a genuine one dropped by borrowing its nonce first.
+    const nonce = sealed === null ? null : toBase64Url(sealed.subarray(0, BOX_NONCE_BYTES));
+    if (nonce !== null && seen.has(nonce)) return options.onDrop('shape');
     const opened = sealed === null ? null : openBox(options.signalKey, sealed);
-    if (opened === null) return options.onDrop('decrypt');
+    if (opened === null || nonce === null) return options.onDrop('decrypt');
+    remember(seen, nonce, REMEMBERED_SEEN);
     const text = fromUtf8(opened);
     let value: unknown;
     try {
@@ -174,8 +181,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     publish(payload) {
       if (socket === null || socket.readyState !== OPEN) return;
       const data = seal(payload);
-      if (sent.size >= MAX_REMEMBERED_SENT) sent.delete(sent.values().next().value as string);
-      sent.add(data);
+      remember(sent, data, MAX_REMEMBERED_SENT);
       socket.send(JSON.stringify({ type: 'publish', topic: options.topic, data }));
     },
     connected: () => isConnected,

@@ -66,6 +66,15 @@ describe('sealed signaling', () => {
     intruder.publish(keys.topic, skewed);
     await until(() => bobDrops.length === 6, 5000, 'the replay dropped');
     expect(bobGot).toHaveLength(2);
+    // A forgery that borrows a genuine payload's nonce before it arrives does not get it dropped.
+    const genuine = sealBox(keys.signalKey, utf8(JSON.stringify({ kind: 'announce', from: 'on-time', ts: Date.now() })));
+    const forged = genuine.slice();
+    forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+    intruder.publish(keys.topic, toBase64Url(forged));
+    intruder.publish(keys.topic, toBase64Url(genuine));
+    await until(() => bobGot.length === 3, 5000, 'the genuine payload after the forgery');
+    expect(bobGot[2]).toEqual({ kind: 'announce', from: 'on-time' });
+    expect(bobDrops.filter((reason) => reason === 'decrypt')).toHaveLength(4);
     // What the intruder (or the node) sees of a genuine payload: ciphertext only.
     await intruder.roundTrip();
     const seenBefore = intruder.received.length;
@@ -75,7 +84,7 @@ describe('sealed signaling', () => {
     expect(String(fromAlice.data)).not.toContain('alice');
     // The node echoes every publish to its sender too: Alice skips her own unopened (nothing
     // delivered, nothing counted), while Bob got both of hers.
-    await until(() => bobGot.length === 3, 5000, 'bob to get the second announce');
+    await until(() => bobGot.length === 4, 5000, 'bob to get the second announce');
     expect(aliceGot.filter((payload) => payload.from === 'alice-peer')).toEqual([]);
   });
 
