@@ -167,8 +167,7 @@ export class SessionActs {
     return { kind: 'message', id, nick: entry.nick, firstLine: text.split('\n', 1)[0] ?? '' };
   }
 
-  /** A message as a transcript shows it: edited text, and a reply's quote. */
-  /** (Call verifyAll first.) */
+  /** A message as a transcript shows it: edited text, and a reply's quote (call verifyAll first). */
   transcriptNote(entry: MessageEntry): TranscriptNote {
     const { text, edited } = this.textOf(entry);
     if (entry.re === undefined) return { text, edited };
