@@ -59,7 +59,17 @@ export type DropReason =
   /** From someone banned, muted or blocked. */
   | 'refused'
   /** An edit or delete of a message signed by someone other than the message's author. */
-  | 'not_author';
+  | 'not_author'
+  /** A document update touching a root type the room's schema does not have. */
+  | 'unknown_root'
+  /** Over a byte budget: partial messages, a send queue, or an author's storage allowance. */
+  | 'budget'
+  /** A partial message not completed in time. */
+  | 'expired'
+  /** A presence clock outside the accepted window (a replay, or a jump meant to freeze it). */
+  | 'clock'
+  /** Presence for a client id already bound to another member's key. */
+  | 'impostor';
 
 /** Presence, carried in y-protocols awareness; validated on receipt like everything else. */
 export interface PresenceState {
@@ -81,7 +91,7 @@ export type ConnectionState =
   | { readonly kind: 'offline' };
 
 /** Where a dropped input came from, for the drop counters. */
-export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act' | 'private';
+export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act' | 'private' | 'update';
 
 /** Signature check state of one message; the UI verifies the visible range first. */
 export type VerificationStatus = 'pending' | 'valid' | 'invalid';
