@@ -1,0 +1,105 @@
+/**
+ * Small pieces of Yjs's update format (v1) that history-pieces.ts and doc-admission.ts share:
+ * bounded numbers, a strict state-vector parser, locating a struct by clock, and writing a
+ * delete set. Yjs does not export its own writeDeleteSet, and its readers trust their input.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+
+/** Yjs client ids are random uint32s; anything larger did not come from Yjs. */
+export const MAX_CLIENT = 0xffffffff;
+/**
+ * Highest clock accepted from a peer: one unit per map entry or character, so 2^32 is far beyond
+ * any real client's lifetime while keeping every sum of clocks and lengths an exact integer.
+ */
+export const MAX_CLOCK = 2 ** 32;
+
+export type Struct = Y.Item | Y.GC;
+type Store = Y.Doc['store'];
+
+/** True for an integer in [0, max]: rules out NaN, Infinity (lib0's over-long varints) and fractions. */
+export function isBounded(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= max;
+}
+
+/** Bytes lib0's writeVarUint takes for `value`. */
+export function varUintLength(value: number): number {
+  let length = 1;
+  for (let rest = value; rest > 0x7f; rest = Math.floor(rest / 128)) length++;
+  return length;
+}
+
+/**
+ * Parses a state vector (varUint count, then client and clock pairs) from a peer, or null: every
+ * number bounded, no duplicate client, no trailing bytes. Never throws.
+ */
+export function parseStateVector(bytes: Uint8Array): Map<number, number> | null {
+  try {
+    const decoder = decoding.createDecoder(bytes);
+    const count = decoding.readVarUint(decoder);
+    // Each pair takes at least two bytes: a larger count is a lie, not a reason to loop.
+    if (!isBounded(count, bytes.length / 2)) return null;
+    const vector = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      const client = decoding.readVarUint(decoder);
+      const clock = decoding.readVarUint(decoder);
+      if (!isBounded(client, MAX_CLIENT) || !isBounded(clock, Number.MAX_SAFE_INTEGER) || vector.has(client)) return null;
+      vector.set(client, clock);
+    }
+    return decoding.hasContent(decoder) ? null : vector;
+  } catch {
+    return null;
+  }
+}
+
+/** The next clock of `client` in `store` (0 when unknown). */
+export function clientState(store: Store, client: number): number {
+  return Y.getState(store, client);
+}
+
+/** The struct of `store` holding (client, clock), or null; unlike Y.getItem it never throws on a missing id. */
+export function findStruct(store: Store, client: number, clock: number): Struct | null {
+  const structs = store.clients.get(client);
+  if (structs === undefined || !isBounded(clock, MAX_CLOCK) || clock >= clientState(store, client)) return null;
+  return structs[Y.findIndexSS(structs, clock)] ?? null;
+}
+
+/** One deleted clock range of one client, as a delete set holds it. */
+export interface DeleteRange {
+  readonly clock: number;
+  readonly len: number;
+}
+
+/** Bytes a delete range takes in a v1 delete set. */
+export function deleteRangeLength(range: DeleteRange): number {
+  return varUintLength(range.clock) + varUintLength(range.len);
+}
+
+/** Writes a v1 delete set, clients in descending order as Yjs writes them. */
+export function writeDeleteSet(encoder: encoding.Encoder, ranges: ReadonlyMap<number, readonly DeleteRange[]>): void {
+  const clients = [...ranges.entries()].filter(([, list]) => list.length > 0).sort((a, b) => b[0] - a[0]);
+  encoding.writeVarUint(encoder, clients.length);
+  for (const [client, list] of clients) {
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, list.length);
+    for (const range of list) {
+      encoding.writeVarUint(encoder, range.clock);
+      encoding.writeVarUint(encoder, range.len);
+    }
+  }
+}
+
+/** The encoded bytes of one struct written from `offset` (Yjs's own writer, v1). */
+export function encodeStruct(struct: Struct | Y.Skip, offset: number): Uint8Array {
+  const encoder = new Y.UpdateEncoderV1();
+  struct.write(encoder, offset);
+  return encoder.toUint8Array();
+}
+
+/** Root types of `doc` by the type, for naming the root an item of the doc lives in. */
+export function rootNames(doc: Y.Doc): Map<unknown, string> {
+  const names = new Map<unknown, string>();
+  for (const [name, type] of doc.share) names.set(type, name);
+  return names;
+}
