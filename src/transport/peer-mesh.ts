@@ -25,6 +25,25 @@ export interface PeerLike {
   on(event: 'error', listener: (error: Error) => void): this;
 }
 
+/**
+ * The clock the mesh reads and schedules with: the real one by default; tests pass a fake they
+ * advance by hand, so timeouts and offer ages are exact instead of raced against real time.
+ */
+export interface MeshTimers {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `callback` once, `ms` from now; returns a handle for clearTimeout (never undefined). */
+  setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a handle `setTimeout` returned; a handle that already ran or was cancelled is ignored. */
+  clearTimeout(handle: unknown): void;
+}
+
+const REAL_TIMERS: MeshTimers = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
 export interface PeerMeshOptions {
   readonly selfId: string;
   readonly maxConnections: number;
@@ -50,6 +69,8 @@ export interface PeerMeshOptions {
    * than the announce ignored until the connect timeout.
    */
   readonly staleOfferMs?: number;
+  /** The clock (default: Date.now and the global timers). */
+  readonly timers?: MeshTimers;
 }
 
 export interface PeerMesh {
@@ -77,7 +98,8 @@ interface Entry {
   connected: boolean;
   /** Data can arrive before simple-peer reports 'connect' on this side; it is held until then. */
   early: Uint8Array[];
-  readonly timer: ReturnType<typeof setTimeout>;
+  /** The connect timeout's handle (see MeshTimers). */
+  readonly timer: unknown;
 }
 
 const MAX_EARLY_CHUNKS = 256;
@@ -101,24 +123,28 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
   const timeoutMs = options.connectTimeoutMs ?? 20_000;
   const staleOfferMs = options.staleOfferMs ?? 3000;
   const readyMaxAgeMs = options.readyOfferMaxAgeMs ?? READY_OFFER_MAX_AGE_MS;
+  const timers = options.timers ?? REAL_TIMERS;
+  const cancel = (handle: unknown): void => {
+    if (handle !== undefined) timers.clearTimeout(handle);
+  };
   let destroyed = false;
 
   const remove = (peerId: string, entry: Entry): void => {
     if (entries.get(peerId) !== entry) return;
     entries.delete(peerId);
-    clearTimeout(entry.timer);
+    cancel(entry.timer);
     entry.peer.destroy();
     if (entry.connected) options.onClose(peerId);
     scheduleReadyOffer();
   };
 
   let ready: ReadyOffer | null = null;
-  let readyTimer: ReturnType<typeof setTimeout> | undefined;
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let readyTimer: unknown;
+  let refreshTimer: unknown;
   const scheduleReadyOffer = (): void => {
     const delay = options.readyOfferAfterMs;
     if (delay === undefined || destroyed || ready !== null || readyTimer !== undefined) return;
-    readyTimer = setTimeout(() => {
+    readyTimer = timers.setTimeout(() => {
       readyTimer = undefined;
       if (destroyed || ready !== null || entries.size >= options.maxConnections) return;
       let peer: PeerLike;
@@ -127,7 +153,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       } catch {
         return;
       }
-      const offer: ReadyOffer = { peer, made: Date.now(), held: [], to: null, broken: false };
+      const offer: ReadyOffer = { peer, made: timers.now(), held: [], to: null, broken: false };
       peer.on('signal', (signal) => {
         if (offer.to === null) offer.held.push(signal);
         else options.publish({ kind: 'signal', from: options.selfId, to: offer.to, signal });
@@ -135,7 +161,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       peer.on('error', () => void (offer.broken = true));
       peer.on('close', () => void (offer.broken = true));
       ready = offer;
-      refreshTimer = setTimeout(() => {
+      refreshTimer = timers.setTimeout(() => {
         if (ready !== offer) return;
         ready = null;
         offer.peer.destroy();
@@ -147,10 +173,10 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
   const takeReadyOffer = (peerId: string): ReadyOffer | null => {
     const offer = ready;
     ready = null;
-    clearTimeout(refreshTimer);
+    cancel(refreshTimer);
     scheduleReadyOffer();
     if (offer === null) return null;
-    if (offer.broken || Date.now() - offer.made > readyMaxAgeMs) {
+    if (offer.broken || timers.now() - offer.made > readyMaxAgeMs) {
       offer.peer.destroy();
       return null;
     }
@@ -170,14 +196,14 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     } catch {
       return undefined;
     }
-    const entry: Entry = { peer, initiator, opened: Date.now(), connected: false, early: [], timer: setTimeout(() => remove(peerId, entry), timeoutMs) };
+    const entry: Entry = { peer, initiator, opened: timers.now(), connected: false, early: [], timer: timers.setTimeout(() => remove(peerId, entry), timeoutMs) };
     entries.set(peerId, entry);
     // A ready offer publishes its own signals (held ones already sent to this peer).
     if (readyOffer === null) peer.on('signal', (signal) => options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal }));
     peer.on('connect', () => {
       if (entries.get(peerId) !== entry) return;
       entry.connected = true;
-      clearTimeout(entry.timer);
+      cancel(entry.timer);
       options.onConnect(peerId);
       for (const chunk of entry.early.splice(0)) options.onData(peerId, chunk);
     });
@@ -203,7 +229,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         // An offer of ours still unanswered when its peer announces again was lost: at once if the
         // announce is addressed to us (they ask us to offer: they hold no connection with us), else
         // once it is older than a handshake takes (it may still be on its way).
-        const lost = payload.to !== undefined || Date.now() - (known?.opened ?? 0) >= staleOfferMs;
+        const lost = payload.to !== undefined || timers.now() - (known?.opened ?? 0) >= staleOfferMs;
         if (known !== undefined && !known.connected && known.initiator && lost) {
           remove(payload.from, known);
           known = undefined;
@@ -251,8 +277,8 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     },
     destroy() {
       destroyed = true;
-      clearTimeout(readyTimer);
-      clearTimeout(refreshTimer);
+      cancel(readyTimer);
+      cancel(refreshTimer);
       ready?.peer.destroy();
       ready = null;
       for (const [peerId, entry] of [...entries]) remove(peerId, entry);

@@ -1,11 +1,48 @@
 import { describe, expect, it } from 'vitest';
-import { createPeerMesh, type PeerLike, type PeerMesh } from '../../src/transport/peer-mesh.js';
+import { createPeerMesh, type MeshTimers, type PeerLike, type PeerMesh } from '../../src/transport/peer-mesh.js';
 import type { SignalPayload } from '../../src/transport/signaling-client.js';
 
 /**
  * Meshes joined through an in-memory signaling bus (delivered in order, like the node) and fake
- * peers that "connect" when an offer has been answered. Deterministic: no WebRTC, no timers.
+ * peers that "connect" when an offer has been answered. Deterministic: no WebRTC, and no real
+ * timers: every mesh and peer of a room runs on one FakeClock that moves only when a test says so.
  */
+
+/** A clock that moves only when told; its timers run in due order (ties: the order they were set), each at its own time. */
+class FakeClock implements MeshTimers {
+  private time = Date.UTC(2030, 0, 1);
+  private nextHandle = 1;
+  private readonly timers = new Map<number, { readonly due: number; readonly callback: () => void }>();
+  now(): number {
+    return this.time;
+  }
+  setTimeout(callback: () => void, ms: number): number {
+    const handle = this.nextHandle++;
+    this.timers.set(handle, { due: this.time + Math.max(0, ms), callback });
+    return handle;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  /** Moves time forward by `ms`, running every timer that falls due on the way, also ones set meanwhile. */
+  advance(ms: number): void {
+    const until = this.time + ms;
+    for (;;) {
+      let next: [number, { readonly due: number; readonly callback: () => void }] | undefined;
+      for (const timer of this.timers) if (timer[1].due <= until && (next === undefined || timer[1].due < next[1].due)) next = timer;
+      if (next === undefined) break;
+      this.timers.delete(next[0]);
+      this.time = next[1].due;
+      next[1].callback();
+    }
+    this.time = until;
+  }
+  /** Moves time forward without running what fell due: a device that slept, whose timers fire late. */
+  jump(ms: number): void {
+    this.time += ms;
+  }
+}
+
 class FakePeer implements PeerLike {
   connected = false;
   private readonly listeners = new Map<string, Array<(arg?: unknown) => void>>();
@@ -43,6 +80,7 @@ class FakePeer implements PeerLike {
 }
 
 function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOfferMs?: number, readyOfferMaxAgeMs?: number) {
+  const clock = new FakeClock();
   const meshes = new Map<string, PeerMesh>();
   const queue: SignalPayload[] = [];
   const offers: Array<[string, string]> = [];
@@ -59,13 +97,15 @@ function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOff
       createPeer: (initiator) => {
         created.push(id);
         const peer = new FakePeer(initiator, id);
-        queueMicrotask(() => peer.start());
+        // Like simple-peer, a new peer signals only after it is returned (here: at the clock's next turn).
+        clock.setTimeout(() => peer.start(), 0);
         return peer;
       },
       onConnect: () => undefined,
       onData: () => undefined,
       onClose: () => undefined,
       connectTimeoutMs: 60_000,
+      timers: clock,
       ...(readyOfferAfterMs === undefined ? {} : { readyOfferAfterMs }),
       ...(staleOfferMs === undefined ? {} : { staleOfferMs }),
       ...(readyOfferMaxAgeMs === undefined ? {} : { readyOfferMaxAgeMs }),
@@ -74,16 +114,15 @@ function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOff
     mesh.announce();
     return mesh;
   };
-  /** Delivers queued signaling to every member (the sender ignores its own), until quiet. */
-  const settle = async (): Promise<void> => {
+  /**
+   * Delivers queued signaling to every member (the sender ignores its own), until quiet; before each
+   * payload, whatever is due now runs (new peers' first signals, timers of zero delay). Time stands still.
+   */
+  const settle = (): void => {
     for (let rounds = 0; rounds < 10_000; rounds++) {
-      await Promise.resolve();
+      clock.advance(0);
       const payload = queue.shift();
-      if (payload === undefined) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        if (queue.length === 0) return;
-        continue;
-      }
+      if (payload === undefined) return;
       if (payload.kind === 'signal' && (payload.signal as { type: string }).type === 'offer') offers.push([payload.from, payload.to]);
       if (payload.kind === 'signal' && (payload.signal as { type: string }).type === 'answer') answered.push([payload.from, payload.to]);
       if (payload.kind === 'announce') announces.push(`${payload.from}->${payload.to ?? '*'}`);
@@ -91,7 +130,7 @@ function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOff
     }
     throw new Error('signaling never settled');
   };
-  return { meshes, join, settle, offers, answered, announces, queue, created };
+  return { clock, meshes, join, settle, offers, answered, announces, queue, created };
 }
 
 function isConnected(meshes: Map<string, PeerMesh>): boolean {
@@ -110,25 +149,29 @@ function isConnected(meshes: Map<string, PeerMesh>): boolean {
 }
 
 /** Alice in a room, Bob joining: his announce reaches her, but her offer never reaches him (he refused it: he had blocked her). */
-async function lostOffer(staleOfferMs: number) {
+function lostOffer(staleOfferMs: number) {
   const room = createRoom(20, undefined, staleOfferMs);
   const alice = room.join('alice');
-  await room.settle();
+  room.settle();
   const bob = room.join('bob');
   const announce = room.queue.shift();
   if (announce === undefined) throw new Error('no announce');
   alice.handleSignal(announce);
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  room.clock.advance(0); // her new peer makes its offer
+  expect(room.queue.filter((payload) => payload.kind === 'signal').map((payload) => payload.to)).toEqual(['bob']);
   room.queue.length = 0;
   expect(alice.connectedPeers()).toEqual([]);
   return { room, alice, bob, announce };
 }
 
+/** The signals in the queue, as "type->to". */
+const signalled = (queue: readonly SignalPayload[]): string[] => queue.flatMap((payload) => (payload.kind === 'signal' ? [`${(payload.signal as { type: string }).type}->${payload.to}`] : []));
+
 describe('peer mesh', () => {
-  it('connects everyone who joins at once: offers that cross are settled to one connection per pair', async () => {
+  it('connects everyone who joins at once: offers that cross are settled to one connection per pair', () => {
     const room = createRoom(20);
     for (const id of ['d', 'a', 'c', 'b', 'e']) room.join(id);
-    await room.settle();
+    room.settle();
     for (const [id, mesh] of room.meshes) expect(mesh.connectedPeers().sort(), id).toEqual([...room.meshes.keys()].filter((other) => other !== id).sort());
     // Joining at once, pairs may offer to each other at the same time; each such pair still ends
     // with one connection, made by the smaller id's offer (the fake peers record who answered whom).
@@ -141,95 +184,141 @@ describe('peer mesh', () => {
     }
   });
 
-  it('offers to a newcomer at once: the newcomer makes no offer and sends no second announce', async () => {
+  it('offers to a newcomer at once: the newcomer makes no offer and sends no second announce', () => {
     const room = createRoom(20);
     for (const id of ['a', 'm', 'z']) {
       room.join(id);
-      await room.settle();
+      room.settle();
     }
     room.offers.length = 0;
     room.announces.length = 0;
     const newcomer = room.join('k');
-    await room.settle();
+    room.settle();
     expect(newcomer.connectedPeers().sort()).toEqual(['a', 'm', 'z']);
     expect(room.offers.map(([from, to]) => `${from}->${to}`).sort()).toEqual(['a->k', 'm->k', 'z->k']);
     expect(room.announces).toEqual(['k->*']);
   });
 
-  it('answers an announce with an offer made ahead of time, in the same moment, and makes the next one after', async () => {
-    const room = createRoom(20, 0);
+  it('answers an announce with an offer made ahead of time, in the same moment, and makes the next one after', () => {
+    const room = createRoom(20, 5);
     const alice = room.join('alice');
-    await room.settle();
-    await new Promise((resolve) => setTimeout(resolve, 5)); // the ready offer is made and its offer held
-    const signalled = (): string[] => room.queue.flatMap((payload) => (payload.kind === 'signal' ? [`${(payload.signal as { type: string }).type}->${payload.to}`] : []));
+    room.settle();
+    expect(room.created, 'no ready offer before its delay').toEqual([]);
+    room.clock.advance(5); // the ready offer is made and its offer held
+    room.settle();
+    expect(room.created).toEqual(['alice']);
+    expect(room.queue, 'a ready offer is held, not published').toEqual([]);
     for (const name of ['bob', 'carol']) {
       room.queue.length = 0;
       room.join(name);
       const announce = room.queue.shift();
       if (announce === undefined) throw new Error('no announce');
+      const made = room.created.length;
       alice.handleSignal(announce);
       // Published within the announce's handling: no connection to set up, no offer to wait for.
-      expect(signalled()).toEqual([`offer->${name}`]);
-      await room.settle();
+      expect(signalled(room.queue)).toEqual([`offer->${name}`]);
+      expect(room.created.length, 'the ready offer was used, no new peer made for it').toBe(made);
+      room.settle();
       expect(room.meshes.get(name)?.connectedPeers()).toContain('alice');
-      await new Promise((resolve) => setTimeout(resolve, 5)); // the next ready offer
+      const before = room.created.filter((owner) => owner === 'alice').length;
+      room.clock.advance(5); // the next ready offer
+      expect(room.created.filter((owner) => owner === 'alice').length).toBe(before + 1);
     }
     for (const mesh of room.meshes.values()) mesh.destroy();
   });
 
-  it('renews its ready offer while nobody comes, so a newcomer hours later still gets one at once', async () => {
+  it('renews its ready offer while nobody comes, so a newcomer hours later still gets one at once', () => {
     const room = createRoom(20, 0, undefined, 20);
     const alice = room.join('alice');
-    await room.settle();
-    await new Promise((resolve) => setTimeout(resolve, 100)); // several lifetimes of a ready offer
-    expect(room.created.filter((owner) => owner === 'alice').length).toBeGreaterThan(2);
+    room.settle();
+    room.clock.advance(100); // several lifetimes of a ready offer
+    // One at once, then a new one each 20 ms lifetime: at 20, 40, 60, 80 and 100 ms.
+    expect(room.created.filter((owner) => owner === 'alice').length).toBe(6);
+    room.settle();
     room.queue.length = 0;
     room.join('bob');
     const announce = room.queue.shift();
     if (announce === undefined) throw new Error('no announce');
     alice.handleSignal(announce);
     expect(room.queue.flatMap((payload) => (payload.kind === 'signal' ? [(payload.signal as { type: string }).type] : []))).toEqual(['offer']);
-    await room.settle();
+    room.settle();
     expect(alice.connectedPeers()).toEqual(['bob']);
     for (const mesh of room.meshes.values()) mesh.destroy();
   });
 
-  it('makes a new offer when a peer whose offer was lost announces again, instead of waiting for the timeout', async () => {
-    const { room, alice, bob, announce } = await lostOffer(50);
+  it('never hands out a ready offer older than its lifetime, even when the timer that renews it is late (a device that slept)', () => {
+    const room = createRoom(20, 0, undefined, 20);
+    const alice = room.join('alice');
+    room.settle();
+    expect(room.created).toEqual(['alice']);
+    room.clock.jump(21); // its renewal was due at 20 ms and has not run
+    room.queue.length = 0;
+    room.join('bob');
+    const announce = room.queue.shift();
+    if (announce === undefined) throw new Error('no announce');
+    alice.handleSignal(announce);
+    // The stale offer is dropped, not sent: a fresh peer is made for Bob and signals at the next turn.
+    expect(signalled(room.queue)).toEqual([]);
+    expect(room.created.filter((owner) => owner === 'alice').length).toBe(2);
+    room.settle();
+    expect(alice.connectedPeers()).toEqual(['bob']);
+    for (const mesh of room.meshes.values()) mesh.destroy();
+  });
+
+  it('makes a new offer when a peer whose offer was lost announces again, instead of waiting for the timeout', () => {
+    const { room, alice, bob, announce } = lostOffer(50);
     // Right away, a second announce changes nothing (the offer may still be on its way)…
     alice.handleSignal(announce);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    room.clock.advance(0);
     expect(room.queue.filter((payload) => payload.kind === 'signal')).toEqual([]);
-    // …but once the offer is stale, Bob's next announce (he unblocked her) gets a new one, and they connect.
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    // …nor one a moment before the offer is stale…
+    room.clock.advance(49);
     bob.announce();
-    await room.settle();
+    room.settle();
+    expect(bob.connectedPeers()).toEqual([]);
+    // …but once it is, Bob's next announce (he unblocked her) gets a new one, and they connect.
+    room.clock.advance(1);
+    bob.announce();
+    room.settle();
     expect(alice.connectedPeers()).toEqual(['bob']);
     expect(bob.connectedPeers()).toEqual(['alice']);
   });
 
-  it('makes a new offer at once when the peer whose offer was lost asks for one (an unblock)', async () => {
-    const { room, alice, bob } = await lostOffer(1e9);
+  it('makes a new offer at once when the peer whose offer was lost asks for one (an unblock)', () => {
+    const { room, alice, bob } = lostOffer(1e9);
     // A room-wide announce right away is taken as "the offer may still be on its way"…
     bob.announce();
-    await room.settle();
+    room.settle();
     expect(bob.connectedPeers()).toEqual([]);
     // …one addressed to Alice says Bob holds no connection with her: she offers again at once.
     bob.announce('alice');
-    await room.settle();
+    room.settle();
     expect(alice.connectedPeers()).toEqual(['bob']);
     expect(bob.connectedPeers()).toEqual(['alice']);
   });
 
-  it('keeps a saturated room connected and lets a newcomer in, whatever its id', async () => {
+  it('drops a connection not made within the connect timeout, so the next announce gets a new offer', () => {
+    const { room, alice, bob } = lostOffer(1e9);
+    room.clock.advance(59_999);
+    bob.announce();
+    room.settle();
+    expect(bob.connectedPeers(), 'the unanswered offer is still awaited').toEqual([]);
+    room.clock.advance(1); // 60 s: the connect timeout
+    bob.announce();
+    room.settle();
+    expect(alice.connectedPeers()).toEqual(['bob']);
+    expect(bob.connectedPeers()).toEqual(['alice']);
+  });
+
+  it('keeps a saturated room connected and lets a newcomer in, whatever its id', () => {
     const room = createRoom(2);
     for (const id of ['m', 'n', 'o', 'p']) {
       room.join(id);
-      await room.settle();
+      room.settle();
     }
     for (const newcomer of ['a', 'z']) {
       const mesh = room.join(newcomer);
-      await room.settle();
+      room.settle();
       expect(mesh.connectedPeers().length, newcomer).toBeGreaterThan(0);
     }
     expect(isConnected(room.meshes)).toBe(true);
@@ -237,13 +326,13 @@ describe('peer mesh', () => {
     for (const mesh of room.meshes.values()) expect(mesh.connectedPeers().length).toBeLessThanOrEqual(4);
   });
 
-  it('ignores signals addressed to someone else and answers nobody it did not expect', async () => {
+  it('ignores signals addressed to someone else and answers nobody it did not expect', () => {
     const room = createRoom(20);
     const alice = room.join('alice');
-    await room.settle();
+    room.settle();
     alice.handleSignal({ kind: 'signal', from: 'mallory', to: 'bob', signal: { type: 'offer' } });
     alice.handleSignal({ kind: 'signal', from: 'mallory', to: 'alice', signal: { type: 'answer' } });
-    await room.settle();
+    room.settle();
     expect(alice.connectedPeers()).toEqual([]);
   });
 });
