@@ -103,3 +103,100 @@ export function rootNames(doc: Y.Doc): Map<unknown, string> {
   for (const [name, type] of doc.share) names.set(type, name);
   return names;
 }
+
+/** A struct of a decoded update, as Y.decodeUpdate gives them. */
+export type UpdateStruct = Y.Item | Y.GC | Y.Skip;
+type DecodedDeleteSet = ReturnType<typeof Y.decodeUpdate>['ds'];
+
+const isBoundedId = (id: Y.ID | null): boolean => id === null || (isBounded(id.client, MAX_CLIENT) && isBounded(id.clock, MAX_CLOCK));
+
+/**
+ * True if every number of a decoded update is one Yjs could have written: client ids, clocks and
+ * lengths bounded (lib0 decodes an over-long varint to Infinity, which Yjs would then loop on or
+ * re-encode forever), no empty struct, and each client's structs in one contiguous run.
+ */
+export function isWellFormedUpdate(structs: readonly UpdateStruct[], ds: DecodedDeleteSet): boolean {
+  const seen = new Set<number>();
+  let client = -1;
+  let next = 0;
+  for (const struct of structs) {
+    const { id, length } = struct;
+    if (!isBounded(id.client, MAX_CLIENT) || !isBounded(length, MAX_CLOCK) || length < 1 || !isBounded(id.clock + length, MAX_CLOCK)) return false;
+    if (id.client !== client) {
+      // A client listed twice: Yjs would keep only the second run, so the checks would not see what applies.
+      if (seen.has(id.client)) return false;
+      seen.add(id.client);
+      client = id.client;
+    } else if (id.clock !== next) {
+      return false;
+    }
+    next = id.clock + length;
+    if (struct instanceof Y.Item) {
+      const parent: unknown = struct.parent;
+      if (!isBoundedId(struct.origin) || !isBoundedId(struct.rightOrigin)) return false;
+      if (parent instanceof Y.ID && !isBoundedId(parent)) return false;
+    }
+  }
+  for (const [dsClient, ranges] of ds.clients) {
+    if (!isBounded(dsClient, MAX_CLIENT)) return false;
+    for (const range of ranges) if (!isBounded(range.clock, MAX_CLOCK) || !isBounded(range.clock + range.len, MAX_CLOCK)) return false;
+  }
+  return true;
+}
+
+/** The structs of a decoded update by client, for finding an item's origin among them. */
+export function indexByClient(structs: readonly UpdateStruct[]): Map<number, UpdateStruct[]> {
+  const byClient = new Map<number, UpdateStruct[]>();
+  for (const struct of structs) {
+    const list = byClient.get(struct.id.client);
+    if (list === undefined) byClient.set(struct.id.client, [struct]);
+    else list.push(struct);
+  }
+  return byClient;
+}
+
+/** The struct of one client's run (in clock order) holding `clock`, or null. */
+export function findInRun(run: readonly UpdateStruct[] | undefined, clock: number): UpdateStruct | null {
+  if (run === undefined) return null;
+  let low = 0;
+  let high = run.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const struct = run[middle] as UpdateStruct;
+    if (clock < struct.id.clock) high = middle - 1;
+    else if (clock >= struct.id.clock + struct.length) low = middle + 1;
+    else return struct;
+  }
+  return null;
+}
+
+/** Re-encodes decoded structs and a delete set as a v1 update; each client's run stays one block. */
+export function encodeUpdate(structs: readonly UpdateStruct[], deletes: ReadonlyMap<number, readonly DeleteRange[]>): Uint8Array {
+  const runs = indexByClient(structs);
+  const encoder = new Y.UpdateEncoderV1();
+  encoding.writeVarUint(encoder.restEncoder, runs.size);
+  for (const [client, run] of runs) {
+    encoding.writeVarUint(encoder.restEncoder, run.length);
+    encoding.writeVarUint(encoder.restEncoder, client);
+    encoding.writeVarUint(encoder.restEncoder, (run[0] as UpdateStruct).id.clock);
+    for (const struct of run) struct.write(encoder, 0);
+  }
+  writeDeleteSet(encoder.restEncoder, deletes);
+  return encoder.toUint8Array();
+}
+
+/** UTF-8 bytes of a string, without encoding it. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair is one 4-byte character.
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
