@@ -2,31 +2,29 @@
  * Presence (y-protocols awareness state): strict parsing of what peers announce, friendly
  * random nicknames, and a stable colour per identity key.
  */
-import { fromBase64Url } from '../crypto/encoding.js';
-import { PUBLIC_KEY_BYTES } from '../crypto/identity.js';
 import { isValidLabel, isValidNick } from './message-entry.js';
+import { hasExactFields, isPlainObject } from './strict-json.js';
 import type { PresenceState } from './types.js';
 
-const FIELDS: readonly string[] = ['nick', 'color', 'status', 'text', 'typing', 'key'];
+const FIELDS: readonly string[] = ['nick', 'color', 'status', 'text', 'typing'];
 export const MAX_STATUS_TEXT_CHARS = 80;
 const COLOR_PATTERN = /^#[0-9a-f]{6}$/;
-const KEY_CHARS = 43;
 
-/** Parses an untrusted awareness state; null unless it has exactly the PresenceState fields, each valid. Never throws. */
-export function parsePresenceState(value: unknown): PresenceState | null {
+/** What a member says about themselves in presence; the key travels beside it, signed (presence-record.ts). */
+export type PresenceFields = Omit<PresenceState, 'key'>;
+
+/** Parses untrusted presence fields; null unless it has exactly the PresenceFields, each valid. Never throws. */
+export function parsePresenceFields(value: unknown): PresenceFields | null {
   try {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-    const names = Object.keys(value);
-    if (names.length !== FIELDS.length || !names.every((name) => FIELDS.includes(name))) return null;
-    const { nick, color, status, text, typing, key } = value as Record<string, unknown>;
+    if (!isPlainObject(value) || !hasExactFields(value, FIELDS)) return null;
+    const { nick, color, status, text, typing } = value;
     if (typeof nick !== 'string' || !isValidNick(nick)) return null;
     if (typeof color !== 'string' || !COLOR_PATTERN.test(color)) return null;
     if (status !== 'online' && status !== 'away' && status !== 'busy') return null;
     // A status message follows the nickname's rules (no controls, no bidi overrides), but may be empty.
     if (typeof text !== 'string' || (text !== '' && !isValidLabel(text, MAX_STATUS_TEXT_CHARS))) return null;
     if (typeof typing !== 'boolean') return null;
-    if (typeof key !== 'string' || key.length !== KEY_CHARS || fromBase64Url(key)?.length !== PUBLIC_KEY_BYTES) return null;
-    return { nick, color, status, text, typing, key };
+    return { nick, color, status, text, typing };
   } catch {
     return null;
   }

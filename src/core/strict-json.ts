@@ -16,10 +16,20 @@ export function parseStrictObject(value: unknown, maxChars: number, fields: read
   } catch {
     return 'shape';
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'shape';
-  const object = parsed as Record<string, unknown>;
+  return isPlainObject(parsed) && hasExactFields(parsed, fields) ? parsed : 'shape';
+}
+
+/** A plain object (not an array, not a class instance): what JSON.parse makes of `{…}`. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Whether `object` has exactly these own fields, no more and no fewer: the one "exactly these fields" check. */
+export function hasExactFields(object: Record<string, unknown>, fields: readonly string[]): boolean {
   const names = Object.keys(object);
-  return names.length === fields.length && fields.every((name) => Object.hasOwn(object, name)) ? object : 'shape';
+  return names.length === fields.length && fields.every((name) => Object.hasOwn(object, name));
 }
 
 /** Exactly `length` bytes from canonical unpadded base64url, else null. */

@@ -3,7 +3,7 @@
  * text, JSON, and one self-contained HTML file (inline styles, no scripts, nothing remote; every
  * message escaped, and a policy that forbids loading anything should a viewer try).
  */
-import { parseStamp } from './hlc.js';
+import { compareMessages, parseStamp } from './hlc.js';
 import type { MessageEntry } from './types.js';
 
 export type TranscriptFormat = 'text' | 'json' | 'html';
@@ -113,4 +113,26 @@ ${rows}
 </body>
 </html>
 `;
+}
+
+/** A private message as a transcript lists it. */
+export interface PrivateLine {
+  readonly id: string;
+  readonly author: string;
+  readonly to: string;
+  readonly hlc: string;
+  readonly nick: string;
+  readonly text: string;
+  /** This person sent it. */
+  readonly outgoing: boolean;
+}
+
+/**
+ * The whole conversation a person can read, as one file: the room's messages (signatures checked)
+ * and their private messages, in timeline order, private ones marked in the name column.
+ */
+export function assembleTranscript(format: TranscriptFormat, messages: readonly MessageEntry[], privates: readonly PrivateLine[], options: { readonly roomId: string; readonly exportedAt: number; readonly nameOf: (key: string) => string; readonly annotate: Annotate }): TranscriptFile {
+  const privateEntries = privates.map((line): MessageEntry => ({ v: 1, id: line.id, author: line.author, hlc: line.hlc, text: line.text, sig: '', nick: `${line.nick} (private to ${line.outgoing ? options.nameOf(line.to) : 'you'})` }));
+  const entries = [...messages, ...privateEntries].sort(compareMessages);
+  return transcriptFile(format, entries, options.roomId, options.exportedAt, options.annotate);
 }

@@ -5,7 +5,7 @@
  * every member's device), or when this person blocked its author. Hidden messages are kept
  * aside, not in the log, so a flood of 10k hidden messages leaves no 10k-row gap to scroll.
  */
-import { createFloodGate, policyForSlowMode, type FloodGate } from '../core/flood-gate.js';
+import { createFloodGate, policyForSlowMode, type FloodGate, type FloodPolicy } from '../core/flood-gate.js';
 import type { MessageLog } from '../core/message-log.js';
 import { hiddenReason, reduceModeration, type HiddenReason, type ModerationState } from '../core/moderation.js';
 import type { MessageEntry } from '../core/types.js';
@@ -77,6 +77,16 @@ export class MessageFilter {
       if (entry !== undefined) entries.push(entry);
     }
     this.#place(entries);
+  }
+
+  /** The flood rule every member holds each author to now (slow mode included). */
+  policy(): FloodPolicy {
+    return policyForSlowMode(this.#moderation.rules.slowModeSeconds);
+  }
+
+  /** Whether this device refuses `author` (banned by the room, or blocked here). */
+  refuses(author: string): boolean {
+    return this.#blocked.has(author) || this.#moderation.bans.has(author);
   }
 
   setBlocked(authors: ReadonlySet<string>): void {

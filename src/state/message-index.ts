@@ -20,6 +20,8 @@ export interface MessageIndexHost {
   /** Live messages from others, checked and shown (for the unread count). */
   arrived(entries: readonly MessageEntry[]): void;
   closed(): boolean;
+  /** Transaction origin for removing entries whose signature fails (not put back, see follow()). */
+  readonly removalOrigin: string;
 }
 
 /** Up to this many new entries at once are checked before they count (live messages); more is a history. */
@@ -161,10 +163,17 @@ export class MessageIndex {
           return index < 0 ? [] : this.#log.slice(index, index + 1);
         });
         const results = await Promise.all(batch.map((entry) => verifyMessageEntry(entry)));
+        const forged: string[] = [];
         batch.forEach((entry, j) => {
           this.#log.markVerified(entry.id, results[j] === true, entry);
-          if (results[j] !== true) this.#host.drop('signature');
+          if (results[j] !== true) {
+            this.#host.drop('signature');
+            forged.push(entry.id);
+          }
         });
+        // A forgery that came with a history (whose signatures are only sampled on arrival) leaves the
+        // document here, so it is neither kept nor served to anyone who joins later.
+        if (forged.length > 0) this.#messages.doc?.transact(() => forged.forEach((id) => this.#messages.delete(id)), this.#host.removalOrigin);
       }
     } finally {
       this.#verifying = false;

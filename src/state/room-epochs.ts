@@ -20,8 +20,6 @@ export interface RoomEpochsOptions {
   readonly onDrop: (reason: DropReason) => void;
   /** The newest secret sealed to this person changed. */
   readonly onSecret: (secret: Uint8Array, epoch: number) => void;
-  /** The verified member cards changed (private messages wait for the cards they need). */
-  readonly onCards?: () => void;
 }
 
 export class RoomEpochs {
@@ -30,6 +28,7 @@ export class RoomEpochs {
   readonly #epochs: VerifiedMap<EpochKey>;
   #identity: Identity | null = null;
   #current = 0;
+  readonly #cardListeners = new Set<() => void>();
 
   constructor(options: RoomEpochsOptions) {
     this.#options = options;
@@ -44,7 +43,9 @@ export class RoomEpochs {
       verify: verifyMemberCard,
       failReason: 'signature',
       onDrop: options.onDrop,
-      ...(options.onCards === undefined ? {} : { onChange: options.onCards }),
+      onChange: () => {
+        for (const listener of this.#cardListeners) listener();
+      },
     });
     this.#epochs = new VerifiedMap({
       map: options.doc.getMap('epochs'),
@@ -66,6 +67,11 @@ export class RoomEpochs {
     await Promise.all([this.#members.start(), this.#epochs.start()]);
     const card = await createMemberCard(identity);
     if (this.#members.values.get(card.key)?.box !== card.box) this.#members.set(card.key, card);
+  }
+
+  /** Calls `listener` whenever the verified member cards change (private messages wait for the cards they need). */
+  onCards(listener: () => void): void {
+    this.#cardListeners.add(listener);
   }
 
   /** The box key on `key`'s verified member card, if this device has one. */

@@ -24,14 +24,15 @@ export interface ModerationHost {
   ownKey(): string | null;
   admin(): Identity | null;
   tick(): string;
-  /** Awareness client ids whose presence carries this key. */
-  clientsOf(key: string): number[];
-  /** Keys of the people present now (not this person). */
+  /** Keys of the people present now (not this person), from verified presence. */
   presentKeys(): string[];
   /** Every identity this device knows in the room: authors and people present. */
   knownKeys(): string[];
-  disconnectClient(clientId: number): void;
-  allowClient(clientId: number): void;
+  /** Cuts every connection that proved `key` and refuses new ones until allowKey (bans, blocks, a lock). */
+  refuseKey(key: string): void;
+  allowKey(key: string): void;
+  /** Cuts the connections that proved `key` now; they may come back (a kick). */
+  dropKey(key: string): void;
   /** Leaves the room's network (this person was kicked or banned). */
   leave(): void;
   drop(reason: DropReason): void;
@@ -95,8 +96,8 @@ export class SessionModeration {
   readonly #host: ModerationHost;
   readonly #log: ModerationLog;
   readonly #handledKicks = new Set<string>();
-  /** Client ids cut off per key, so an unblock can let them back. */
-  readonly #cut = new Map<string, Set<number>>();
+  /** Keys refused on the network now, so each is refused once and an unblock can let it back. */
+  readonly #refused = new Set<string>();
   readonly #floods = new Map<string, { nick: string; hidden: number; timer: ReturnType<typeof setTimeout> }>();
   #startStamp = '';
   #sweep: ReturnType<typeof setInterval> | undefined;
@@ -146,17 +147,27 @@ export class SessionModeration {
     this.blocked = next;
     this.#host.filter.setBlocked(next);
     void this.#host.saveBlocked(utf8(JSON.stringify([...next]))).catch(() => undefined);
-    if (blocked) this.#cutOff(author);
-    else if (!this.bannedKeys.has(author)) for (const clientId of this.#cut.get(author) ?? []) this.#host.allowClient(clientId);
-    if (!blocked) this.#cut.delete(author);
+    if (blocked) this.#refuse(author);
+    else this.enforcePresence();
     this.#host.refresh();
   }
 
   /** Cuts off people the room or this person refuses, as their presence appears. */
   enforcePresence(): void {
-    for (const key of [...this.bannedKeys, ...this.blocked]) this.#cutOff(key);
+    for (const key of [...this.bannedKeys, ...this.blocked]) this.#refuse(key);
     const locked = this.locked;
-    if (locked !== null) for (const key of this.#host.presentKeys()) if (!locked.has(key)) this.#cutOff(key);
+    if (locked !== null) for (const key of this.#host.presentKeys()) if (!locked.has(key)) this.#refuse(key);
+    // An unban or an unlock lets back whoever no rule refuses any more.
+    for (const key of [...this.#refused]) {
+      if (this.bannedKeys.has(key) || this.blocked.has(key) || (locked !== null && !locked.has(key))) continue;
+      this.#refused.delete(key);
+      this.#host.allowKey(key);
+    }
+  }
+
+  /** Applies every refusal again (to a new provider, after the room moved to new keys). */
+  reapply(): void {
+    for (const key of this.#refused) this.#host.refuseKey(key);
   }
 
   /** Admin: locks the room to every identity known now (or unlocks it). */
@@ -206,7 +217,7 @@ export class SessionModeration {
       const handled = `${key}:${kick.hlc}`;
       if (key === own || kick.hlc <= this.#startStamp || this.#handledKicks.has(handled)) continue;
       this.#handledKicks.add(handled);
-      this.#cutOff(key);
+      this.#host.dropKey(key);
     }
     this.enforcePresence();
     this.#removeFromDocument();
@@ -232,11 +243,10 @@ export class SessionModeration {
     }, MODERATION_ORIGIN);
   }
 
-  #cutOff(key: string): void {
-    for (const clientId of this.#host.clientsOf(key)) {
-      this.#host.disconnectClient(clientId);
-      this.#cut.set(key, new Set([...(this.#cut.get(key) ?? []), clientId]));
-    }
+  #refuse(key: string): void {
+    if (this.#refused.has(key)) return;
+    this.#refused.add(key);
+    this.#host.refuseKey(key);
   }
 
   #leave(removal: Removal): void {

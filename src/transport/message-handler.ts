@@ -1,294 +1,255 @@
 /**
- * The receiving side of every link (a direct peer, or the other tabs of this browser): chunk
- * reassembly, opening, parsing, and what each message does to the document and awareness.
+ * The receiving side of every link: reassembly within budgets, opening, parsing, and what each
+ * message does to the document and presence. Anyone with the invite link can connect, so nothing
+ * a peer sends is thrown past this module: it is applied, or dropped and counted, and a peer that
+ * keeps sending what no honest peer sends is cut off. Other tabs are this same person and store,
+ * so they are exempt from the limits.
  *
- * Anyone with the invite link can connect, so every honest client enforces limits on each peer
- * here, and nothing a peer sends is thrown past this module: it is applied, or dropped and
- * counted. A peer that keeps going over its rate limits is cut off (it may come back later).
- * Other tabs are this same person and store, so they are exempt from the limits.
+ * Document updates are admitted before they are applied (core/doc-admission.ts through the
+ * `admit` option): an update that fails is not applied, not stored and not relayed.
  */
-import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { createReader, readBoundedUint } from '../core/bounded-decoding.js';
+import { signLinkProof, verifyLinkProof } from '../core/link-proof.js';
+import { MAX_RECORDS_PER_UPDATE } from '../core/presence-record.js';
 import type { DropReason } from '../core/types.js';
-import { MAX_CLIENTS_PER_UPDATE, countAwarenessStates, filterAwarenessUpdate } from './awareness-filter.js';
-import { createStrikeCounter, createTokenBucket, type StrikeCounter, type TokenBucket } from './rate-limit.js';
-import { createReassembler, openFrame, type ChunkResult } from './wire-frames.js';
-import { checkLiveUpdate, countMissing, encodeAwareness, encodeHello, encodeSyncStep1, encodeSyncStep2, parseWireMessage } from './wire-messages.js';
+import { toBase64Url } from '../crypto/encoding.js';
+import type { Identity } from '../crypto/identity.js';
+import type { HistoryResponder } from './history-stream.js';
+import { HISTORY_COST, HISTORY_ITEMS, INVALID_STRIKES, MAX_PROCESSING_BYTES, type Link } from './link.js';
+import type { PresenceSync } from './presence-sync.js';
+import { openFrame } from './wire-frames.js';
+import { checkLiveUpdate, countMissing, encodeAck, encodeHello, encodePresence, encodeProof, encodeStateVector, parseWireMessage, type WireMessage } from './wire-messages.js';
 
-/**
- * Messages a peer may send back to back, and per second after that. Updates are flooded, so one
- * link carries the whole room's traffic (messages, presence, sync), not one person's: sized for
- * hundreds of people chatting through one link. Counted before decryption, so a flood costs
- * no AES work.
- */
-export const MESSAGE_BURST = 400;
-export const MESSAGES_PER_SECOND = 100;
-/**
- * Presence, counted in client states rather than messages, since one update may carry up to
- * MAX_CLIENTS_PER_UPDATE of them. The burst lets a full greeting (everyone in the room) through;
- * the sustained rate is below the message budget's: everyone renews presence every 15 s
- * (y-protocols), so a 256-person room (the node's topic cap) relays ~17 states/s plus typing.
- */
-export const PRESENCE_BURST = MAX_CLIENTS_PER_UPDATE;
-export const PRESENCE_PER_SECOND = 30;
-/**
- * A peer over its rate limits more than this many times within FLOOD_WINDOW_MS is cut off. An
- * honest peer stays under the limits altogether, so 100 drops in 5 s is a flood, not a spike.
- */
-export const FLOOD_STRIKES = 100;
-export const FLOOD_WINDOW_MS = 5_000;
-/**
- * Answering a sync step 1 means encoding what the asker lacks: near nothing for a peer that is up
- * to date, the whole history (0.3 s for 100k messages, FACTS.md) for an empty state vector, which
- * costs a peer a few bytes to send. An honest peer has at most one step 1 outstanding per link
- * and asks for the history once per connection, so: 10 answers back to back, 1 per second after
- * that, and one that carries more than HISTORY_ITEMS items costs HISTORY_COST of them (a
- * history every 5 s). Beyond that the newest step 1 is answered late, never dropped, since its
- * sender waits for the answer.
- */
-export const STEP1_BURST = 10;
-export const STEP1_PER_SECOND = 1;
-export const HISTORY_ITEMS = 1000;
-export const HISTORY_COST = 5;
-/** A state vector holds one entry (≤ 10 bytes) per client that ever wrote: 256 KiB is over 25k clients. */
-export const MAX_STATE_VECTOR_BYTES = 256 * 1024;
-/** The greeting carries everyone's presence: 1,000 states (awareness-filter.ts) of a few hundred bytes. */
-export const MAX_PRESENCE_BYTES = 512 * 1024;
-
-/** One link's receiving state. Created when the link opens, discarded when it closes. */
-export interface Link {
-  /** The peer id, or the tab origin. */
-  readonly origin: string;
-  /** Another tab of this browser: exempt from the limits and from sync bookkeeping. */
-  readonly trusted: boolean;
-  /** Sends a message to this link only. */
-  readonly reply: (message: Uint8Array) => void;
-  /** Awareness client id the peer introduced itself with (HELLO), once it has. */
-  clientId: number | undefined;
-  closed: boolean;
-  /** We sent a sync step 1 on this link and its step 2 has not arrived: the only step 2 we accept. */
-  awaitingStep2: boolean;
-  readonly reassemble: (chunk: Uint8Array) => ChunkResult;
-  /** Messages are opened one after another, so they are handled in the order sent. */
-  opening: Promise<void>;
-  readonly messages: TokenBucket;
-  readonly presence: TokenBucket;
-  readonly step1s: TokenBucket;
-  readonly strikes: StrikeCounter;
-  /** The newest step 1 waiting for step1s tokens, and the timer that answers it. */
-  deferredStep1: Uint8Array | null;
-  deferTimer: ReturnType<typeof setTimeout> | undefined;
-}
+/** What admission made of an update: the bytes to apply (possibly with parts removed), or why it was refused. */
+export type AdmitResult = { readonly ok: true; readonly update: Uint8Array } | { readonly ok: false; readonly reason: DropReason };
+/** 'live': one transaction, every signature checked; 'history': a piece of a history, signatures sampled. */
+export type AdmitMode = 'live' | 'history';
 
 export interface MessageHandlerOptions {
   readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
+  readonly presence: PresenceSync;
   readonly wireKey: Uint8Array;
-  readonly isValidPresence: (state: unknown) => boolean;
-  readonly onDrop: (source: 'frame' | 'presence', reason: DropReason) => void;
+  /** This device's identity and presence client id, for proofs (waits until loaded). */
+  readonly whoAmI: () => Promise<{ readonly identity: Identity; readonly clientId: number }>;
+  /** Checks an update before it is applied; without it, updates are applied as they come (transport tests). */
+  readonly admit?: (update: Uint8Array, mode: AdmitMode) => Promise<AdmitResult>;
+  readonly history: HistoryResponder;
+  readonly onDrop: (source: 'frame' | 'presence' | 'update', reason: DropReason) => void;
   /** Runs work that touches the document once this device's stored history is in it. */
-  readonly whenReady: (work: () => void) => void;
-  /** Transaction origin for a sync step 2 from `origin` (these are not flooded, see room-provider.ts). */
-  readonly replyOrigin: (origin: string) => string;
-  /** Closes a link whose peer flooded us or introduced itself as a refused client. */
+  readonly whenReady: (work: () => Promise<void> | void) => Promise<void>;
+  /** Transaction origin for a history piece from `origin` (these are not flooded, see room-provider.ts). */
+  readonly historyOrigin: (origin: string) => string;
+  /** Closes a link whose peer flooded us, sent what no honest peer sends, or proved to be someone refused. */
   readonly cutOff: (link: Link, why: 'flood' | 'refused') => void;
-  readonly isRefusedClient: (clientId: number) => boolean;
+  readonly isRefusedKey: (key: string) => boolean;
+  /** The peer on `link` proved who it is. */
+  readonly onProven?: (link: Link) => void;
+  /** A history from `link` finished (its last piece applied). */
+  readonly onHistoryDone: (link: Link) => void;
+  /** A preview of the newest messages arrived with a history we asked for. */
+  readonly onPreview?: (preview: Uint8Array) => void;
   readonly isDestroyed: () => boolean;
-  readonly now?: () => number;
+  readonly now: () => number;
 }
 
 export interface MessageHandler {
-  /** State for a link that just opened. */
-  createLink(origin: string, trusted: boolean, reply: (message: Uint8Array) => void): Link;
-  /** Sends our HELLO, sync step 1 and presence. */
+  /** Sends our challenge and presence; the history request is the provider's call (requestHistory). */
   greet(link: Link): void;
+  /** Asks `link` for what we lack (our state vector); its pieces are accepted until the last. */
+  requestHistory(link: Link): void;
   /** Handles one chunk from the link. Never throws. */
   receiveChunk(link: Link, chunk: Uint8Array): void;
+  /** A strike against the link (e.g. an expired partial message); cut off when there are too many. */
+  strike(link: Link, weight?: number): void;
   /** Stops handling the link's messages, including those already received. */
   closeLink(link: Link): void;
 }
 
-/** Creates the handler shared by every link of one provider. */
-export function createMessageHandler(options: MessageHandlerOptions): MessageHandler {
-  const { doc, awareness, onDrop } = options;
-  const clock = options.now === undefined ? {} : { now: options.now };
+/** Signatures sampled per history piece: a piece of forgeries is refused, one forged entry in a thousand mostly is not (see README). */
+const HISTORY_SAMPLE = 16;
 
-  /** One message over a rate limit: dropped and counted; too many of them and the peer is cut off. */
-  const limited = (link: Link, source: 'frame' | 'presence'): void => {
-    onDrop(source, 'rate');
-    if (link.strikes.strike() && !link.closed) options.cutOff(link, 'flood');
+export function createMessageHandler(options: MessageHandlerOptions): MessageHandler {
+  const { doc, onDrop } = options;
+
+  const strike = (link: Link, weight = 1): void => {
+    if (link.trusted || link.closed) return;
+    if (link.strikes.strike(weight)) options.cutOff(link, 'flood');
+  };
+  const refuse = (link: Link, source: 'frame' | 'presence' | 'update', reason: DropReason, weight = 1): void => {
+    onDrop(source, reason);
+    strike(link, weight);
   };
 
-  const apply = (update: Uint8Array, origin: string): void => {
+  const apply = (update: Uint8Array, origin: string): boolean => {
     try {
       Y.applyUpdate(doc, update, origin);
+      return true;
     } catch {
-      // An update Yjs cannot read (or an observer that threw on it); y-protocols would only log it.
-      onDrop('frame', 'decode');
+      // An update Yjs cannot read (or an observer that threw on it).
+      onDrop('update', 'decode');
+      return false;
     }
   };
 
-  const sendStep1 = (link: Link): void => {
-    link.awaitingStep2 = true;
-    link.reply(encodeSyncStep1(doc));
-  };
-
-  const replyStep2 = (link: Link, stateVector: Uint8Array): void => {
-    let reply: Uint8Array;
-    try {
-      reply = encodeSyncStep2(doc, stateVector);
-    } catch {
-      return onDrop('frame', 'decode');
+  /** Admits and applies an update; false (counted, struck) if it was refused. */
+  const admitAndApply = async (link: Link, update: Uint8Array, mode: AdmitMode, origin: string): Promise<boolean> => {
+    const admitted = options.admit === undefined ? { ok: true as const, update } : await options.admit(update, mode).catch((): AdmitResult => ({ ok: false, reason: 'decode' }));
+    if (link.closed || options.isDestroyed()) return false;
+    if (!admitted.ok) {
+      refuse(link, 'update', admitted.reason, INVALID_STRIKES);
+      return false;
     }
-    link.reply(reply);
-  };
-
-  /** Tokens that answering `stateVector` costs; null, counted, if it is not a state vector. */
-  const step1Cost = (stateVector: Uint8Array): number | null => {
-    try {
-      return countMissing(doc, stateVector) > HISTORY_ITEMS ? HISTORY_COST : 1;
-    } catch {
-      onDrop('frame', 'decode');
-      return null;
-    }
+    return apply(admitted.update, origin);
   };
 
   const answerDeferred = (link: Link): void => {
     link.deferTimer = undefined;
-    const stateVector = link.deferredStep1;
-    link.deferredStep1 = null;
-    if (link.closed || stateVector === null) return;
-    const cost = step1Cost(stateVector);
-    if (cost === null) return;
-    // The timer waited for the tokens; if history grew meanwhile, wait for the rest.
-    if (!link.step1s.take(cost)) return deferStep1(link, stateVector, cost);
-    replyStep2(link, stateVector);
+    const stateVector = link.deferredStateVector;
+    link.deferredStateVector = null;
+    if (!link.closed && stateVector !== null) answerStateVector(link, stateVector);
   };
 
-  function deferStep1(link: Link, stateVector: Uint8Array, cost: number): void {
-    // Only the newest waits: an honest peer never has two outstanding, so a superseded one was a flood.
-    if (link.deferredStep1 !== null) limited(link, 'frame');
+  function answerStateVector(link: Link, stateVector: Uint8Array): void {
     if (link.closed) return;
-    link.deferredStep1 = stateVector;
-    link.deferTimer ??= setTimeout(() => answerDeferred(link), link.step1s.waitMs(cost));
+    let missing: number;
+    try {
+      missing = countMissing(doc, stateVector);
+    } catch {
+      return refuse(link, 'frame', 'decode');
+    }
+    const cost = missing > HISTORY_ITEMS ? HISTORY_COST : 1;
+    if (!link.trusted && (link.deferredStateVector !== null || !link.stateVectors.take(cost))) {
+      // Only the newest waits: an honest peer never has two outstanding, so a superseded one was a flood.
+      if (link.deferredStateVector !== null) refuse(link, 'frame', 'rate');
+      link.deferredStateVector = stateVector;
+      link.deferTimer ??= setTimeout(() => answerDeferred(link), link.stateVectors.waitMs(cost));
+      return;
+    }
+    if (!options.history.start(link, stateVector, missing > HISTORY_ITEMS)) refuse(link, 'frame', 'decode');
   }
 
-  const answerStep1 = (link: Link, stateVector: Uint8Array): void => {
-    if (link.trusted) return replyStep2(link, stateVector);
-    if (stateVector.length > MAX_STATE_VECTOR_BYTES) return onDrop('frame', 'size');
-    const cost = step1Cost(stateVector);
-    if (cost === null) return;
-    if (link.deferredStep1 === null && link.step1s.take(cost)) return replyStep2(link, stateVector);
-    deferStep1(link, stateVector, cost);
+  const sendProof = async (link: Link, challenge: Uint8Array): Promise<void> => {
+    const { identity, clientId } = await options.whoAmI();
+    const sig = await signLinkProof(identity, clientId, challenge);
+    if (!link.closed) link.send(encodeProof(clientId, identity.publicKey, sig));
   };
 
-  const receiveHello = (link: Link, clientId: number): void => {
-    // Other tabs share one channel, so their HELLOs identify no connection.
+  const receiveProof = async (link: Link, message: Extract<WireMessage, { kind: 'proof' }>): Promise<void> => {
     if (link.trusted) return;
-    // One per connection: a second one (a replay, or a peer taking someone else's id) is refused.
-    if (link.clientId !== undefined) return onDrop('frame', 'unsolicited');
-    link.clientId = clientId;
-    if (options.isRefusedClient(clientId)) {
+    if (link.proven !== null) return refuse(link, 'frame', 'unsolicited');
+    if (!(await verifyLinkProof(message.clientId, message.key, link.challenge, message.sig))) return refuse(link, 'frame', 'signature', INVALID_STRIKES);
+    if (link.closed) return;
+    const key = toBase64Url(message.key);
+    link.proven = { clientId: message.clientId, key };
+    if (options.isRefusedKey(key)) {
       onDrop('frame', 'refused');
-      options.cutOff(link, 'refused');
+      return options.cutOff(link, 'refused');
+    }
+    options.onProven?.(link);
+  };
+
+  const receivePresence = async (link: Link, update: Uint8Array): Promise<void> => {
+    let records: number;
+    try {
+      records = readBoundedUint(createReader(update), MAX_RECORDS_PER_UPDATE);
+    } catch {
+      return refuse(link, 'presence', 'decode');
+    }
+    if (!link.trusted && !link.presence.take(Math.max(1, records))) return refuse(link, 'presence', 'rate');
+    await options.presence.receive(update, link.origin);
+  };
+
+  const receivePiece = async (link: Link, message: Extract<WireMessage, { kind: 'piece' }>): Promise<void> => {
+    if (!link.trusted && !link.incoming) return refuse(link, 'update', 'unsolicited', INVALID_STRIKES);
+    link.lastProgress = options.now();
+    if (!(await admitAndApply(link, message.update, 'history', options.historyOrigin(link.origin)))) return;
+    if (link.trusted) return;
+    if (message.last) {
+      link.incoming = false;
+      options.onHistoryDone(link);
+    } else {
+      link.send(encodeAck(1));
     }
   };
 
-  const receivePresence = (link: Link, update: Uint8Array): void => {
-    const states = countAwarenessStates(update);
-    if (states === null) return onDrop('presence', 'decode');
-    if (!link.trusted && !link.presence.take(Math.max(1, states))) return limited(link, 'presence');
-    if (update.length > MAX_PRESENCE_BYTES) return onDrop('presence', 'size');
-    const filtered = filterAwarenessUpdate(update, options.isValidPresence);
-    if (filtered === null) return onDrop('presence', 'decode');
-    for (let i = 0; i < filtered.dropped; i++) onDrop('presence', 'shape');
-    if (filtered.update !== null) awarenessProtocol.applyAwarenessUpdate(awareness, filtered.update, link.origin);
-  };
-
-  const handle = (link: Link, bytes: Uint8Array): void => {
-    if (link.closed) return;
-    const message = parseWireMessage(bytes);
+  const handle = async (link: Link, message: WireMessage): Promise<void> => {
     switch (message.kind) {
       case 'invalid':
-        return onDrop('frame', message.reason);
+        return refuse(link, 'frame', message.reason);
       case 'hello':
-        return receiveHello(link, message.clientId);
-      case 'sync-request':
-        // With a step 1 outstanding, its answer (made after the peer learned what it now offers) covers it.
-        if (link.trusted || !link.awaitingStep2) sendStep1(link);
-        return;
-      case 'sync-step1':
-        return answerStep1(link, message.stateVector);
-      case 'sync-step2':
-        if (!link.trusted) {
-          if (!link.awaitingStep2) return onDrop('frame', 'unsolicited');
-          link.awaitingStep2 = false;
-        }
-        return apply(message.update, options.replyOrigin(link.origin));
-      case 'sync-update': {
-        const refused = link.trusted ? null : checkLiveUpdate(message.update);
-        if (refused !== null) return onDrop('frame', refused);
-        return apply(message.update, link.origin);
-      }
-      case 'awareness':
+        if (link.trusted) return;
+        if (link.proofSent) return refuse(link, 'frame', 'unsolicited');
+        link.proofSent = true;
+        return sendProof(link, message.challenge);
+      case 'proof':
+        return receiveProof(link, message);
+      case 'presence':
         return receivePresence(link, message.update);
+      case 'state-vector':
+        if (message.stateVector.length === 0) return refuse(link, 'frame', 'decode');
+        return options.whenReady(() => answerStateVector(link, message.stateVector));
+      case 'sync-request':
+        return options.whenReady(() => {
+          if (!link.incoming || link.trusted) handlerApi.requestHistory(link);
+        });
+      case 'ack':
+        return options.history.grant(link, message.pieces);
+      case 'preview':
+        if (!link.incoming && !link.trusted) return refuse(link, 'frame', 'unsolicited');
+        return options.onPreview?.(message.preview);
+      case 'live-update': {
+        const refused = link.trusted ? null : checkLiveUpdate(message.update);
+        if (refused !== null) return refuse(link, 'update', refused, INVALID_STRIKES);
+        return options.whenReady(async () => void (await admitAndApply(link, message.update, 'live', link.origin)));
+      }
+      case 'piece':
+        return options.whenReady(() => receivePiece(link, message));
     }
   };
 
-  return {
-    createLink(origin, trusted, reply): Link {
-      return {
-        origin,
-        trusted,
-        reply,
-        clientId: undefined,
-        closed: false,
-        awaitingStep2: false,
-        reassemble: createReassembler(),
-        opening: Promise.resolve(),
-        messages: createTokenBucket({ burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND, ...clock }),
-        presence: createTokenBucket({ burst: PRESENCE_BURST, perSecond: PRESENCE_PER_SECOND, ...clock }),
-        step1s: createTokenBucket({ burst: STEP1_BURST, perSecond: STEP1_PER_SECOND, ...clock }),
-        strikes: createStrikeCounter({ limit: FLOOD_STRIKES, windowMs: FLOOD_WINDOW_MS, ...clock }),
-        deferredStep1: null,
-        deferTimer: undefined,
-      };
-    },
-    greet(link): void {
+  const handlerApi: MessageHandler = {
+    greet(link) {
       if (link.closed) return;
-      link.reply(encodeHello(doc.clientID));
-      sendStep1(link);
-      const clients = [...awareness.getStates().keys()];
-      if (clients.length > 0) link.reply(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, clients)));
+      if (!link.trusted) link.send(encodeHello(link.challenge));
+      const greeting = options.presence.greeting();
+      if (greeting !== null) link.send(encodePresence(greeting));
     },
-    receiveChunk(link, chunk): void {
+    requestHistory(link) {
       if (link.closed) return;
-      const result = link.reassemble(chunk);
-      if (result.kind === 'dropped') return onDrop('frame', result.reason);
+      link.incoming = true;
+      link.lastProgress = options.now();
+      link.send(encodeStateVector(doc));
+    },
+    receiveChunk(link, chunk) {
+      if (link.closed) return;
+      const result = link.reassembler.push(chunk);
+      if (result.kind === 'dropped') return refuse(link, 'frame', result.reason);
       if (result.kind !== 'complete') return;
-      if (!link.trusted && !link.messages.take()) return limited(link, 'frame');
+      if (!link.trusted && !link.messages.take()) return refuse(link, 'frame', 'rate');
       const { sealed } = result;
-      link.opening = link.opening
+      if (!link.trusted && link.processingBytes + sealed.length > MAX_PROCESSING_BYTES) return refuse(link, 'frame', 'budget');
+      link.processingBytes += sealed.length;
+      link.processing = link.processing
         .then(async () => {
-          const message = await openFrame(options.wireKey, sealed);
+          const opened = await openFrame(options.wireKey, sealed);
           if (link.closed || options.isDestroyed()) return;
-          if (message === null) return onDrop('frame', 'decrypt');
-          options.whenReady(() => {
-            try {
-              handle(link, message);
-            } catch {
-              // Nothing above should throw; this keeps a surprise (an observer, a library bug) from escaping.
-              onDrop('frame', 'decode');
-            }
-          });
+          if (opened === null) return refuse(link, 'frame', 'decrypt', INVALID_STRIKES);
+          await handle(link, parseWireMessage(opened));
         })
-        .catch(() => undefined);
+        // Nothing above should throw; this keeps a surprise (an observer, a library bug) from escaping.
+        .catch(() => onDrop('frame', 'decode'))
+        .finally(() => void (link.processingBytes -= sealed.length));
     },
-    closeLink(link): void {
+    strike,
+    closeLink(link) {
       link.closed = true;
+      link.reassembler.clear();
       clearTimeout(link.deferTimer);
       link.deferTimer = undefined;
-      link.deferredStep1 = null;
+      link.deferredStateVector = null;
+      options.history.stop(link);
     },
   };
+  return handlerApi;
 }

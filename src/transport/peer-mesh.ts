@@ -11,6 +11,7 @@
  * still accept answers an announce with one addressed to the announcer, who then offers. Updates
  * still reach everyone: the provider floods them.
  */
+import type { ChunkWriter } from './link-sender.js';
 import type { SignalPayload } from './signaling-client.js';
 
 /** The part of a simple-peer instance used here. */
@@ -20,7 +21,7 @@ export interface PeerLike {
   destroy(): void;
   readonly connected: boolean;
   on(event: 'signal', listener: (data: unknown) => void): this;
-  on(event: 'connect' | 'close', listener: () => void): this;
+  on(event: 'connect' | 'close' | 'drain', listener: () => void): this;
   on(event: 'data', listener: (data: Uint8Array) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
 }
@@ -83,6 +84,8 @@ export interface PeerMesh {
   announce(to?: string): void;
   /** Queues chunks to one connected peer (simple-peer applies backpressure on bufferedAmount). */
   send(peerId: string, chunks: readonly Uint8Array[]): void;
+  /** The connected peer's writer, for a sender that respects its backpressure (link-sender.ts); null if not connected. */
+  writer(peerId: string): ChunkWriter | null;
   connectedPeers(): string[];
   /** Drops one peer connection (e.g. the person was blocked). */
   disconnect(peerId: string): void;
@@ -260,6 +263,22 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       if (destroyed) return;
       if (to !== undefined) options.publish({ kind: 'announce', from: options.selfId, to });
       else if (entries.size < options.maxConnections) options.publish({ kind: 'announce', from: options.selfId });
+    },
+    writer(peerId) {
+      const entry = entries.get(peerId);
+      if (entry === undefined || !entry.connected) return null;
+      return {
+        write: (chunk) => {
+          if (entries.get(peerId) !== entry) return true;
+          try {
+            return entry.peer.write(chunk);
+          } catch {
+            remove(peerId, entry);
+            return true;
+          }
+        },
+        onDrain: (listener) => void entry.peer.on('drain', listener),
+      };
     },
     send(peerId, chunks) {
       const entry = entries.get(peerId);

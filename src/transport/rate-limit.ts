@@ -59,8 +59,8 @@ export interface StrikeCounterOptions {
 }
 
 export interface StrikeCounter {
-  /** Records one strike; true when more than `limit` strikes fell within the current window. */
-  strike(): boolean;
+  /** Records `weight` strikes (default 1); true when more than `limit` fell within the current window. */
+  strike(weight?: number): boolean;
 }
 
 /** Creates a counter with no strikes. */
@@ -69,13 +69,13 @@ export function createStrikeCounter(options: StrikeCounterOptions): StrikeCounte
   let windowStart = -Infinity;
   let count = 0;
   return {
-    strike(): boolean {
+    strike(weight = 1): boolean {
       const at = now();
       if (at - windowStart > options.windowMs) {
         windowStart = at;
         count = 0;
       }
-      count++;
+      count += weight;
       return count > options.limit;
     },
   };

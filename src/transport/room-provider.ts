@@ -1,38 +1,43 @@
 /**
- * Replicates one room's Y.Doc and awareness between peers: our own provider on simple-peer and
- * y-protocols rather than y-webrtc, because y-webrtc sends data-channel traffic in clear, sends
- * each sync message whole (a history over 256 KiB never reaches a late joiner) and lets both
- * peers offer at once. Signaling stays the y-webrtc protocol, so any compatible node works.
+ * Replicates one room's Y.Doc and presence between peers: our own provider on simple-peer rather
+ * than y-webrtc, because y-webrtc sends data-channel traffic in clear, sends each sync message
+ * whole (a history over 256 KiB never reaches a late joiner) and lets both peers offer at once.
+ * Signaling stays the y-webrtc protocol, so any compatible node works.
  *
  * Every data-channel and tab message is sealed with the room's wire key and chunked
- * (wire-frames.ts). Updates are flooded: a peer forwards every update that was new to it to
- * its other peers, so a partial mesh converges.
+ * (wire-frames.ts), and queued per link within a byte budget, respecting the channel's
+ * backpressure (link-sender.ts). Live updates are flooded: a peer forwards every update that was
+ * new to it to its other peers, so a partial mesh converges. Histories are streamed in bounded
+ * pieces (history-stream.ts), from one peer at a time (history-requests.ts).
  *
  * Anyone with the link can connect, so what peers send is received through message-handler.ts,
- * which enforces per-peer limits (rate, what a live update may carry, sync replies only when
- * asked) and drops and counts whatever is malformed; the session can also cut one person off
- * (disconnectClient).
+ * which enforces per-peer limits and admits document updates before applying them; the session
+ * can also cut one person off by key (disconnectKey).
  */
-import * as awarenessProtocol from 'y-protocols/awareness';
 import type * as Y from 'yjs';
+import { presenceId, type PresenceChange, type PresenceTable } from '../core/presence-table.js';
 import type { DropReason } from '../core/types.js';
-import { createMessageHandler, type Link } from './message-handler.js';
+import type { Identity } from '../crypto/identity.js';
+import { createHistoryRequests } from './history-requests.js';
+import { createHistoryResponder } from './history-stream.js';
+import { createLink, type Link } from './link.js';
+import { createLinkSender, type LinkSender } from './link-sender.js';
+import { createMessageHandler, type AdmitMode, type AdmitResult } from './message-handler.js';
 import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
+import { createPresenceSync } from './presence-sync.js';
+import { createRefusals } from './refusals.js';
 import { createSignalingClient, type SignalingClient, type SocketLike } from './signaling-client.js';
-import { sealAndChunk } from './wire-frames.js';
-import { checkLiveUpdate, encodeAwareness, encodeSyncRequest, encodeSyncUpdate } from './wire-messages.js';
+import { ReassemblyBudget, sealAndChunk } from './wire-frames.js';
+import { checkLiveUpdate, encodeLiveUpdate, encodePresence, encodeSyncRequest } from './wire-messages.js';
 
-/**
- * Origin prefix of updates applied from a sync step 2 (a reply carrying what we lacked, possibly the
- * whole history). Those are not flooded like live updates: each other peer is asked for its state
- * vector instead, and gets only what it lacks.
- */
-const SYNC_REPLY_ORIGIN = 'sync-reply:';
+/** Origin prefix of updates applied from a history piece: not flooded; the others are asked for their state vectors instead. */
+const HISTORY_ORIGIN = 'history:';
 /** Transaction origin of updates that came from another tab of this browser. */
 const TAB_ORIGIN = 'tab';
 /** Origin of presence removals made locally when a direct peer leaves; these are not flooded. */
 const PEER_GONE_ORIGIN = 'peer-gone';
 const REANNOUNCE_MS = 20_000;
+const STALL_CHECK_MS = 2_000;
 /** A ready offer is made this long after joining, off the joining page's busy first moments (peer-mesh.ts). */
 const READY_OFFER_AFTER_MS = 1000;
 /**
@@ -41,8 +46,8 @@ const READY_OFFER_AFTER_MS = 1000;
  * is more likely than a determined attacker (who can pick a fresh peer id anyway).
  */
 export const FLOOD_COOLDOWN_MS = 30_000;
-/** Refused peer ids remembered at once; the oldest is forgotten beyond it, so the list stays bounded. */
-const MAX_REFUSED_PEERS = 1024;
+/** Messages that touch the document, held while the stored history loads; beyond it they are dropped (the sync after loading brings them). */
+const MAX_HELD = 256;
 
 /** The subset of BroadcastChannel used for tabs of one browser. */
 export interface TabChannelLike {
@@ -53,7 +58,10 @@ export interface TabChannelLike {
 
 export interface RoomProviderOptions {
   readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
+  /** Verified presence (core/presence-table.ts); this provider relays its changes and feeds it what peers send. */
+  readonly presence: PresenceTable;
+  /** This device's identity and presence client id, once loaded (link proofs). */
+  readonly whoAmI: () => Promise<{ readonly identity: Identity; readonly clientId: number }>;
   readonly signalingUrl: string;
   readonly topic: string;
   readonly signalKey: Uint8Array;
@@ -62,11 +70,19 @@ export interface RoomProviderOptions {
   readonly createPeer: (initiator: boolean) => PeerLike;
   /** Null where tabs cannot exist (Node peers in tests). */
   readonly createTabChannel: ((name: string) => TabChannelLike) | null;
-  readonly isValidPresence: (state: unknown) => boolean;
-  readonly onDrop: (source: 'frame' | 'presence', reason: DropReason) => void;
+  /** Checks every document update from a peer before it is applied (core/doc-admission.ts). */
+  readonly admit?: (update: Uint8Array, mode: AdmitMode) => Promise<AdmitResult>;
+  /** The newest messages, sent ahead of a long history (the asker shows them first). */
+  readonly preview?: () => Uint8Array | null;
+  readonly onPreview?: (preview: Uint8Array) => void;
+  /** A history this device asked for is in. */
+  readonly onHistoryDone?: () => void;
+  readonly onDrop: (source: 'frame' | 'presence' | 'update', reason: DropReason) => void;
   readonly onStatus?: (status: ProviderStatus) => void;
   readonly maxConnections?: number;
   readonly selfId?: string;
+  /** Milliseconds (monotonic); injected by tests. */
+  readonly now?: () => number;
   /**
    * Resolves once the document holds this device's stored history. Signaling and WebRTC start at
    * once, in parallel with loading it; document sync waits for it, so peers are neither sent a
@@ -82,9 +98,9 @@ export interface ProviderStatus {
 
 /** Connection-level counts for diagnostics; dropped messages are reported through `onDrop`. */
 export interface ProviderStats {
-  /** Connections closed because the peer kept going over its rate limits. */
+  /** Connections closed because the peer kept breaking the limits. */
   readonly floodDisconnects: number;
-  /** Connections closed by disconnectClient or because the peer introduced itself as a refused client. */
+  /** Connections closed by disconnectKey or because the peer proved to be a refused key. */
   readonly refusedConnections: number;
 }
 
@@ -95,14 +111,16 @@ export interface RoomProvider {
   /** Drops the WebRTC connection to one peer. */
   disconnectPeer(peerId: string): void;
   /**
-   * Cuts one person off by awareness client id: closes the connection to the direct peer that
-   * introduced itself (HELLO) with it, ignores that peer id's offers and announces from then on,
-   * and closes any later connection right after its HELLO names this client id. Their updates
-   * can still arrive relayed by other peers; refusing those is the session's job.
+   * Cuts one person off by key: closes every connection whose peer proved that key, ignores those
+   * peer ids' offers and announces from then on, and closes any later connection right after its
+   * proof names this key. Their updates can still arrive relayed by others; refusing those is the
+   * session's job.
    */
-  disconnectClient(clientId: number): void;
-  /** Undoes disconnectClient (an unblock): that person's peers may connect again. */
-  allowClient(clientId: number): void;
+  disconnectKey(key: string): void;
+  /** Undoes disconnectKey (an unblock): that person's peers may connect again. */
+  allowKey(key: string): void;
+  /** Closes the connections that proved `key` now, refusing them for a while (a kick: they may come back). */
+  dropKey(key: string): void;
   destroy(): void;
 }
 
@@ -113,20 +131,12 @@ function randomPeerId(): string {
 
 /** Creates the provider and starts connecting: signaling at once, document sync once the history is loaded. */
 export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
-  const { doc, awareness } = options;
+  const { doc } = options;
+  const now = options.now ?? ((): number => performance.now());
   const selfId = options.selfId ?? randomPeerId();
-  /** Open links to direct peers, by peer id. */
-  const links = new Map<string, Link>();
-  /** Peer ids whose offers and announces are ignored, until when (ms since epoch; Infinity: for good). */
-  const refusedPeers = new Map<string, number>();
-  /** Awareness client ids cut off by disconnectClient. */
-  const refusedClients = new Set<number>();
-  /** Peer ids refused because of the client id they introduced, so an unblock can let them back. */
-  const peersOfRefusedClients = new Map<number, string[]>();
-  const rememberRefusal = (clientId: number | undefined, peerId: string): void => {
-    if (clientId === undefined || !refusedClients.has(clientId)) return;
-    peersOfRefusedClients.set(clientId, [...(peersOfRefusedClients.get(clientId) ?? []), peerId].slice(-16));
-  };
+  const budget = new ReassemblyBudget();
+  /** Open links to direct peers, by peer id, with their send queues. */
+  const links = new Map<string, { readonly link: Link; readonly sender: LinkSender }>();
   let floodDisconnects = 0;
   let refusedConnections = 0;
   let nextMessageId = 1;
@@ -135,11 +145,13 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   let signalingUp = false;
   let destroyed = false;
   let ready = options.historyLoaded === undefined;
-  /** Work that touches the document, held until the stored history is in it. */
-  const heldUntilReady: Array<() => void> = [];
-  const whenReady = (work: () => void): void => {
-    if (ready) work();
-    else heldUntilReady.push(work);
+  let held: Array<() => Promise<void> | void> = [];
+  let heldRun: Promise<void> = Promise.resolve();
+  const whenReady = (work: () => Promise<void> | void): Promise<void> => {
+    if (ready) return Promise.resolve(work());
+    if (held.length < MAX_HELD) held.push(work);
+    else options.onDrop('update', 'budget');
+    return Promise.resolve();
   };
 
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
@@ -156,57 +168,77 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (!destroyed) deliver(chunks);
     }).catch(() => undefined);
   };
-  const sendTo = (peerId: string, message: Uint8Array): void => seal(message, (chunks) => mesh.send(peerId, chunks));
+  const queueTo = (peerId: string, chunks: Uint8Array[]): void => {
+    const entry = links.get(peerId);
+    // A peer whose queue is over its budget cannot keep up with the room: it is dropped (it may reconnect).
+    if (entry !== undefined && !entry.sender.enqueue(chunks)) {
+      options.onDrop('frame', 'budget');
+      mesh.disconnect(peerId);
+    }
+  };
+  const sendTo = (peerId: string, message: Uint8Array): void => seal(message, (chunks) => queueTo(peerId, chunks));
   const postToTabs = (message: Uint8Array): void => {
     if (tab !== null) seal(message, (chunks) => chunks.forEach((chunk) => tab.postMessage(chunk)));
   };
   /** Sends to every peer but `except` (and to other tabs unless it came from one); builds the message only if someone listens. */
   const broadcast = (build: () => Uint8Array, except: unknown): void => {
-    const peers = mesh.connectedPeers().filter((peerId) => peerId !== except);
+    const peers = mesh.connectedPeers().filter((peerId) => peerId !== except && links.has(peerId));
     const toTabs = tabSeen && except !== TAB_ORIGIN;
     if (peers.length === 0 && !toTabs) return;
     const message = build();
     // Seal once; the chunks are identical for every receiver.
-    if (peers.length > 0) seal(message, (chunks) => peers.forEach((peerId) => mesh.send(peerId, chunks)));
+    if (peers.length > 0) seal(message, (chunks) => peers.forEach((peerId) => queueTo(peerId, chunks)));
     if (toTabs) postToTabs(message);
   };
 
-  const isRefusedPeer = (peerId: string): boolean => {
-    const until = refusedPeers.get(peerId);
-    if (until === undefined) return false;
-    if (Date.now() < until) return true;
-    refusedPeers.delete(peerId);
-    return false;
-  };
+  const refusals = createRefusals(now);
   /** Closes the link to `peerId` and ignores its offers and announces for `forMs`. */
-  const refusePeer = (peerId: string, forMs: number): void => {
-    refusedPeers.delete(peerId);
-    if (refusedPeers.size >= MAX_REFUSED_PEERS) {
-      const oldest = refusedPeers.keys().next().value;
-      if (oldest !== undefined) refusedPeers.delete(oldest);
-    }
-    refusedPeers.set(peerId, Date.now() + forMs);
+  const refusePeer = (peerId: string, forMs: number, key?: string): void => {
+    refusals.refusePeer(peerId, forMs, key);
     mesh.disconnect(peerId);
   };
 
+  const presenceSync = createPresenceSync(options.presence, (reason) => options.onDrop('presence', reason));
+  const history = createHistoryResponder({ doc, ...(options.preview === undefined ? {} : { preview: options.preview }) });
+  const requests = createHistoryRequests((link) => handler.requestHistory(link), now);
   const handler = createMessageHandler({
     doc,
-    awareness,
+    presence: presenceSync,
     wireKey: options.wireKey,
-    isValidPresence: options.isValidPresence,
+    whoAmI: options.whoAmI,
+    ...(options.admit === undefined ? {} : { admit: options.admit }),
+    ...(options.onPreview === undefined ? {} : { onPreview: options.onPreview }),
+    history,
     onDrop: options.onDrop,
     whenReady,
-    replyOrigin: (origin) => `${SYNC_REPLY_ORIGIN}${origin}`,
+    historyOrigin: (origin) => `${HISTORY_ORIGIN}${origin}`,
     cutOff: (link, why) => {
       if (link.trusted) return;
       if (why === 'flood') floodDisconnects++;
       else refusedConnections++;
-      refusePeer(link.origin, why === 'flood' ? FLOOD_COOLDOWN_MS : Infinity);
-      if (why !== 'flood') rememberRefusal(link.clientId, link.origin);
+      refusePeer(link.origin, why === 'flood' ? FLOOD_COOLDOWN_MS : Infinity, why === 'refused' ? link.proven?.key : undefined);
     },
-    isRefusedClient: (clientId) => refusedClients.has(clientId),
+    isRefusedKey: (key) => refusals.isRefusedKey(key),
+    onHistoryDone: (link) => {
+      requests.done(link);
+      options.onHistoryDone?.();
+      // What came in may be news to the others: each is asked for its state vector and gets only what it lacks.
+      broadcast(encodeSyncRequest, link.origin);
+    },
     isDestroyed: () => destroyed,
+    now,
   });
+
+  /** A new link (peer or tabs): greeted at once, asked for history once this device's own is loaded. */
+  const openLink = (origin: string, trusted: boolean, send: (message: Uint8Array) => void, whenLow: (listener: () => void) => void): Link => {
+    const link: Link = createLink({ origin, trusted, send, whenLow, budget, now, onExpired: () => {
+      options.onDrop('frame', 'expired');
+      handler.strike(link);
+    } });
+    handler.greet(link);
+    void whenReady(() => requests.add(link));
+    return link;
+  };
 
   let meshReady = false;
   const signaling: SignalingClient = createSignalingClient({
@@ -215,7 +247,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     signalKey: options.signalKey,
     createSocket: options.createSocket,
     onPayload: (payload) => {
-      if (isRefusedPeer(payload.from)) {
+      if (refusals.isRefusedPeer(payload.from)) {
         // Count attempts to connect (announces, offers), not the answers and candidates of a closed one.
         const isOffer = payload.kind === 'signal' && (payload.signal as { type?: unknown }).type === 'offer';
         if (payload.kind === 'announce' || isOffer) options.onDrop('frame', 'refused');
@@ -240,24 +272,30 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     publish: (payload) => signaling.publish(payload),
     createPeer: options.createPeer,
     onConnect: (peerId) => {
-      const link = handler.createLink(peerId, false, (message) => sendTo(peerId, message));
-      links.set(peerId, link);
-      whenReady(() => handler.greet(link));
+      const writer = mesh.writer(peerId);
+      if (writer === null) return;
+      const sender = createLinkSender(writer);
+      const link = openLink(peerId, false, (message) => sendTo(peerId, message), (listener) => sender.whenLow(listener));
+      links.set(peerId, { link, sender });
       reportStatus();
     },
     onData: (peerId, chunk) => {
-      const link = links.get(peerId);
-      if (link !== undefined) handler.receiveChunk(link, chunk);
+      const entry = links.get(peerId);
+      if (entry !== undefined) handler.receiveChunk(entry.link, chunk);
     },
     onClose: (peerId) => {
-      const link = links.get(peerId);
+      const entry = links.get(peerId);
       links.delete(peerId);
-      if (link !== undefined) handler.closeLink(link);
-      // The person behind a closed connection has most likely left: drop their presence now rather
-      // than after awareness's 30 s timeout. If they are still here through another peer, their next
-      // presence renewal (every 15 s) brings them back.
-      const client = link?.clientId;
-      if (client !== undefined && client !== doc.clientID) awarenessProtocol.removeAwarenessStates(awareness, [client], PEER_GONE_ORIGIN);
+      if (entry !== undefined) {
+        entry.sender.close();
+        handler.closeLink(entry.link);
+        requests.remove(entry.link);
+        // The person behind a closed connection has most likely left: drop their presence now rather
+        // than after the timeout. If they are still here through another peer, their next renewal
+        // (every 15 s) brings them back.
+        const proven = entry.link.proven;
+        if (proven !== null) options.presence.remove(presenceId(proven.clientId, proven.key), PEER_GONE_ORIGIN);
+      }
       reportStatus();
       mesh.announce();
     },
@@ -271,48 +309,47 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
 
   const tab: TabChannelLike | null = options.createTabChannel?.(`parley/${options.topic}`) ?? null;
   if (tab !== null) {
-    const tabLink = handler.createLink(TAB_ORIGIN, true, postToTabs);
+    const tabLink = openLink(TAB_ORIGIN, true, postToTabs, (listener) => void setTimeout(listener, 0));
     tab.onmessage = (event) => {
       if (event.data instanceof Uint8Array) {
         tabSeen = true;
         handler.receiveChunk(tabLink, event.data);
       }
     };
-    // Always greet: an already open tab answers, and from then on both know the other is there.
-    whenReady(() => handler.greet(tabLink));
   }
 
   const onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    // A sync reply, or a transaction bigger than peers accept as a live update (wire-messages.ts):
-    // ask the others for their state vectors, so each gets it by diff as a sync step 2.
-    const isReply = typeof origin === 'string' && origin.startsWith(SYNC_REPLY_ORIGIN);
-    if (isReply || checkLiveUpdate(update) !== null) {
-      broadcast(encodeSyncRequest, isReply ? origin.slice(SYNC_REPLY_ORIGIN.length) : origin);
-      return;
-    }
-    broadcast(() => encodeSyncUpdate(update), origin);
+    // A history piece, or a transaction bigger than peers accept as a live update (wire-messages.ts):
+    // the others are asked for their state vectors, and each gets what it lacks as a history.
+    if (typeof origin === 'string' && origin.startsWith(HISTORY_ORIGIN)) return;
+    if (checkLiveUpdate(update) !== null) return broadcast(encodeSyncRequest, origin);
+    broadcast(() => encodeLiveUpdate(update), origin);
   };
-  const onAwarenessUpdate = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
-    if (origin === PEER_GONE_ORIGIN) return;
-    const changed = [...changes.added, ...changes.updated, ...changes.removed];
-    broadcast(() => encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, changed)), origin);
+  const onPresence = (change: PresenceChange, origin: unknown): void => {
+    if (origin === PEER_GONE_ORIGIN || change.records.length === 0) return;
+    broadcast(() => encodePresence(presenceSync.encode(change.records)), origin);
   };
   // Updates made while loading are the stored history itself: peers get it through sync, not a broadcast.
-  whenReady(() => doc.on('update', onDocUpdate));
-  awareness.on('update', onAwarenessUpdate);
+  void whenReady(() => void doc.on('update', onDocUpdate));
+  const stopPresence = options.presence.onChange(onPresence);
   options.historyLoaded?.then(() => {
     if (destroyed) return;
     ready = true;
-    for (const work of heldUntilReady.splice(0)) work();
+    for (const work of held.splice(0)) heldRun = heldRun.then(work).catch(() => undefined);
+    held = [];
   }, () => undefined);
 
   const reannounce = setInterval(() => mesh.announce(), REANNOUNCE_MS);
-  // Leaving the page: tell peers we are gone and close the connections cleanly, so they see the
-  // departure at once instead of after WebRTC's own timeouts.
-  const onUnload = (): void => {
-    awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], 'window unload');
-    mesh.destroy();
-  };
+  const stallCheck = setInterval(() => {
+    const stalled = requests.checkStalled();
+    if (stalled !== null) {
+      options.onDrop('update', 'expired');
+      handler.strike(stalled, 10);
+    }
+  }, STALL_CHECK_MS);
+  // Leaving the page: close the connections cleanly, so peers see the departure at once instead of
+  // after WebRTC's own timeouts.
+  const onUnload = (): void => mesh.destroy();
   globalThis.addEventListener?.('pagehide', onUnload);
 
   return {
@@ -320,20 +357,20 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     status: () => ({ signaling: signalingUp, peers: mesh.connectedPeers().length }),
     stats: () => ({ floodDisconnects, refusedConnections }),
     disconnectPeer: (peerId) => mesh.disconnect(peerId),
-    disconnectClient(clientId) {
-      refusedClients.add(clientId);
-      for (const link of [...links.values()]) {
-        if (link.clientId !== clientId) continue;
+    disconnectKey(key) {
+      refusals.refuseKey(key);
+      for (const { link } of [...links.values()]) {
+        if (link.proven?.key !== key) continue;
         refusedConnections++;
-        refusePeer(link.origin, Infinity);
-        rememberRefusal(clientId, link.origin);
+        refusePeer(link.origin, Infinity, key);
       }
     },
-    allowClient(clientId) {
-      if (!refusedClients.delete(clientId)) return;
-      const peers = peersOfRefusedClients.get(clientId) ?? [];
-      for (const peerId of peers) refusedPeers.delete(peerId);
-      peersOfRefusedClients.delete(clientId);
+    dropKey(key) {
+      for (const { link } of [...links.values()]) if (link.proven?.key === key) refusePeer(link.origin, FLOOD_COOLDOWN_MS);
+    },
+    allowKey(key) {
+      const peers = refusals.allowKey(key);
+      if (peers === null) return;
       // Their side may hold an offer we refused, unanswered: ask those peers by name for a new one,
       // which replaces it at once. Only that: a room-wide announce as well could reach them first,
       // replace a stale offer too, and leave two offers crossing with their answers.
@@ -344,10 +381,11 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (destroyed) return;
       destroyed = true;
       clearInterval(reannounce);
+      clearInterval(stallCheck);
       globalThis.removeEventListener?.('pagehide', onUnload);
-      awarenessProtocol.removeAwarenessStates(awareness, [doc.clientID], 'window unload');
       doc.off('update', onDocUpdate);
-      awareness.off('update', onAwarenessUpdate);
+      stopPresence();
+      for (const { sender } of links.values()) sender.close();
       mesh.destroy();
       signaling.close();
       tab?.close();

@@ -7,22 +7,38 @@
  * Chunk headers are not secret; a peer that tampers with them only breaks reassembly of its own
  * messages, which then fail to open and are dropped and counted.
  */
-import { openAesGcm, sealAesGcm } from '../crypto/aes-gcm.js';
+import { AES_GCM_OVERHEAD, openAesGcm, sealAesGcm } from '../crypto/aes-gcm.js';
 import type { DropReason } from '../core/types.js';
 
-const FRAME_VERSION = 1;
+/** 2: histories in pieces, signed presence and proven hellos (wire-messages.ts); version 1 peers are dropped as malformed. */
+const FRAME_VERSION = 2;
 const HEADER_BYTES = 13;
 /** 16 KiB chunks: the size every WebRTC stack delivers without fragmentation trouble. */
 export const CHUNK_PAYLOAD_BYTES = 16 * 1024 - HEADER_BYTES;
 
+/**
+ * The largest message peers exchange, opened: a live update (256 KiB), a history piece (256 KiB
+ * and one entry), a presence greeting (1,000 signed records). Histories travel in pieces
+ * (core/history-pieces.ts), so no message ever needs more, and nothing larger is reassembled.
+ */
+export const MAX_MESSAGE_BYTES = 512 * 1024;
+/** Chunks one sealed message of MAX_MESSAGE_BYTES takes. */
+export const MAX_CHUNKS = Math.ceil((MAX_MESSAGE_BYTES + AES_GCM_OVERHEAD) / CHUNK_PAYLOAD_BYTES);
+/** Bytes of partial messages one link may hold: two of the largest at once. */
+export const LINK_PARTIAL_BYTES = 2 * MAX_CHUNKS * CHUNK_PAYLOAD_BYTES;
+/** Bytes of partial messages the whole page may hold, over every link. */
+export const PAGE_PARTIAL_BYTES = 8 * 1024 * 1024;
+/** A partial message not completed this long after its first chunk is dropped (a 512 KiB message takes ~4 s at 1 Mbit/s). */
+export const PARTIAL_EXPIRY_MS = 15_000;
+
 export interface ReassemblyLimits {
-  /** Largest sealed message accepted, in bytes (a 100k-message history is about 13 MiB). */
   readonly maxMessageBytes: number;
-  /** Partially received messages kept at once per peer; the oldest is dropped beyond it. */
+  readonly maxPartialBytes: number;
   readonly maxPartialMessages: number;
+  readonly expiryMs: number;
 }
 
-export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = { maxMessageBytes: 64 * 1024 * 1024, maxPartialMessages: 4 };
+export const DEFAULT_REASSEMBLY_LIMITS: ReassemblyLimits = { maxMessageBytes: MAX_MESSAGE_BYTES, maxPartialBytes: LINK_PARTIAL_BYTES, maxPartialMessages: 4, expiryMs: PARTIAL_EXPIRY_MS };
 
 /** Seals `message` and splits it into chunks ready for the data channel. */
 export async function sealAndChunk(wireKey: Uint8Array, message: Uint8Array, messageId: number): Promise<Uint8Array[]> {
@@ -43,9 +59,12 @@ export async function sealAndChunk(wireKey: Uint8Array, message: Uint8Array, mes
   return chunks;
 }
 
-interface Partial {
+interface PartialMessage {
   readonly count: number;
   readonly parts: Array<Uint8Array | undefined>;
+  /** Bytes reserved against the budgets at the first chunk: the whole message's worth. */
+  readonly reserved: number;
+  readonly startedAt: number;
   received: number;
   bytes: number;
 }
@@ -58,44 +77,124 @@ export function openFrame(wireKey: Uint8Array, sealed: Uint8Array): Promise<Uint
   return openAesGcm(wireKey, sealed);
 }
 
-/** Reassembles one peer's chunks into sealed messages. Never throws: bad input yields `dropped`. */
-export function createReassembler(limits: ReassemblyLimits = DEFAULT_REASSEMBLY_LIMITS): (chunk: Uint8Array) => ChunkResult {
-  const partials = new Map<number, Partial>();
-  const maxCount = Math.ceil(limits.maxMessageBytes / CHUNK_PAYLOAD_BYTES);
-  const open = (sealed: Uint8Array): ChunkResult => ({ kind: 'complete', sealed });
-  return (chunk) => {
-    if (chunk.length <= HEADER_BYTES || chunk[0] !== FRAME_VERSION) return { kind: 'dropped', reason: 'chunk' };
-    const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const id = view.getUint32(1);
-    const index = view.getUint32(5);
-    const count = view.getUint32(9);
-    const body = chunk.subarray(HEADER_BYTES);
-    if (count === 0 || count > maxCount || index >= count || body.length > CHUNK_PAYLOAD_BYTES) return { kind: 'dropped', reason: 'chunk' };
-    if (count === 1) return open(body.slice());
-    let partial = partials.get(id);
-    if (partial === undefined) {
-      if (partials.size >= limits.maxPartialMessages) {
-        const oldest = partials.keys().next().value;
-        if (oldest !== undefined) partials.delete(oldest);
-      }
-      partial = { count, parts: new Array<Uint8Array | undefined>(count), received: 0, bytes: 0 };
-      partials.set(id, partial);
-    }
-    if (partial.count !== count || partial.parts[index] !== undefined) {
-      partials.delete(id);
-      return { kind: 'dropped', reason: 'chunk' };
-    }
-    partial.parts[index] = body.slice();
-    partial.received++;
-    partial.bytes += body.length;
-    if (partial.received < count) return { kind: 'pending' };
+/** One link's reassembly: push chunks in, get complete sealed messages out. */
+export interface Reassembler {
+  /** Never throws: bad input, a budget exceeded or an expired message yields `dropped`. */
+  push(chunk: Uint8Array): ChunkResult;
+  /** Bytes this link's partial messages hold (reserved). */
+  partialBytes(): number;
+  /** Drops partial messages older than the expiry; returns how many. */
+  expire(): number;
+  /** Forgets everything (the link closed), giving its bytes back to the page's budget. */
+  clear(): void;
+}
+
+/**
+ * The page-wide budget every link's reassembler draws on, so many attacking connections together
+ * cannot hold more than PAGE_PARTIAL_BYTES; it also expires stale partial messages on every link
+ * whenever any link receives something.
+ */
+export class ReassemblyBudget {
+  readonly limit: number;
+  used = 0;
+  readonly #members = new Set<Reassembler>();
+  constructor(limit: number = PAGE_PARTIAL_BYTES) {
+    this.limit = limit;
+  }
+  join(member: Reassembler): void {
+    this.#members.add(member);
+  }
+  leave(member: Reassembler): void {
+    this.#members.delete(member);
+  }
+  /** Expires stale partial messages on every link; returns how many were dropped. */
+  expireAll(): number {
+    let dropped = 0;
+    for (const member of this.#members) dropped += member.expire();
+    return dropped;
+  }
+}
+
+export interface ReassemblerOptions {
+  readonly limits?: Partial<ReassemblyLimits>;
+  /** The page's budget; a private one of PAGE_PARTIAL_BYTES when not given. */
+  readonly budget?: ReassemblyBudget;
+  /** Milliseconds, for expiry. */
+  readonly now?: () => number;
+  /** A partial message of this link expired (possibly noticed while another link was receiving): counted, a strike. */
+  readonly onExpired?: () => void;
+}
+
+/** Reassembles one peer's chunks into sealed messages within the link's and the page's budgets. */
+export function createReassembler(options: ReassemblerOptions = {}): Reassembler {
+  const limits = { ...DEFAULT_REASSEMBLY_LIMITS, ...options.limits };
+  const budget = options.budget ?? new ReassemblyBudget();
+  const now = options.now ?? ((): number => performance.now());
+  const partials = new Map<number, PartialMessage>();
+  const maxCount = Math.ceil((limits.maxMessageBytes + AES_GCM_OVERHEAD) / CHUNK_PAYLOAD_BYTES);
+  let held = 0;
+  const drop = (reason: DropReason): ChunkResult => ({ kind: 'dropped', reason });
+  const forget = (id: number, partial: PartialMessage): void => {
     partials.delete(id);
-    const sealed = new Uint8Array(partial.bytes);
-    let at = 0;
-    for (const part of partial.parts as Uint8Array[]) {
-      sealed.set(part, at);
-      at += part.length;
-    }
-    return open(sealed);
+    held -= partial.reserved;
+    budget.used -= partial.reserved;
   };
+  const reassembler: Reassembler = {
+    push(chunk) {
+      if (chunk.length <= HEADER_BYTES || chunk[0] !== FRAME_VERSION) return drop('chunk');
+      const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const id = view.getUint32(1);
+      const index = view.getUint32(5);
+      const count = view.getUint32(9);
+      const body = chunk.subarray(HEADER_BYTES);
+      // The size is known from the first chunk's header: checked before anything is kept or opened.
+      if (count === 0 || index >= count || body.length > CHUNK_PAYLOAD_BYTES) return drop('chunk');
+      if (count > maxCount) return drop('size');
+      if (count === 1) return { kind: 'complete', sealed: body.slice() };
+      budget.expireAll();
+      let partial = partials.get(id);
+      if (partial === undefined) {
+        const reserved = count * CHUNK_PAYLOAD_BYTES;
+        if (partials.size >= limits.maxPartialMessages || held + reserved > limits.maxPartialBytes || budget.used + reserved > budget.limit) return drop('budget');
+        partial = { count, parts: new Array<Uint8Array | undefined>(count), reserved, startedAt: now(), received: 0, bytes: 0 };
+        partials.set(id, partial);
+        held += reserved;
+        budget.used += reserved;
+      }
+      if (partial.count !== count || partial.parts[index] !== undefined) {
+        forget(id, partial);
+        return drop('chunk');
+      }
+      partial.parts[index] = body.slice();
+      partial.received++;
+      partial.bytes += body.length;
+      if (partial.received < count) return { kind: 'pending' };
+      forget(id, partial);
+      const sealed = new Uint8Array(partial.bytes);
+      let at = 0;
+      for (const part of partial.parts as Uint8Array[]) {
+        sealed.set(part, at);
+        at += part.length;
+      }
+      return { kind: 'complete', sealed };
+    },
+    partialBytes: () => held,
+    expire() {
+      const cutoff = now() - limits.expiryMs;
+      let dropped = 0;
+      for (const [id, partial] of partials) {
+        if (partial.startedAt > cutoff) continue;
+        forget(id, partial);
+        dropped++;
+        options.onExpired?.();
+      }
+      return dropped;
+    },
+    clear() {
+      for (const [id, partial] of partials) forget(id, partial);
+      budget.leave(reassembler);
+    },
+  };
+  budget.join(reassembler);
+  return reassembler;
 }

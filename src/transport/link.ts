@@ -1,0 +1,118 @@
+/**
+ * One link's state on the receiving side (a direct peer, or the other tabs of this browser), and
+ * the limits every honest device holds each peer to. Anyone with the invite link can connect, so
+ * these bound what one connection can cost: its rate of messages, presence and history requests,
+ * the bytes it may have waiting (partial messages, messages being opened and checked), and a
+ * strike count that cuts it off when it keeps breaking them.
+ */
+import { createStrikeCounter, createTokenBucket, type StrikeCounter, type TokenBucket } from './rate-limit.js';
+import { createReassembler, type Reassembler, type ReassemblyBudget } from './wire-frames.js';
+
+/**
+ * Messages a peer may send back to back, and per second after that. Updates are flooded, so one
+ * link carries the whole room's traffic (messages, presence, history pieces), not one person's:
+ * sized for hundreds of people chatting through one link. Counted before decryption, so a flood
+ * costs no AES work.
+ */
+export const MESSAGE_BURST = 400;
+export const MESSAGES_PER_SECOND = 100;
+/**
+ * Presence, counted in records rather than messages, since one update may carry up to 1,000. The
+ * burst lets a full greeting (everyone in the room) through; everyone renews every 15 s, so a
+ * 256-person room (the node's topic cap) relays ~17 records/s plus typing.
+ */
+export const PRESENCE_BURST = 1000;
+export const PRESENCE_PER_SECOND = 30;
+/** A peer over its limits more than this many times within FLOOD_WINDOW_MS is cut off (it may come back later). */
+export const FLOOD_STRIKES = 100;
+export const FLOOD_WINDOW_MS = 5_000;
+/**
+ * Strikes for content no honest peer sends (an update that fails admission, a forged proof, a
+ * message that does not open): honest peers relay only what they admitted, by rules every device
+ * applies alike, so five of these in a window cut the peer off.
+ */
+export const INVALID_STRIKES = 20;
+/**
+ * Answering a state vector means streaming what the asker lacks: near nothing for a peer that is
+ * up to date, the whole history for an empty one, which costs a peer a few bytes to ask. An honest
+ * peer asks once per connection (and again to resume), so: 10 answers back to back, 1 per second
+ * after that, and one that carries more than HISTORY_ITEMS items costs HISTORY_COST of them.
+ * Beyond that the newest request is answered late, never dropped, since its sender waits.
+ */
+export const STATE_VECTOR_BURST = 10;
+export const STATE_VECTORS_PER_SECOND = 1;
+export const HISTORY_ITEMS = 1000;
+export const HISTORY_COST = 5;
+/** Bytes of received messages one link may have waiting to be opened, checked and applied. */
+export const MAX_PROCESSING_BYTES = 2 * 1024 * 1024;
+/** A history stream that brings no piece for this long is given up (and resumed from another peer). */
+export const HISTORY_STALL_MS = 10_000;
+
+export interface Link {
+  /** The peer id, or the tab origin. */
+  readonly origin: string;
+  /** Another tab of this browser: exempt from the limits and from proofs. */
+  readonly trusted: boolean;
+  /** Seals and queues a message to this link only. */
+  readonly send: (message: Uint8Array) => void;
+  /** Calls back once this link's send queue is low (for streaming a history). */
+  readonly whenLow: (listener: () => void) => void;
+  readonly reassembler: Reassembler;
+  /** The challenge we sent; the peer's proof must sign it. */
+  readonly challenge: Uint8Array;
+  /** Who the peer proved to be (client id, key as base64url), once it has. */
+  proven: { readonly clientId: number; readonly key: string } | null;
+  /** We answered the peer's challenge already (one proof per connection). */
+  proofSent: boolean;
+  closed: boolean;
+  /** Messages are opened and handled one after another, so they are handled in the order sent. */
+  processing: Promise<void>;
+  processingBytes: number;
+  /** We asked this peer for a history and its last piece has not come. */
+  incoming: boolean;
+  /** When the incoming history last made progress (now() ms). */
+  lastProgress: number;
+  readonly messages: TokenBucket;
+  readonly presence: TokenBucket;
+  readonly stateVectors: TokenBucket;
+  readonly strikes: StrikeCounter;
+  /** The newest state vector waiting for stateVectors tokens, and the timer that answers it. */
+  deferredStateVector: Uint8Array | null;
+  deferTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export interface LinkOptions {
+  readonly origin: string;
+  readonly trusted: boolean;
+  readonly send: (message: Uint8Array) => void;
+  readonly whenLow: (listener: () => void) => void;
+  readonly budget: ReassemblyBudget;
+  readonly now: () => number;
+  readonly onExpired: () => void;
+}
+
+/** A fresh link with full buckets and a new random challenge. */
+export function createLink(options: LinkOptions): Link {
+  const clock = { now: options.now };
+  return {
+    origin: options.origin,
+    trusted: options.trusted,
+    send: options.send,
+    whenLow: options.whenLow,
+    reassembler: createReassembler({ budget: options.budget, now: options.now, onExpired: options.onExpired }),
+    challenge: globalThis.crypto.getRandomValues(new Uint8Array(16)),
+    proven: null,
+    proofSent: false,
+    closed: false,
+    processing: Promise.resolve(),
+    processingBytes: 0,
+    incoming: false,
+    lastProgress: options.now(),
+    messages: createTokenBucket({ burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND, ...clock }),
+    presence: createTokenBucket({ burst: PRESENCE_BURST, perSecond: PRESENCE_PER_SECOND, ...clock }),
+    stateVectors: createTokenBucket({ burst: STATE_VECTOR_BURST, perSecond: STATE_VECTORS_PER_SECOND, ...clock }),
+    strikes: createStrikeCounter({ limit: FLOOD_STRIKES, windowMs: FLOOD_WINDOW_MS, ...clock }),
+    deferredStateVector: null,
+    deferTimer: undefined,
+  };
+}
