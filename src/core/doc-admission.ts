@@ -8,18 +8,22 @@
  * update can carry (nested types, text, binary, several values, subdocuments) is refused.
  * Deletions of values this doc holds, by the delete set or by a deleted item landing last under
  * their key (Yjs then deletes the value it follows), may be vetoed by the rules: vetoed ones are
- * stripped from the update (the deleted item becomes a GC struct), as are deletions of clocks
- * neither the doc nor the update holds (Yjs would keep those pending and apply them unchecked to
- * whatever arrives later under those clocks; the sender's next full sync carries them again).
+ * stripped from the update (the deleted item becomes a GC struct), as are deletions of clocks no
+ * update has brought here yet (Yjs would keep those pending and apply them unchecked to whatever
+ * arrives later under those clocks; the sender's next full sync carries them again).
  */
 import * as Y from 'yjs';
 import type { DropReason } from './types.js';
 import {
   encodeUpdate,
+  contentAt,
   findInRun,
   findStruct,
+  heldValue,
   indexByClient,
   isWellFormedUpdate,
+  liveValue,
+  replaceByGC,
   rootNames,
   utf8Length,
   type DeleteRange,
@@ -139,32 +143,16 @@ export async function admitUpdate(doc: Y.Doc, update: Uint8Array, rules: Admissi
   // A vetoed removal becomes a GC struct: its clocks are consumed, the held value stays.
   for (const [name, { root, key, structs: indexes }] of removals) {
     const current = overwritten.has(name) ? null : liveValue(doc, root, key);
-    if (current === null || rules.mayDelete === undefined || rules.mayDelete(root, key, current)) continue;
-    for (const index of indexes) stripped += tombstone(structs, index);
+    if (current === null || mayDelete(rules, root, key, current)) continue;
+    for (const index of indexes) stripped += replaceByGC(structs, index);
   }
   let tombstones = 0;
   for (const entryIndex of options.tombstone?.(entries) ?? []) {
     const index = entryStructs[entryIndex];
-    if (index !== undefined && tombstone(structs, index) > 0) tombstones++;
+    if (index !== undefined && replaceByGC(structs, index) > 0) tombstones++;
   }
   const changed = stripped > 0 || tombstones > 0;
   return { ok: true, update: changed ? encodeUpdate(structs, filtered.deletes) : update, entries, strippedDeletes: stripped };
-}
-
-/** Replaces an item by a GC struct of its length; returns that length (0 if already done). */
-function tombstone(structs: UpdateStruct[], index: number): number {
-  const struct = structs[index];
-  if (!(struct instanceof Y.Item)) return 0;
-  structs[index] = new Y.GC(struct.id, struct.length);
-  return struct.length;
-}
-
-/** The string value the doc holds under a key of a root map, or null. */
-function liveValue(doc: Y.Doc, root: string, key: string): string | null {
-  const item = doc.share.get(root)?._map.get(key);
-  if (item === undefined || item.deleted || !(item.content instanceof Y.ContentAny)) return null;
-  const value: unknown = item.content.arr[0];
-  return typeof value === 'string' ? value : null;
 }
 
 const slot = (root: string, key: string): string => `${root}\u0000${key}`;
@@ -233,14 +221,23 @@ type Found = { readonly root: string | null; readonly verdict: RuleVerdict };
 
 function checkOne(rules: AdmissionRules, root: string, key: string, value: string): Found {
   const rule = rules.roots.get(root);
-  return { root, verdict: rule === undefined ? { ok: false, reason: 'unknown_root' } : rule.check(key, value) };
+  return { root, verdict: rule === undefined ? { ok: false, reason: 'unknown_root' } : guardedCheck(rule, key, value) };
+}
+
+/** A rule that throws (it should not) refuses the value instead of escaping admitUpdate. */
+function guardedCheck(rule: RootRule, key: string | null, value: string): RuleVerdict {
+  try {
+    return rule.check(key, value);
+  } catch {
+    return { ok: false, reason: 'shape' };
+  }
 }
 
 /** A value whose key is unknown here passes if some rule accepts it (charged to that author); refused with the first rule's reason otherwise. */
 function checkAny(rules: AdmissionRules, value: string): Found {
   let first: RuleVerdict | null = null;
   for (const rule of rules.roots.values()) {
-    const verdict = rule.check(null, value);
+    const verdict = guardedCheck(rule, null, value);
     if (verdict.ok) return { root: null, verdict };
     first ??= verdict;
   }
@@ -261,7 +258,7 @@ async function verifyEntries(checks: readonly (() => Promise<boolean>)[], option
     chosen = chosen.slice(0, size);
   }
   for (let start = 0; start < chosen.length; start += VERIFY_BATCH) {
-    const results = await Promise.all(chosen.slice(start, start + VERIFY_BATCH).map((check) => check().catch(() => false)));
+    const results = await Promise.all(chosen.slice(start, start + VERIFY_BATCH).map((check) => Promise.resolve().then(check).catch(() => false)));
     if (results.includes(false)) return false;
   }
   return true;
@@ -276,6 +273,9 @@ function filterDeletes(context: Context, ds: ReturnType<typeof Y.decodeUpdate>['
   const deletes = new Map<number, DeleteRange[]>();
   let stripped = 0;
   const { doc, rules, runs, roots } = context;
+  let pendingRuns: Map<number, UpdateStruct[]> | null = null;
+  // Structs Yjs keeps aside until what they follow arrives: decoded only when a deletion reaches past the doc.
+  const pending = (): Map<number, UpdateStruct[]> => (pendingRuns ??= decodePending(doc));
   for (const [client, ranges] of ds.clients) {
     const kept: DeleteRange[] = [];
     const keep = (clock: number, len: number): void => {
@@ -284,8 +284,6 @@ function filterDeletes(context: Context, ds: ReturnType<typeof Y.decodeUpdate>['
       else kept.push({ clock, len });
     };
     const run = runs.get(client);
-    const sentFrom = run?.[0]?.id.clock ?? Infinity;
-    const sentTo = run === undefined ? -Infinity : (run[run.length - 1] as UpdateStruct).id.clock + (run[run.length - 1] as UpdateStruct).length;
     for (const range of ranges) {
       const end = range.clock + range.len;
       for (let clock = range.clock; clock < end; ) {
@@ -297,13 +295,15 @@ function filterDeletes(context: Context, ds: ReturnType<typeof Y.decodeUpdate>['
           clock = stop;
           continue;
         }
-        // Beyond what the doc holds: kept only where this update brings the items.
-        if (clock >= sentFrom && clock < sentTo) {
-          const stop = Math.min(end, sentTo);
+        // Beyond what the doc holds: kept where this update, or one received but not yet integrated, brings the items.
+        const sent = contentAt(run, clock);
+        const waiting = contentAt(pending().get(client), clock);
+        if (sent.content || waiting.content) {
+          const stop = Math.min(end, sent.content ? sent.until : waiting.until);
           keep(clock, stop - clock);
           clock = stop;
         } else {
-          const stop = clock < sentFrom ? Math.min(end, sentFrom) : end;
+          const stop = Math.min(end, sent.until, waiting.until);
           stripped += stop - clock;
           clock = stop;
         }
@@ -315,10 +315,25 @@ function filterDeletes(context: Context, ds: ReturnType<typeof Y.decodeUpdate>['
 }
 
 function mayDeleteHeld(struct: Struct, rules: AdmissionRules, roots: Map<unknown, string>, overwritten: ReadonlySet<string>): boolean {
-  if (struct.deleted || !(struct instanceof Y.Item) || rules.mayDelete === undefined) return true;
-  const { content, parent, parentSub } = struct;
-  if (!(content instanceof Y.ContentAny) || typeof content.arr[0] !== 'string' || parentSub === null) return true;
-  const root = parent instanceof Y.AbstractType && parent._item === null ? roots.get(parent) : undefined;
-  if (root === undefined || overwritten.has(slot(root, parentSub))) return true;
-  return rules.mayDelete(root, parentSub, content.arr[0]);
+  const held = heldValue(struct, roots);
+  return held === null || overwritten.has(slot(held.root, held.key)) || mayDelete(rules, held.root, held.key, held.value);
+}
+
+function decodePending(doc: Y.Doc): Map<number, UpdateStruct[]> {
+  const update = doc.store.pendingStructs?.update;
+  if (update === undefined) return new Map();
+  try {
+    return indexByClient(Y.decodeUpdateV2(update).structs);
+  } catch {
+    return new Map();
+  }
+}
+
+/** The rules' veto; yes when they have none, no when it throws. */
+function mayDelete(rules: AdmissionRules, root: string, key: string, value: string): boolean {
+  try {
+    return rules.mayDelete?.(root, key, value) ?? true;
+  } catch {
+    return false;
+  }
 }

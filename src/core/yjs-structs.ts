@@ -155,19 +155,31 @@ export function indexByClient(structs: readonly UpdateStruct[]): Map<number, Upd
   return byClient;
 }
 
-/** The struct of one client's run (in clock order) holding `clock`, or null. */
-export function findInRun(run: readonly UpdateStruct[] | undefined, clock: number): UpdateStruct | null {
-  if (run === undefined) return null;
+/** Index of the first struct of a run (one client's structs in clock order) that ends after `clock`. */
+function firstEndingAfter(run: readonly UpdateStruct[], clock: number): number {
   let low = 0;
-  let high = run.length - 1;
-  while (low <= high) {
+  let high = run.length;
+  while (low < high) {
     const middle = (low + high) >>> 1;
     const struct = run[middle] as UpdateStruct;
-    if (clock < struct.id.clock) high = middle - 1;
-    else if (clock >= struct.id.clock + struct.length) low = middle + 1;
-    else return struct;
+    if (struct.id.clock + struct.length <= clock) low = middle + 1;
+    else high = middle;
   }
-  return null;
+  return low;
+}
+
+/** The struct of a run holding `clock`, or null. */
+export function findInRun(run: readonly UpdateStruct[] | undefined, clock: number): UpdateStruct | null {
+  const struct = run?.[firstEndingAfter(run, clock)];
+  return struct !== undefined && struct.id.clock <= clock ? struct : null;
+}
+
+/** Whether a run carries content (not a Skip, not a gap) at `clock`, and the clock up to which that answer holds (> clock). */
+export function contentAt(run: readonly UpdateStruct[] | undefined, clock: number): { readonly content: boolean; readonly until: number } {
+  const struct = run?.[firstEndingAfter(run, clock)];
+  if (struct === undefined) return { content: false, until: Infinity };
+  if (clock < struct.id.clock) return { content: false, until: struct.id.clock };
+  return { content: !(struct instanceof Y.Skip), until: struct.id.clock + struct.length };
 }
 
 /** Re-encodes decoded structs and a delete set as a v1 update; each client's run stays one block. */
@@ -199,4 +211,29 @@ export function utf8Length(text: string): number {
     } else bytes += 3;
   }
   return bytes;
+}
+
+/** Replaces an item of a decoded update by a GC struct of its length; returns that length (0 if not an item). */
+export function replaceByGC(structs: UpdateStruct[], index: number): number {
+  const struct = structs[index];
+  if (!(struct instanceof Y.Item)) return 0;
+  structs[index] = new Y.GC(struct.id, struct.length);
+  return struct.length;
+}
+
+/** The live string value a struct of the doc holds, with its root map (named in `roots`) and key; null for anything else. */
+export function heldValue(struct: Struct, roots: ReadonlyMap<unknown, string>): { readonly root: string; readonly key: string; readonly value: string } | null {
+  if (struct.deleted || !(struct instanceof Y.Item) || !(struct.content instanceof Y.ContentAny) || struct.parentSub === null) return null;
+  const value: unknown = struct.content.arr[0];
+  const parent = struct.parent;
+  const root = parent instanceof Y.AbstractType && parent._item === null ? roots.get(parent) : undefined;
+  return typeof value === 'string' && root !== undefined ? { root, key: struct.parentSub, value } : null;
+}
+
+/** The string value the doc holds under `key` of the root map `root`, or null. */
+export function liveValue(doc: Y.Doc, root: string, key: string): string | null {
+  const item = doc.share.get(root)?._map.get(key);
+  if (item === undefined || item.deleted || !(item.content instanceof Y.ContentAny)) return null;
+  const value: unknown = item.content.arr[0];
+  return typeof value === 'string' ? value : null;
 }

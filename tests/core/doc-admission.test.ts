@@ -302,6 +302,39 @@ describe('document admission', () => {
     await expectRefused(newDoc(2), update, 'size', toyRules(), { verify: 'all', maxBytes: 1024 });
   });
 
+  it('admits every piece of an honest history, which then converges', async () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const random = createRandom(seed);
+      const replicas = Array.from({ length: 3 }, (_, i) => newDoc(100 * seed + i));
+      const snapshots: Uint8Array[] = [Uint8Array.from([0, 0])];
+      for (let step = 0; step < 300; step++) {
+        const doc = random.pick(replicas);
+        const map = doc.getMap<string>(random.pick(['messages', 'acts']));
+        const key = `k${random.int(30)}`;
+        if (random.next() < 0.25) map.delete(key);
+        else map.set(key, toy(`author${doc.clientID}`, 'ok', 'x'.repeat(random.int(80))));
+        const [from, to] = [random.pick(replicas), random.pick(replicas)];
+        if (random.next() < 0.1) Y.applyUpdate(to, Y.encodeStateAsUpdate(from, Y.encodeStateVector(to)));
+        if (random.next() < 0.05) snapshots.push(Y.encodeStateAsUpdate(random.pick(replicas)));
+      }
+      const source = newDoc(1);
+      for (const replica of replicas) Y.applyUpdate(source, Y.encodeStateAsUpdate(replica));
+      const receiver = newDoc(2);
+      Y.applyUpdate(receiver, random.pick(snapshots));
+      const cursor = startHistory(source, Y.encodeStateVector(receiver));
+      if (cursor === null) throw new Error('refused');
+      for (let last = false; !last; ) {
+        const piece = nextPiece(source, cursor, 200 + random.int(2000));
+        last = piece.last;
+        const result = await admitted(receiver, piece.update, toyRules(() => true));
+        expect(result.strippedDeletes).toBe(0);
+        Y.applyUpdate(receiver, result.update);
+      }
+      expect(Y.encodeStateVector(receiver)).toEqual(Y.encodeStateVector(source));
+      for (const root of ['messages', 'acts']) expect(receiver.getMap(root).toJSON()).toEqual(source.getMap(root).toJSON());
+    }
+  });
+
   it('admits real message entries and refuses a forged one', async () => {
     const identity = await createIdentity();
     const messages: RootRule = {
