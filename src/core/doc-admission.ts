@@ -16,7 +16,7 @@ import * as Y from 'yjs';
 import type { DropReason } from './types.js';
 import {
   encodeUpdate,
-  contentAt,
+  filterDeleteSet,
   findInRun,
   findStruct,
   heldValue,
@@ -26,7 +26,6 @@ import {
   replaceByGC,
   rootNames,
   utf8Length,
-  type DeleteRange,
   type Struct,
   type UpdateStruct,
 } from './yjs-structs.js';
@@ -138,7 +137,8 @@ export async function admitUpdate(doc: Y.Doc, update: Uint8Array, rules: Admissi
 
   if (!(await verifyEntries(checks, options))) return refuse('signature');
 
-  const filtered = filterDeletes(context, ds, overwritten);
+  // Kept: deletions of items this update brings, of held values the rules let go (or whose key it overwrites), of what is already gone.
+  const filtered = filterDeleteSet(doc, ds, context.runs, (struct) => mayDeleteHeld(struct, rules, context.roots, overwritten));
   let stripped = filtered.stripped;
   // A vetoed removal becomes a GC struct: its clocks are consumed, the held value stays.
   for (const [name, { root, key, structs: indexes }] of removals) {
@@ -264,69 +264,9 @@ async function verifyEntries(checks: readonly (() => Promise<boolean>)[], option
   return true;
 }
 
-/**
- * Keeps the deletions this update may make: of items it creates itself, of held values the rules
- * let go (or whose key it overwrites), of what is already gone. Returns the kept ranges and the
- * clock units stripped.
- */
-function filterDeletes(context: Context, ds: ReturnType<typeof Y.decodeUpdate>['ds'], overwritten: ReadonlySet<string>): { deletes: Map<number, DeleteRange[]>; stripped: number } {
-  const deletes = new Map<number, DeleteRange[]>();
-  let stripped = 0;
-  const { doc, rules, runs, roots } = context;
-  let pendingRuns: Map<number, UpdateStruct[]> | null = null;
-  // Structs Yjs keeps aside until what they follow arrives: decoded only when a deletion reaches past the doc.
-  const pending = (): Map<number, UpdateStruct[]> => (pendingRuns ??= decodePending(doc));
-  for (const [client, ranges] of ds.clients) {
-    const kept: DeleteRange[] = [];
-    const keep = (clock: number, len: number): void => {
-      const last = kept[kept.length - 1];
-      if (last !== undefined && last.clock + last.len === clock) kept[kept.length - 1] = { clock: last.clock, len: last.len + len };
-      else kept.push({ clock, len });
-    };
-    const run = runs.get(client);
-    for (const range of ranges) {
-      const end = range.clock + range.len;
-      for (let clock = range.clock; clock < end; ) {
-        const struct = findStruct(doc.store, client, clock);
-        if (struct !== null) {
-          const stop = Math.min(end, struct.id.clock + struct.length);
-          if (mayDeleteHeld(struct, rules, roots, overwritten)) keep(clock, stop - clock);
-          else stripped += stop - clock;
-          clock = stop;
-          continue;
-        }
-        // Beyond what the doc holds: kept where this update, or one received but not yet integrated, brings the items.
-        const sent = contentAt(run, clock);
-        const waiting = contentAt(pending().get(client), clock);
-        if (sent.content || waiting.content) {
-          const stop = Math.min(end, sent.content ? sent.until : waiting.until);
-          keep(clock, stop - clock);
-          clock = stop;
-        } else {
-          const stop = Math.min(end, sent.until, waiting.until);
-          stripped += stop - clock;
-          clock = stop;
-        }
-      }
-    }
-    if (kept.length > 0) deletes.set(client, kept);
-  }
-  return { deletes, stripped };
-}
-
 function mayDeleteHeld(struct: Struct, rules: AdmissionRules, roots: Map<unknown, string>, overwritten: ReadonlySet<string>): boolean {
   const held = heldValue(struct, roots);
   return held === null || overwritten.has(slot(held.root, held.key)) || mayDelete(rules, held.root, held.key, held.value);
-}
-
-function decodePending(doc: Y.Doc): Map<number, UpdateStruct[]> {
-  const update = doc.store.pendingStructs?.update;
-  if (update === undefined) return new Map();
-  try {
-    return indexByClient(Y.decodeUpdateV2(update).structs);
-  } catch {
-    return new Map();
-  }
 }
 
 /** The rules' veto; yes when they have none, no when it throws. */

@@ -1,7 +1,8 @@
 /**
- * Small pieces of Yjs's update format (v1) that history-pieces.ts and doc-admission.ts share:
- * bounded numbers, a strict state-vector parser, locating a struct by clock, and writing a
- * delete set. Yjs does not export its own writeDeleteSet, and its readers trust their input.
+ * Pieces of Yjs's update format (v1) under history-pieces.ts and doc-admission.ts: bounded
+ * numbers, a strict state-vector parser, checks on a decoded update, locating a struct by clock
+ * (in a doc or an update), filtering and writing a delete set. Yjs does not export its own
+ * writeDeleteSet, and its readers trust their input.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -236,4 +237,58 @@ export function liveValue(doc: Y.Doc, root: string, key: string): string | null 
   if (item === undefined || item.deleted || !(item.content instanceof Y.ContentAny)) return null;
   const value: unknown = item.content.arr[0];
   return typeof value === 'string' ? value : null;
+}
+
+/**
+ * A delete set cut down to what a peer's update may delete: of what the doc holds, the structs
+ * `mayDelete` lets go; beyond it, only clocks this update (its structs by client in `runs`) or a
+ * pending one carries. Returns the kept ranges and the clock units stripped.
+ */
+export function filterDeleteSet(
+  doc: Y.Doc,
+  ds: DecodedDeleteSet,
+  runs: ReadonlyMap<number, readonly UpdateStruct[]>,
+  mayDelete: (struct: Struct) => boolean,
+): { deletes: Map<number, DeleteRange[]>; stripped: number } {
+  const deletes = new Map<number, DeleteRange[]>();
+  let stripped = 0;
+  let pendingRuns: Map<number, UpdateStruct[]> | null = null;
+  // Structs Yjs holds aside until what they follow arrives: decoded only when a deletion reaches past the doc.
+  const pending = (): Map<number, UpdateStruct[]> => (pendingRuns ??= decodePending(doc));
+  for (const [client, ranges] of ds.clients) {
+    const kept: DeleteRange[] = [];
+    const settle = (clock: number, stop: number, keep: boolean): number => {
+      const last = kept[kept.length - 1];
+      if (!keep) stripped += stop - clock;
+      else if (last !== undefined && last.clock + last.len === clock) kept[kept.length - 1] = { clock: last.clock, len: last.len + stop - clock };
+      else kept.push({ clock, len: stop - clock });
+      return stop;
+    };
+    for (const range of ranges) {
+      const end = range.clock + range.len;
+      for (let clock = range.clock; clock < end; ) {
+        const struct = findStruct(doc.store, client, clock);
+        if (struct !== null) {
+          clock = settle(clock, Math.min(end, struct.id.clock + struct.length), mayDelete(struct));
+          continue;
+        }
+        const sent = contentAt(runs.get(client), clock);
+        const waiting = contentAt(pending().get(client), clock);
+        if (sent.content || waiting.content) clock = settle(clock, Math.min(end, sent.content ? sent.until : waiting.until), true);
+        else clock = settle(clock, Math.min(end, sent.until, waiting.until), false);
+      }
+    }
+    if (kept.length > 0) deletes.set(client, kept);
+  }
+  return { deletes, stripped };
+}
+
+function decodePending(doc: Y.Doc): Map<number, UpdateStruct[]> {
+  const update = doc.store.pendingStructs?.update;
+  if (update === undefined) return new Map();
+  try {
+    return indexByClient(Y.decodeUpdateV2(update).structs);
+  } catch {
+    return new Map();
+  }
 }
