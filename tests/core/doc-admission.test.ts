@@ -283,6 +283,8 @@ describe('document admission', () => {
       Uint8Array.from([1, 1, 5, 0, 0, 0, 0]),
       Uint8Array.from([2, 1, 5, 0, 0, 1, 1, 5, 3, 0, 1, 0]),
       Uint8Array.from([1, 1, 5, 0, 0x7f]),
+      // A value nested 200k arrays deep under messages/k: lib0's readAny recurses until the stack ends.
+      Uint8Array.from([1, 1, 5, 0, 0x28, 1, 8, ...new TextEncoder().encode('messages'), 1, 107, 1, ...Array.from({ length: 200_000 }, () => [117, 1]).flat(), 119, 0, 0]),
     ];
     for (const bytes of cases) await expectRefused(newDoc(2), bytes, 'decode');
 

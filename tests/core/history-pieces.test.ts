@@ -142,6 +142,20 @@ describe('history pieces', () => {
     expectSame(receiver, doc);
   });
 
+  it('sends a struct bigger than a piece alone', () => {
+    const doc = new Y.Doc();
+    const map = doc.getMap<string>('messages');
+    map.set('a', 'small');
+    map.set('big', 'x'.repeat(5000));
+    map.set('b', 'small');
+    const receiver = new Y.Doc();
+    const pieces = stream(doc, receiver, 1000);
+    expect(pieces.map((piece) => Y.decodeUpdate(piece).structs.length)).toEqual([1, 1, 1]);
+    expect(pieces[1]?.length).toBeGreaterThan(5000);
+    expectBounded(pieces, 1000);
+    expectSame(receiver, doc);
+  });
+
   it('converges when the doc changes between pieces', () => {
     for (let seed = 100; seed < 115; seed++) {
       const random = createRandom(seed);
