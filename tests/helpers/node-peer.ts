@@ -1,30 +1,75 @@
-/** A Parley peer in Node: Y.Doc + awareness + our room provider, WebRTC through @roamhq/wrtc. */
+/**
+ * A Parley peer in Node: Y.Doc, verified presence and our room provider, WebRTC through
+ * @roamhq/wrtc. It holds a room identity, proves it on every connection, publishes signed presence
+ * and admits every update through the room's schema (signatures checked) like a browser does. It
+ * runs no moderation of its own, so it accepts any deletion a peer makes. Tests of the provider's
+ * sync mechanics alone may pass `admission: 'none'` and write plain values.
+ */
 import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { Awareness } from 'y-protocols/awareness';
+import { createPresenceTable, presenceId, RENEW_MS, type PresenceTable } from '../../src/core/presence-table.js';
+import { signPresence } from '../../src/core/presence-record.js';
+import { toBase64Url } from '../../src/crypto/encoding.js';
+import { createIdentity, type Identity } from '../../src/crypto/identity.js';
 import { deriveRoomKeys } from '../../src/crypto/keys.js';
+import { createRoomAdmission } from '../../src/state/room-admission.js';
 import type { SocketLike } from '../../src/transport/signaling-client.js';
 import { createPeerFactory } from '../../src/transport/simple-peer-factory.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider } from '../../src/transport/room-provider.js';
 
 export interface NodePeer {
   readonly doc: Y.Doc;
-  readonly awareness: Awareness;
+  readonly presence: PresenceTable;
   readonly provider: RoomProvider;
   readonly drops: string[];
+  /** Resolves to this peer's identity once made. */
+  readonly identity: Promise<Identity>;
   status(): ProviderStatus;
+  /** Nicknames of the people this peer sees present (itself included). */
+  nicks(): string[];
   destroy(): void;
 }
 
-export function createNodePeer(signalingUrl: string, secret: Uint8Array, options: { doc?: Y.Doc; maxConnections?: number; adminKey?: Uint8Array } = {}): NodePeer {
+export interface NodePeerOptions {
+  readonly doc?: Y.Doc;
+  readonly maxConnections?: number;
+  readonly adminKey?: Uint8Array;
+  readonly identity?: Identity;
+  readonly nick?: string;
+  /** 'room' (default): the room's schema and signatures, as browsers admit; 'none': apply updates as they come. */
+  readonly admission?: 'room' | 'none';
+}
+
+export function createNodePeer(signalingUrl: string, secret: Uint8Array, options: NodePeerOptions = {}): NodePeer {
   const keys = deriveRoomKeys(secret, options.adminKey);
   const doc = options.doc ?? new Y.Doc();
-  const awareness = new Awareness(doc);
   const drops: string[] = [];
+  const identity = options.identity === undefined ? createIdentity() : Promise.resolve(options.identity);
+  let ownId: string | null = null;
+  const presence = createPresenceTable({ now: () => performance.now(), ownId: () => ownId });
+  let clock = 0;
+  let destroyed = false;
+  const publish = async (): Promise<void> => {
+    const me = await identity;
+    if (destroyed) return;
+    ownId = presenceId(doc.clientID, toBase64Url(me.publicKey));
+    const record = await signPresence(me, doc.clientID, ++clock, { nick: options.nick ?? 'Node peer', color: '#336699', status: 'online', text: '', typing: false });
+    if (!destroyed) presence.apply([record], 'local');
+  };
+  void publish();
+  const renew = setInterval(() => {
+    void publish();
+    presence.expire();
+  }, RENEW_MS);
+  const admit =
+    options.admission === 'none'
+      ? undefined
+      : createRoomAdmission({ doc, adminKey: options.adminKey === undefined ? null : toBase64Url(options.adminKey), mayRemove: () => true, stripped: () => undefined });
   const provider = createRoomProvider({
     doc,
-    awareness,
+    presence,
+    whoAmI: async () => ({ identity: await identity, clientId: doc.clientID }),
     signalingUrl,
     topic: keys.topic,
     signalKey: keys.signalKey,
@@ -32,19 +77,22 @@ export function createNodePeer(signalingUrl: string, secret: Uint8Array, options
     createSocket: (url) => new WebSocket(url) as unknown as SocketLike,
     createPeer: createPeerFactory({ wrtc }),
     createTabChannel: null,
-    isValidPresence: (state) => typeof state === 'object' && state !== null,
+    ...(admit === undefined ? {} : { admit }),
     onDrop: (source, reason) => drops.push(`${source}:${reason}`),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
   });
   return {
     doc,
-    awareness,
+    presence,
     provider,
     drops,
+    identity,
     status: () => provider.status(),
+    nicks: () => [...presence.entries().values()].map((entry) => entry.state.nick).sort(),
     destroy() {
+      destroyed = true;
+      clearInterval(renew);
       provider.destroy();
-      awareness.destroy();
     },
   };
 }

@@ -14,14 +14,16 @@ afterEach(async () => {
   node = undefined;
 });
 
+/** These tests are about the provider's sync alone: plain values, applied as they come (see node-peer.ts). */
+const PLAIN = { admission: 'none' } as const;
 const messages = (peer: NodePeer): Y.Map<unknown> => peer.doc.getMap('messages');
 
 describe('room provider over real WebRTC (Node peers)', () => {
   it('two peers sync a document both ways through the node', async () => {
     node = await startNode();
     const secret = createRoomSecret();
-    const alice = createNodePeer(wsUrl(node), secret);
-    const bob = createNodePeer(wsUrl(node), secret);
+    const alice = createNodePeer(wsUrl(node), secret, PLAIN);
+    const bob = createNodePeer(wsUrl(node), secret, PLAIN);
     peers.push(alice, bob);
     messages(alice).set('a1', { text: 'hello from alice' });
     await until(() => alice.status().peers === 1 && bob.status().peers === 1, 20_000, 'a WebRTC connection');
@@ -34,13 +36,13 @@ describe('room provider over real WebRTC (Node peers)', () => {
   it('a late joiner receives a 10k-message history larger than one data-channel message', async () => {
     node = await startNode();
     const secret = createRoomSecret();
-    const host = createNodePeer(wsUrl(node), secret);
+    const host = createNodePeer(wsUrl(node), secret, PLAIN);
     peers.push(host);
     host.doc.transact(() => {
       for (let i = 0; i < 10_000; i++) messages(host).set(`m${i}`, { text: `message number ${i} with some padding text`, n: i });
     });
     expect(Y.encodeStateAsUpdate(host.doc).length).toBeGreaterThan(256 * 1024);
-    const late = createNodePeer(wsUrl(node), secret);
+    const late = createNodePeer(wsUrl(node), secret, PLAIN);
     peers.push(late);
     await until(() => messages(late).size === 10_000, 30_000, 'the whole history');
     expect(messages(late).get('m9999')).toEqual({ text: 'message number 9999 with some padding text', n: 9999 });
@@ -52,7 +54,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
     const secret = createRoomSecret();
     const random = createRandom(3);
     const docs = Array.from({ length: 5 }, () => new Y.Doc());
-    const online: Array<NodePeer | null> = docs.map((doc) => createNodePeer(url, secret, { doc, maxConnections: 3 }));
+    const online: Array<NodePeer | null> = docs.map((doc) => createNodePeer(url, secret, { ...PLAIN, doc, maxConnections: 3 }));
     const live = (): NodePeer[] => online.filter((peer): peer is NodePeer => peer !== null);
     let sent = 0;
     for (let step = 0; step < 60; step++) {
@@ -63,7 +65,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
         peer.destroy();
         online[who] = null;
       } else if (roll < 0.3 && !peer) {
-        online[who] = createNodePeer(url, secret, { doc: docs[who] as Y.Doc, maxConnections: 3 });
+        online[who] = createNodePeer(url, secret, { ...PLAIN, doc: docs[who] as Y.Doc, maxConnections: 3 });
       } else {
         // Offline peers keep writing too: their messages must arrive once they are back.
         (docs[who] as Y.Doc).getMap('messages').set(`p${who}-${step}`, { text: `step ${step} from peer ${who}` });
@@ -72,7 +74,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
       await new Promise((resolve) => setTimeout(resolve, random.int(120)));
     }
     for (let who = 0; who < docs.length; who++) {
-      online[who] ??= createNodePeer(url, secret, { doc: docs[who] as Y.Doc, maxConnections: 3 });
+      online[who] ??= createNodePeer(url, secret, { ...PLAIN, doc: docs[who] as Y.Doc, maxConnections: 3 });
     }
     peers.push(...live());
     await until(() => docs.every((doc) => doc.getMap("messages").size === sent), 45_000, `all ${sent} messages everywhere`);
@@ -85,7 +87,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
     const { port } = node.address();
     const url = wsUrl(node);
     const secret = createRoomSecret();
-    const alice = createNodePeer(url, secret);
+    const alice = createNodePeer(url, secret, PLAIN);
     peers.push(alice);
     messages(alice).set('before', { text: 'written before the restart' });
     await until(() => alice.status().signaling, 10_000, 'alice on the node');
@@ -93,7 +95,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
     await until(() => !alice.status().signaling, 10_000, 'alice to notice the node is gone');
     node = await startNode({ port });
     await until(() => alice.status().signaling, 30_000, 'alice to reconnect to the restarted node');
-    const bob = createNodePeer(url, secret);
+    const bob = createNodePeer(url, secret, PLAIN);
     peers.push(bob);
     await until(() => messages(bob).get('before') !== undefined, 20_000, 'bob to get alice\'s history');
   });
