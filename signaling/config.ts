@@ -18,7 +18,10 @@ export interface NodeConfig {
   maxSubscribersPerTopic: number;
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  deliveredBytesPerSecond: number;
+  deliveredBytesBurst: number;
   maxConnectionsPerIp: number;
+  ipv6PrefixLength: number;
   maxConnections: number;
   maxBufferedBytes: number;
   heartbeatMs: number;
@@ -47,13 +50,16 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'tlsKey', env: 'TLS_KEY', flag: '--tls-key', kind: 'string', defaultText: '', description: 'PEM private key file for `TLS_CERT`.' },
   { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', flag: '--allowed-origins', kind: 'list', defaultText: '', description: 'Comma-separated Origins allowed to open `/signal` (e.g. `https://chat.example.org`). Unset: any. Requests without an Origin header (non-browser clients) are always allowed.' },
   { key: 'trustProxy', env: 'TRUST_PROXY', flag: '--trust-proxy', kind: 'bool', defaultText: 'false', description: 'Take the client address from the last `X-Forwarded-For` entry. Turn on only behind a reverse proxy that sets it, or per-IP limits see one address.' },
-  { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', flag: '--max-frame-bytes', kind: 'int', defaultText: '65536', description: 'Largest WebSocket frame accepted; a bigger one closes the connection (1009).' },
+  { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', flag: '--max-frame-bytes', kind: 'int', defaultText: '16384', description: 'Largest WebSocket frame accepted; a bigger one closes the connection (1009). Parley publishes at most ~1.5 KB; 16 KiB also fits a sealed audio+video+screen offer.' },
   { key: 'maxTopicsPerConnection', env: 'MAX_TOPICS_PER_CONNECTION', flag: '--max-topics-per-connection', kind: 'int', defaultText: '32', description: 'Topics (rooms) one connection may subscribe to at once.' },
   { key: 'maxTopicLength', env: 'MAX_TOPIC_LENGTH', flag: '--max-topic-length', kind: 'int', defaultText: '256', description: 'Longest topic name, in characters.' },
   { key: 'maxSubscribersPerTopic', env: 'MAX_SUBSCRIBERS_PER_TOPIC', flag: '--max-subscribers-per-topic', kind: 'int', defaultText: '256', description: 'Connections subscribed to one topic at once.' },
   { key: 'rateLimitPerSecond', env: 'RATE_LIMIT_PER_SECOND', flag: '--rate-limit-per-second', kind: 'int', defaultText: '50', description: 'Sustained frames per second per connection (token bucket refill). Frames over the limit are dropped and counted.' },
   { key: 'rateLimitBurst', env: 'RATE_LIMIT_BURST', flag: '--rate-limit-burst', kind: 'int', defaultText: '200', description: 'Token bucket size: frames a connection may send in a burst (a peer joining a full room sends one offer per peer).' },
-  { key: 'maxConnectionsPerIp', env: 'MAX_CONNECTIONS_PER_IP', flag: '--max-connections-per-ip', kind: 'int', defaultText: '64', description: 'Open connections from one client address; more are refused with HTTP 429.' },
+  { key: 'deliveredBytesPerSecond', env: 'DELIVERED_BYTES_PER_SECOND', flag: '--delivered-bytes-per-second', kind: 'int', defaultText: '8388608', description: 'Sustained delivered bytes per second per connection (second token bucket, refill): a publish costs its frame\'s bytes × the subscribers it reaches. Publishes over the budget are dropped and counted (`byte_budget`).' },
+  { key: 'deliveredBytesBurst', env: 'DELIVERED_BYTES_BURST', flag: '--delivered-bytes-burst', kind: 'int', defaultText: '104857600', description: 'Delivered bytes a connection may publish in a burst: `RATE_LIMIT_BURST` frames of 2 KiB to 256 subscribers (Parley\'s frames are 0.2–1.5 KB).' },
+  { key: 'maxConnectionsPerIp', env: 'MAX_CONNECTIONS_PER_IP', flag: '--max-connections-per-ip', kind: 'int', defaultText: '64', description: 'Open connections from one IPv4 address, or one IPv6 network (see `IPV6_PREFIX_LENGTH`); more are refused with HTTP 429.' },
+  { key: 'ipv6PrefixLength', env: 'IPV6_PREFIX_LENGTH', flag: '--ipv6-prefix-length', kind: 'int', defaultText: '64', description: 'IPv6 clients count against `MAX_CONNECTIONS_PER_IP` per network of this many leading bits (one /64 is one home or server); 128 counts each address alone. IPv4-mapped addresses count as IPv4.' },
   { key: 'maxConnections', env: 'MAX_CONNECTIONS', flag: '--max-connections', kind: 'int', defaultText: '10000', description: 'Open connections in total; more are refused with HTTP 503.' },
   { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', flag: '--max-buffered-bytes', kind: 'int', defaultText: '1048576', description: 'Unsent bytes queued for one connection before it is closed as a slow consumer.' },
   { key: 'heartbeatMs', env: 'HEARTBEAT_MS', flag: '--heartbeat-ms', kind: 'int', defaultText: '30000', description: 'Ping interval; a connection that has not answered the previous ping is terminated.' },
@@ -128,5 +134,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw new ConfigError('TLS_CERT and TLS_KEY must be set together');
   }
   if (result.rateLimitBurst < 1 || result.rateLimitPerSecond < 1) throw new ConfigError('rate limits must be at least 1');
+  if (result.ipv6PrefixLength > 128) throw new ConfigError(`IPV6_PREFIX_LENGTH (--ipv6-prefix-length) must be between 1 and 128, got ${result.ipv6PrefixLength}`);
   return result;
 }

@@ -21,6 +21,7 @@ export const REJECT_REASONS = [
   'topic_full',
   'not_subscribed',
   'rate_limited',
+  'byte_budget',
   'oversized',
   'invalid_utf8',
   'protocol_error',

@@ -1,5 +1,5 @@
 /**
- * The pub/sub core: topics, subscriptions, per-connection rate limits and fan-out.
+ * The pub/sub core: topics, subscriptions, per-connection rate and byte budgets, and fan-out.
  * Knows nothing of HTTP; it is handed open WebSockets by server.ts.
  */
 import type { Socket } from 'node:net';
@@ -13,8 +13,13 @@ export interface RelayLimits extends FrameLimits {
   readonly maxSubscribersPerTopic: number;
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
+  readonly deliveredBytesPerSecond: number;
+  readonly deliveredBytesBurst: number;
   readonly maxBufferedBytes: number;
 }
+
+/** A monotonic clock in milliseconds; tests inject one to move time by hand. */
+export type Clock = () => number;
 
 export interface Relay {
   /** Takes ownership of an open socket created by a WebSocketServer with `{ WebSocket: PeerSocket }`, and its TCP socket. */
@@ -35,8 +40,14 @@ export class PeerSocket extends WebSocket {
   readonly topics = new Set<string>();
   /** Answered the last heartbeat ping, or sent something since. */
   alive = true;
-  /** Token bucket state: tokens left, and when (performance.now() ms) they were last refilled. */
+  /** Frame token bucket: frames this connection may still send now. */
   tokens = Number.POSITIVE_INFINITY;
+  /**
+   * Delivered-bytes token bucket: what it may still publish, counted as frame bytes × receivers,
+   * since one frame to a full room costs the node hundreds of times its size in output.
+   */
+  byteTokens = Number.POSITIVE_INFINITY;
+  /** When (clock ms) both buckets were last refilled; they refill together. */
   refilledAt = 0;
   /** The TCP socket under this WebSocket, written to directly by the fan-out; set by accept(). */
   tcp!: Socket;
@@ -50,11 +61,12 @@ const WS_ERROR_REASONS: Readonly<Record<string, RejectReason>> = {
 
 const PONG_FRAME = encodeTextFrame(PONG);
 
-export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger): Relay {
+export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, now: Clock = () => performance.now()): Relay {
   const topics = new Map<string, Set<PeerSocket>>();
   const connections = new Set<PeerSocket>();
-  const refillPerMs = limits.rateLimitPerSecond / 1000;
-  const corkForThisTurn = createWriteBatcher();
+  const framesPerMs = limits.rateLimitPerSecond / 1000;
+  const bytesPerMs = limits.deliveredBytesPerSecond / 1000;
+  const batcher = createWriteBatcher();
 
   const rejectFrame = (reason: RejectReason): void => {
     stats.framesRejected[reason]++;
@@ -66,11 +78,17 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     conn.terminate();
   };
 
-  /** Token bucket: refills continuously at rateLimitPerSecond, holds at most rateLimitBurst. */
-  const takeToken = (conn: PeerSocket): boolean => {
-    const now = performance.now();
-    conn.tokens = Math.min(limits.rateLimitBurst, conn.tokens + (now - conn.refilledAt) * refillPerMs);
-    conn.refilledAt = now;
+  /**
+   * Refills both buckets for the time since the last frame, then takes one frame token. Frames
+   * refill at rateLimitPerSecond up to rateLimitBurst; delivered bytes at deliveredBytesPerSecond
+   * up to deliveredBytesBurst.
+   */
+  const takeFrameToken = (conn: PeerSocket): boolean => {
+    const at = now();
+    const elapsed = at - conn.refilledAt;
+    conn.refilledAt = at;
+    conn.tokens = Math.min(limits.rateLimitBurst, conn.tokens + elapsed * framesPerMs);
+    conn.byteTokens = Math.min(limits.deliveredBytesBurst, conn.byteTokens + elapsed * bytesPerMs);
     if (conn.tokens < 1) return false;
     conn.tokens -= 1;
     return true;
@@ -78,11 +96,14 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
 
   const send = (conn: PeerSocket, frame: TextFrame): boolean => {
     if (conn.readyState !== WebSocket.OPEN) return false;
-    if (conn.bufferedAmount > limits.maxBufferedBytes) {
+    // Judged on the first write of a turn, when what is still buffered is what the kernel would not
+    // take in earlier turns. Later in the turn it also counts this turn's corked frames, which leave
+    // together at its end: a fast receiver of a busy room would be cut off for no fault of its own.
+    if (batcher.isFirstWriteThisTurn(conn.tcp) && conn.bufferedAmount > limits.maxBufferedBytes) {
       terminate(conn, 'slow_consumer');
       return false;
     }
-    corkForThisTurn(conn.tcp);
+    batcher.cork(conn.tcp);
     writeTextFrame(conn, conn.tcp, frame);
     return true;
   };
@@ -117,13 +138,20 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     }
   };
 
-  const publish = (conn: PeerSocket, topic: string, data: unknown): void => {
+  const publish = (conn: PeerSocket, topic: string, data: unknown, frameBytes: number): void => {
     // Only subscribers may publish, so a stranger cannot inject into a room it has not joined.
     const receivers = conn.topics.has(topic) ? topics.get(topic) : undefined;
     if (receivers === undefined) {
       rejectFrame('not_subscribed');
       return;
     }
+    // Charged at the size received (the relayed frame is a few bytes longer), before it is framed and sent.
+    const cost = frameBytes * receivers.size;
+    if (conn.byteTokens < cost) {
+      rejectFrame('byte_budget');
+      return;
+    }
+    conn.byteTokens -= cost;
     // Serialise once for all receivers (the reference server re-serialises per receiver).
     const frame = encodeTextFrame(encodePublish(topic, data, receivers.size));
     let delivered = 0;
@@ -134,7 +162,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
   const handleFrame = (conn: PeerSocket, data: Buffer, isBinary: boolean): void => {
     stats.framesIn++;
     conn.alive = true;
-    if (!takeToken(conn)) {
+    if (!takeFrameToken(conn)) {
       rejectFrame('rate_limited');
       return;
     }
@@ -146,7 +174,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     const message = parsed.message;
     switch (message.type) {
       case 'publish':
-        publish(conn, message.topic, message.data);
+        publish(conn, message.topic, message.data, data.length);
         break;
       case 'subscribe':
         subscribe(conn, message.topics);
@@ -187,7 +215,8 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger):
     accept(socket, tcp) {
       socket.tcp = tcp;
       socket.tokens = limits.rateLimitBurst;
-      socket.refilledAt = performance.now();
+      socket.byteTokens = limits.deliveredBytesBurst;
+      socket.refilledAt = now();
       connections.add(socket);
       stats.connectionsAccepted++;
       socket.on('message', onMessage);

@@ -13,7 +13,8 @@ import { defaultConfig, type NodeConfig } from './config.js';
 import { createStaticHandler, securityHeaders, sendJson, type StaticHandler } from './http-responses.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetricsRegistry, createStats, type NodeStats, type RefuseReason } from './metrics.js';
-import { PeerSocket, createRelay } from './relay.js';
+import { PeerSocket, createRelay, type Clock } from './relay.js';
+import { clientAddress, connectionLimitKey } from './client-address.js';
 
 export const SIGNAL_PATH = '/signal';
 /** WebSocket close code 1001: the endpoint is going away (server shutdown). */
@@ -24,6 +25,8 @@ export interface SignalingServerOptions extends Partial<NodeConfig> {
   logger?: Logger;
   /** Export Node process metrics (memory, CPU, event loop) in /metrics. Default true. */
   processMetrics?: boolean;
+  /** The clock the rate and byte budgets refill by (ms, monotonic); tests move it by hand. Default performance.now. */
+  now?: Clock;
 }
 
 export interface SignalingServer {
@@ -47,7 +50,7 @@ const HTTP_STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** The client address a TCP socket's per-IP slot was counted against. */
+/** The key (address, or IPv6 network) a TCP socket's per-IP slot was counted against. */
 const CLIENT_ADDRESS = Symbol('parley.clientAddress');
 
 function destroySocket(this: Duplex): void {
@@ -61,16 +64,6 @@ function refuseUpgrade(socket: Duplex, status: number): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
 }
 
-/** The address per-IP limits apply to. Behind a trusted proxy, the last X-Forwarded-For hop. */
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',').pop()?.trim();
-    if (last) return last;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const query = url.indexOf('?');
@@ -78,11 +71,11 @@ function pathOf(req: IncomingMessage): string {
 }
 
 export function createSignalingServer(options: SignalingServerOptions = {}): SignalingServer {
-  const { logger = silentLogger, processMetrics = true, ...overrides } = options;
+  const { logger = silentLogger, processMetrics = true, now, ...overrides } = options;
   const config: NodeConfig = { ...defaultConfig(), ...stripUndefined(overrides) };
   const log = logger;
   const stats = createStats();
-  const relay = createRelay(config, stats, log);
+  const relay = createRelay(config, stats, log, now);
   const registry = createMetricsRegistry(stats, { connections: relay.connectionCount, topics: relay.topicCount }, processMetrics);
   const serveStatic: StaticHandler | undefined = config.staticDir ? createStaticHandler(config.staticDir) : undefined;
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
@@ -146,7 +139,7 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
     const origin = req.headers.origin;
     if (allowedOrigins.size > 0 && origin !== undefined && !allowedOrigins.has(origin)) return refuse(socket, 403, 'origin');
     if (openSockets >= config.maxConnections) return refuse(socket, 503, 'capacity');
-    const ip = clientAddress(req, config.trustProxy);
+    const ip = connectionLimitKey(clientAddress(req, config.trustProxy), config.ipv6PrefixLength);
     const fromIp = connectionsPerIp.get(ip) ?? 0;
     if (fromIp >= config.maxConnectionsPerIp) return refuse(socket, 429, 'ip_limit');
     // Reserve the slot now and release it when the TCP socket closes, whether or not the handshake succeeds.

@@ -4,7 +4,7 @@ import { ConfigError, OPTION_SPECS, defaultConfig, loadConfig } from '../../sign
 
 describe('configuration', () => {
   it('has the documented defaults', () => {
-    expect(defaultConfig()).toMatchObject({ port: 8787, host: undefined, maxFrameBytes: 65536, trustProxy: false, allowedOrigins: [], logLevel: 'info' });
+    expect(defaultConfig()).toMatchObject({ port: 8787, host: undefined, maxFrameBytes: 16384, deliveredBytesPerSecond: 8 * 1024 * 1024, deliveredBytesBurst: 100 * 1024 * 1024, ipv6PrefixLength: 64, trustProxy: false, allowedOrigins: [], logLevel: 'info' });
   });
 
   it('reads environment variables, and flags win over them', () => {
@@ -15,6 +15,8 @@ describe('configuration', () => {
   it.each([
     [['--port', '70000'], 'PORT (--port) must be between 0 and 65535'],
     [['--rate-limit-burst', '0'], 'RATE_LIMIT_BURST (--rate-limit-burst) must be between 1'],
+    [['--ipv6-prefix-length', '129'], 'IPV6_PREFIX_LENGTH (--ipv6-prefix-length) must be between 1 and 128'],
+    [['--delivered-bytes-burst', '0'], 'DELIVERED_BYTES_BURST (--delivered-bytes-burst) must be between 1'],
     [['--log-level', 'loud'], 'LOG_LEVEL (--log-level) must be one of'],
     [['--trust-proxy', 'maybe'], 'TRUST_PROXY (--trust-proxy) must be true or false'],
     [['--tls-cert', 'cert.pem'], 'TLS_CERT and TLS_KEY must be set together'],
@@ -27,7 +29,7 @@ describe('configuration', () => {
 
   it('is documented in one README table, option for option, with the same defaults', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const rows = readme.split('\n').filter((line) => /^\| `[A-Z_]+` \| `--/.test(line));
+    const rows = readme.split('\n').filter((line) => /^\| `[A-Z0-9_]+` \| `--/.test(line));
     const documented = rows.map((line) => {
       const cells = line.split(' | ').map((cell) => cell.replace(/^\| /, '').replaceAll('`', ''));
       return { env: cells[0], flag: cells[1], defaultText: cells[2] === 'unset' ? '' : cells[2] };

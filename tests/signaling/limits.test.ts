@@ -75,7 +75,8 @@ describe('limits', () => {
   });
 
   it('drops frames beyond the token bucket and lets the client continue once it refills', async () => {
-    const server = await boot({ rateLimitBurst: 10, rateLimitPerSecond: 2 });
+    let clockMs = 0;
+    const server = await boot({ rateLimitBurst: 10, rateLimitPerSecond: 2, now: () => clockMs });
     const [sender, listener] = [await join(server), await join(server)];
     listener.subscribe('room');
     await listener.roundTrip();
@@ -87,9 +88,12 @@ describe('limits', () => {
     const publishes = (): unknown[] => listener.received.filter((frame) => frame.type === 'publish').map((frame) => frame.data);
     await until(() => publishes().length >= 9, 5000, 'the first nine publishes');
     expect(publishes()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    await new Promise((resolve) => setTimeout(resolve, 700)); // 2 tokens/s: at least one refilled
+    sender.publish('room', 'still spent');
+    await until(async () => (await metric(server, rejected('rate_limited'))) === 21, 5000, 'the frame over the limit');
+    clockMs += 500; // 2 tokens/s: one refilled
     sender.publish('room', 'after the pause');
     await listener.waitFor((frame) => frame.data === 'after the pause');
+    expect(publishes()).not.toContain('still spent');
   });
 
   it('refuses connections beyond MAX_CONNECTIONS_PER_IP with HTTP 429', async () => {
@@ -112,6 +116,23 @@ describe('limits', () => {
     await join(server, { headers: { 'X-Forwarded-For': '203.0.113.7, 198.51.100.1' } });
     await join(server, { headers: { 'X-Forwarded-For': '198.51.100.2' } });
     await expect(TestClient.connect(wsUrl(server), { headers: { 'X-Forwarded-For': '198.51.100.2' } })).rejects.toThrow('HTTP 429');
+  });
+
+  it('counts IPv6 clients per /64, and IPv4-mapped clients as their IPv4 address', async () => {
+    const server = await boot({ maxConnectionsPerIp: 2, trustProxy: true });
+    const from = (address: string): ClientOptions => ({ headers: { 'X-Forwarded-For': address } });
+    // Two addresses of one /64 take its two slots; a third address in it is refused.
+    await join(server, from('2001:db8:1:2::1'));
+    await join(server, from('2001:db8:1:2:ffff:ffff:ffff:fffe'));
+    await expect(TestClient.connect(wsUrl(server), from('2001:db8:1:2:abcd::9'))).rejects.toThrow('HTTP 429');
+    // The neighbouring /64 is someone else.
+    await (await join(server, from('2001:db8:1:3::1'))).roundTrip();
+    // An IPv4 client is the same client whether it arrives as IPv4 or IPv4-mapped IPv6.
+    await join(server, from('198.51.100.7'));
+    await join(server, from('::ffff:198.51.100.7'));
+    await expect(TestClient.connect(wsUrl(server), from('198.51.100.7'))).rejects.toThrow('HTTP 429');
+    await (await join(server, from('198.51.100.8'))).roundTrip();
+    expect(await metric(server, refused('ip_limit'))).toBe(2);
   });
 
   it('refuses connections beyond MAX_CONNECTIONS with HTTP 503', async () => {
@@ -151,6 +172,21 @@ describe('limits', () => {
     expect(await metric(server, 'parley_connections_terminated_total{reason="slow_consumer"}')).toBe(1);
     await sender.roundTrip();
     stalled.destroy();
+  });
+
+  it('judges a slow consumer by what the kernel would not take, not by the frames of the current turn', async () => {
+    const server = await boot({ maxBufferedBytes: 32 * 1024 });
+    const [sender, friend] = [await join(server), await join(server)];
+    sender.subscribe('pair');
+    friend.subscribe('pair');
+    await Promise.all([sender.roundTrip(), friend.roundTrip()]);
+    // 60 KB written at once reach the node in one read, and are queued for both receivers in one
+    // turn: more than MAX_BUFFERED_BYTES, but they leave at its end and both read them at once.
+    for (let i = 0; i < 6; i++) sender.publish('pair', `${i}:${'z'.repeat(10_000)}`);
+    await sender.roundTrip();
+    await friend.roundTrip();
+    expect(friend.received.filter((frame) => frame.type === 'publish')).toHaveLength(6);
+    expect(await metric(server, 'parley_connections_terminated_total{reason="slow_consumer"}')).toBe(0);
   });
 });
 
