@@ -296,8 +296,9 @@ export class RoomSession {
     const keys = this.filter.authors();
     for (const key of this.roster.presentKeys()) keys.add(key);
     if (adminKey !== null) keys.add(adminKey);
+    if (this.ownKey !== null) keys.add(this.ownKey);
     // Those still here first, so they stay admitted if the list is cut at its maximum.
-    const present = new Set(this.roster.presentKeys());
+    const present = new Set([...this.roster.presentKeys(), this.ownKey]);
     return [...keys].sort((a, b) => Number(present.has(b)) - Number(present.has(a)));
   }
 

@@ -2,7 +2,7 @@
  * A Parley peer in Node: Y.Doc, verified presence and our room provider, WebRTC through
  * @roamhq/wrtc. It holds a room identity, proves it on every connection, publishes signed presence
  * and admits every update through the room's schema (signatures checked) like a browser does. It
- * runs no moderation of its own, so it accepts any deletion a peer makes. Tests of the provider's
+ * runs no moderation of its own, so it refuses every deletion a peer makes, unless told to accept them all. Tests of the provider's
  * sync mechanics alone may pass `admission: 'none'` and write plain values.
  */
 import wrtc from '@roamhq/wrtc';
@@ -39,6 +39,8 @@ export interface NodePeerOptions {
   readonly nick?: string;
   /** 'room' (default): the room's schema and signatures, as browsers admit; 'none': apply updates as they come. */
   readonly admission?: 'room' | 'none';
+  /** Accept deletions peers make (it runs no moderation to judge them); default false: they are stripped, as a browser strips what its own rules would not delete. */
+  readonly acceptDeletes?: boolean;
 }
 
 export function createNodePeer(signalingUrl: string, secret: Uint8Array, options: NodePeerOptions = {}): NodePeer {
@@ -65,7 +67,7 @@ export function createNodePeer(signalingUrl: string, secret: Uint8Array, options
   const admit =
     options.admission === 'none'
       ? undefined
-      : createRoomAdmission({ doc, adminKey: options.adminKey === undefined ? null : toBase64Url(options.adminKey), mayRemove: () => true, stripped: () => undefined });
+      : createRoomAdmission({ doc, adminKey: options.adminKey === undefined ? null : toBase64Url(options.adminKey), mayRemove: () => options.acceptDeletes === true, stripped: () => undefined });
   const provider = createRoomProvider({
     doc,
     presence,
