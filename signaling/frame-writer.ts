@@ -58,12 +58,8 @@ export function writeTextFrame(socket: WebSocket, tcp: Socket, frame: TextFrame)
  * fan-out cost). Frames wait at most one loop turn. Node counts nested cork() calls, so ws's own
  * writes (pings, close frames) in between stay in order.
  */
-export interface WriteBatcher {
-  /** True if `tcp` has not been written to yet in this turn: what it still buffers is backlog from earlier turns. */
-  isFirstWriteThisTurn(tcp: Socket): boolean;
-  /** Corks `tcp` until the end of this turn (once per turn). */
-  cork(tcp: Socket): void;
-}
+/** Corks `tcp` until the end of this turn; true if this is its first write of the turn. */
+export type WriteBatcher = (tcp: Socket) => boolean;
 
 export function createWriteBatcher(): WriteBatcher {
   const corked = new Set<Socket>();
@@ -71,13 +67,11 @@ export function createWriteBatcher(): WriteBatcher {
     for (const tcp of corked) tcp.uncork();
     corked.clear();
   };
-  return {
-    isFirstWriteThisTurn: (tcp) => !corked.has(tcp),
-    cork(tcp) {
-      if (corked.has(tcp)) return;
-      if (corked.size === 0) setImmediate(flush);
-      corked.add(tcp);
-      tcp.cork();
-    },
+  return (tcp) => {
+    if (corked.has(tcp)) return false;
+    if (corked.size === 0) setImmediate(flush);
+    corked.add(tcp);
+    tcp.cork();
+    return true;
   };
 }

@@ -66,7 +66,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
   const connections = new Set<PeerSocket>();
   const framesPerMs = limits.rateLimitPerSecond / 1000;
   const bytesPerMs = limits.deliveredBytesPerSecond / 1000;
-  const batcher = createWriteBatcher();
+  const corkForThisTurn = createWriteBatcher();
 
   const rejectFrame = (reason: RejectReason): void => {
     stats.framesRejected[reason]++;
@@ -97,13 +97,13 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
   const send = (conn: PeerSocket, frame: TextFrame): boolean => {
     if (conn.readyState !== WebSocket.OPEN) return false;
     // Judged on the first write of a turn, when what is still buffered is what the kernel would not
-    // take in earlier turns. Later in the turn it also counts this turn's corked frames, which leave
-    // together at its end: a fast receiver of a busy room would be cut off for no fault of its own.
-    if (batcher.isFirstWriteThisTurn(conn.tcp) && conn.bufferedAmount > limits.maxBufferedBytes) {
+    // take in earlier turns (corking does not change it). Later in the turn it also counts this
+    // turn's frames, which leave together at its end: a fast receiver of a busy room would be cut
+    // off for no fault of its own. A socket terminated while corked is uncorked harmlessly.
+    if (corkForThisTurn(conn.tcp) && conn.bufferedAmount > limits.maxBufferedBytes) {
       terminate(conn, 'slow_consumer');
       return false;
     }
-    batcher.cork(conn.tcp);
     writeTextFrame(conn, conn.tcp, frame);
     return true;
   };

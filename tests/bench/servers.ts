@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROBE = fileURLToPath(new URL('./memory-probe.cjs', import.meta.url));
 
-export type ServerKind = 'parley' | 'reference';
+export type ServerKind = 'parley' | 'reference' | 'fair';
 
 export const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   parley: 'Parley node',
   reference: 'y-webrtc bin/server.js',
+  fair: 'fair relay',
 };
 
 export interface MemoryUsage {
@@ -83,6 +84,7 @@ function commandFor(kind: ServerKind, port: number): { args: string[]; env: Node
       env: { ...process.env },
     };
   }
+  if (kind === 'fair') return { args: [...preload, '--import', 'tsx', 'tests/bench/fair-relay.ts'], env: { ...process.env, PORT: String(port) } };
   return { args: [...preload, 'node_modules/y-webrtc/bin/server.js'], env: { ...process.env, PORT: String(port) } };
 }
 

@@ -1,17 +1,20 @@
 /**
- * Signaling node benchmark: our node against y-webrtc's bin/server.js, each in its own
- * child process, with the clients (raw sockets, see raw-ws.ts) in this process.
+ * Signaling node benchmark: our node against y-webrtc's bin/server.js and against a fair relay
+ * (tests/bench/fair-relay.ts: serialise once, `ws.send` per receiver), each in its own child
+ * process, with the clients (raw sockets, see raw-ws.ts) in this process.
  *  - fan-out: 20 topics × 50 subscribers × 200 publishes per topic of ~600 B = 200,000 deliveries;
- *  - memory: 3,000 idle subscribed connections (10 per topic), post-GC delta per connection.
- * Our node runs with every limit at its default; clients spread over loopback source
- * addresses (≤ 25 per address) to stay under its per-IP limit, 4 publishes per connection
- * to stay under its rate limit.
+ *  - memory: 3,000 idle subscribed connections (10 per topic), post-GC delta per connection
+ *    (our node and y-webrtc's only).
+ * Our node runs with every limit and budget at its default; clients spread over loopback source
+ * addresses (≤ 25 per address) to stay under its per-IP limit, 4 publishes per connection to stay
+ * under its frame rate limit; those 4 publishes cost ~130 KB of its 100 MiB delivered-bytes burst.
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { BenchSocket, FrameCounter, maskedFrame } from './raw-ws.js';
 import { SERVER_LABELS, startServer, type ServerKind, type ServerProcess } from './servers.js';
 import { formatBytes, formatRate, median, type Row, type Section } from './report.js';
+import { defaultConfig } from '../../signaling/config.js';
 
 const TOPICS = 20;
 const SUBSCRIBERS_PER_TOPIC = 50;
@@ -72,15 +75,27 @@ async function subscribeAll(clients: readonly BenchSocket[], counter: FrameCount
 
 const fanOutTopic = (i: number): string => `bench-fanout-${i % TOPICS}`;
 
-/** Pre-masked publish frames: frames[round][client]. */
-function buildPublishes(count: number): Buffer[][] {
+/** Pre-masked publish frames: frames[round][client], and the largest frame's size as the node charges it. */
+function buildPublishes(count: number): { frames: Buffer[][]; largestBytes: number } {
   const filler = randomBytes(DATA_CHARS).toString('base64').slice(0, DATA_CHARS - 12);
-  return Array.from({ length: PUBLISHES_PER_SUBSCRIBER }, (_, round) =>
+  let largestBytes = 0;
+  const frames = Array.from({ length: PUBLISHES_PER_SUBSCRIBER }, (_, round) =>
     Array.from({ length: count }, (_, i) => {
       const data = `${String(round).padStart(2, '0')}${String(i).padStart(10, '0')}${filler}`;
-      return maskedFrame(JSON.stringify({ type: 'publish', topic: fanOutTopic(i), data }));
+      const text = JSON.stringify({ type: 'publish', topic: fanOutTopic(i), data });
+      largestBytes = Math.max(largestBytes, Buffer.byteLength(text));
+      return maskedFrame(text);
     }),
   );
+  return { frames, largestBytes };
+}
+
+/** Frames our node dropped so far, by reason (all of them zero in a valid run: verifyDeliveries checks every delivery). */
+async function parleyRejections(server: ServerProcess): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const match of text.matchAll(/^parley_frames_rejected_total\{reason="([a-z_]+)"\} (\d+)$/gm)) counts[match[1] ?? ''] = Number(match[2]);
+  return counts;
 }
 
 interface FanOutRun {
@@ -164,7 +179,16 @@ function parleyNodeArgs(): string[] {
   return (process.env['BENCH_PARLEY_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg.length > 0);
 }
 
-const KINDS: readonly ServerKind[] = ['parley', 'reference'];
+const DEFAULTS = defaultConfig();
+const formatRejections = (counts: Record<string, number>): string => {
+  const nonZero = Object.entries(counts).filter(([, count]) => count > 0);
+  return nonZero.length === 0 ? 'none' : nonZero.map(([reason, count]) => `${reason} ${count}`).join(', ');
+};
+
+const FAN_OUT_KINDS: readonly ServerKind[] = ['parley', 'reference', 'fair'];
+const MEMORY_KINDS: readonly ServerKind[] = ['parley', 'reference'];
+/** The servers in a different order each run, so none always goes first (or right after the slowest). */
+const rotate = <T>(items: readonly T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length] as T);
 
 export async function runSignalingBench(options: BenchOptions): Promise<Section> {
   const { log } = options;
@@ -175,18 +199,19 @@ export async function runSignalingBench(options: BenchOptions): Promise<Section>
   const loadAtStart = loadavg().map((load) => load.toFixed(2)).join(', ');
   log(`fan-out: ${TOPICS} topics × ${SUBSCRIBERS_PER_TOPIC} subscribers, ${DELIVERIES} deliveries per run, ${fanOutRuns} runs per server (+1 warm-up)`);
   const servers = new Map<ServerKind, { server: ServerProcess; clients: BenchSocket[]; counter: FrameCounter }>();
-  const fanOut = new Map<ServerKind, FanOutRun[]>(KINDS.map((kind) => [kind, []]));
+  const fanOut = new Map<ServerKind, FanOutRun[]>(FAN_OUT_KINDS.map((kind) => [kind, []]));
+  const { frames, largestBytes } = buildPublishes(connections);
+  let rejections: Record<string, number> = {};
   try {
-    for (const [k, kind] of KINDS.entries()) {
+    for (const [k, kind] of FAN_OUT_KINDS.entries()) {
       const server = await startServer(kind, kind === 'parley' ? parleyNodeArgs() : []);
       const counter = new FrameCounter();
       const clients = await openClients(server, connections, k * 100, counter);
       await subscribeAll(clients, counter, fanOutTopic);
       servers.set(kind, { server, clients, counter });
     }
-    const frames = buildPublishes(connections);
     for (let run = 0; run <= fanOutRuns; run++) {
-      for (const kind of run % 2 === 0 ? KINDS : [...KINDS].reverse()) {
+      for (const kind of rotate(FAN_OUT_KINDS, run)) {
         const entry = servers.get(kind);
         if (entry === undefined) throw new Error(`no ${kind} server`);
         const result = await fanOutRun(entry.server, entry.clients, entry.counter, frames);
@@ -196,6 +221,8 @@ export async function runSignalingBench(options: BenchOptions): Promise<Section>
         await sleep(300);
       }
     }
+    const parley = servers.get('parley');
+    if (parley !== undefined) rejections = await parleyRejections(parley.server);
   } finally {
     for (const { server, clients } of servers.values()) {
       for (const client of clients) client.destroy();
@@ -204,9 +231,9 @@ export async function runSignalingBench(options: BenchOptions): Promise<Section>
   }
 
   log(`memory: ${MEMORY_CONNECTIONS} idle connections over ${MEMORY_TOPICS} topics, ${memoryRuns} runs per server`);
-  const memory = new Map<ServerKind, MemoryResult[]>(KINDS.map((kind) => [kind, []]));
+  const memory = new Map<ServerKind, MemoryResult[]>(MEMORY_KINDS.map((kind) => [kind, []]));
   for (let run = 0; run < memoryRuns; run++) {
-    for (const kind of run % 2 === 0 ? KINDS : [...KINDS].reverse()) memory.get(kind)?.push(await memoryRun(kind, MEMORY_CONNECTIONS, log));
+    for (const kind of rotate(MEMORY_KINDS, run)) memory.get(kind)?.push(await memoryRun(kind, MEMORY_CONNECTIONS, log));
   }
 
   const pick = <T>(map: Map<ServerKind, T[]>, kind: ServerKind, f: (value: T) => number): number => median((map.get(kind) ?? []).map(f));
@@ -216,25 +243,36 @@ export async function runSignalingBench(options: BenchOptions): Promise<Section>
   const heap = (kind: ServerKind): number => pick(memory, kind, (r) => r.heapPerConnection);
   const cpu = (kind: ServerKind): string => `${(pick(fanOut, kind, (r) => r.serverCpu) * 100).toFixed(0)}% / ${(pick(fanOut, kind, (r) => r.clientCpu) * 100).toFixed(0)}%`;
 
+  const anchored = (value: string, kind: ServerKind): string => `${value} (${SERVER_LABELS[kind]})`;
   const rows: Row[] = [
     {
-      measure: `Fan-out deliveries/s (median of ${fanOutRuns})`,
-      ours: formatRate(rate('parley')), reference: formatRate(rate('reference')),
+      measure: `Fan-out deliveries/s against y-webrtc's server (median of ${fanOutRuns})`,
+      ours: formatRate(rate('parley')), reference: anchored(formatRate(rate('reference')), 'reference'),
       ratio: rate('parley') / rate('reference'), floor: '≥ 3×', met: rate('parley') >= 3 * rate('reference'),
     },
     {
-      measure: `Fan-out deliveries per server CPU-second (median of ${fanOutRuns}; informational)`,
-      ours: formatRate(cpuRate('parley')).replace('/s', ''), reference: formatRate(cpuRate('reference')).replace('/s', ''),
+      measure: `Fan-out deliveries/s against a fair relay: serialise once, \`ws.send\` per receiver (median of ${fanOutRuns}; informational)`,
+      ours: formatRate(rate('parley')), reference: anchored(formatRate(rate('fair')), 'fair'),
+      ratio: rate('parley') / rate('fair'), floor: '—', met: undefined,
+    },
+    {
+      measure: `Fan-out deliveries per server CPU-second, against y-webrtc's server (median of ${fanOutRuns}; informational)`,
+      ours: formatRate(cpuRate('parley')).replace('/s', ''), reference: anchored(formatRate(cpuRate('reference')).replace('/s', ''), 'reference'),
       ratio: cpuRate('parley') / cpuRate('reference'), floor: '—', met: undefined,
     },
     {
+      measure: `… against the fair relay (median of ${fanOutRuns}; informational)`,
+      ours: formatRate(cpuRate('parley')).replace('/s', ''), reference: anchored(formatRate(cpuRate('fair')).replace('/s', ''), 'fair'),
+      ratio: cpuRate('parley') / cpuRate('fair'), floor: '—', met: undefined,
+    },
+    {
       measure: `Memory per idle subscribed connection, heapUsed+external (median of ${memoryRuns})`,
-      ours: formatBytes(heap('parley')), reference: formatBytes(heap('reference')),
+      ours: formatBytes(heap('parley')), reference: anchored(formatBytes(heap('reference')), 'reference'),
       ratio: heap('parley') / heap('reference'), floor: '≤ 1×', met: heap('parley') <= heap('reference'),
     },
     {
       measure: `Memory per idle subscribed connection, RSS (median of ${memoryRuns}; informational, see notes)`,
-      ours: formatBytes(rss('parley')), reference: formatBytes(rss('reference')),
+      ours: formatBytes(rss('parley')), reference: anchored(formatBytes(rss('reference')), 'reference'),
       ratio: rss('parley') / rss('reference'), floor: '—', met: undefined,
     },
   ];
@@ -244,14 +282,15 @@ export async function runSignalingBench(options: BenchOptions): Promise<Section>
   };
   const runs = (kind: ServerKind): string => (fanOut.get(kind) ?? []).map((r) => Math.round(r.perSecond / 1000)).join(', ');
   const notes = [
-    `Fan-out: ${TOPICS} topics × ${SUBSCRIBERS_PER_TOPIC} subscribers (${connections} connections, ${PER_ADDRESS} per loopback source address), ${PUBLISHES_PER_SUBSCRIBER} publishes per subscriber of a ${DATA_CHARS}-char \`data\` string, all written at once; time from the first publish written to the last of the ${DELIVERIES.toLocaleString('en-US')} deliveries received. Runs alternate between the servers after one warm-up run each.`,
-    `Fan-out runs (k deliveries/s): ${SERVER_LABELS.parley} ${runs('parley')}; ${SERVER_LABELS.reference} ${runs('reference')}. Median CPU during a run, server / client process: ${SERVER_LABELS.parley} ${cpu('parley')}; ${SERVER_LABELS.reference} ${cpu('reference')}.`,
+    `Fan-out: ${TOPICS} topics × ${SUBSCRIBERS_PER_TOPIC} subscribers (${connections} connections, ${PER_ADDRESS} per loopback source address), ${PUBLISHES_PER_SUBSCRIBER} publishes per subscriber of a ${DATA_CHARS}-char \`data\` string, all written at once; time from the first publish written to the last of the ${DELIVERIES.toLocaleString('en-US')} deliveries received. The servers take turns, in a rotating order, after one warm-up run each.`,
+    `Fan-out runs (k deliveries/s): ${FAN_OUT_KINDS.map((kind) => `${SERVER_LABELS[kind]} ${runs(kind)}`).join('; ')}. Median CPU during a run, server / client process: ${FAN_OUT_KINDS.map((kind) => `${SERVER_LABELS[kind]} ${cpu(kind)}`).join('; ')}.`,
+    `The fair relay (tests/bench/fair-relay.ts, on \`ws\` like our node, no limits) serialises each publish once to a Buffer and calls \`ws.send\` per receiver, which builds a header and writes header and payload to that receiver's socket; y-webrtc's server also re-serialises the message per receiver. Our node builds one complete frame per publish and writes it to every receiver, corked so that each receiver's frames of one event-loop turn leave in one writev.`,
     `Memory: ${MEMORY_CONNECTIONS.toLocaleString('en-US')} connections each subscribed to one of ${MEMORY_TOPICS} topics and answered one ping; fresh server per run, preloaded with tests/bench/memory-probe.cjs (\`--expose-gc\`, 3× \`gc()\` then \`process.memoryUsage()\`); delta against a baseline taken after a 50-connection warm-up, divided by the connection count. The floor is judged on heapUsed+external, what each server's code allocates per connection; it varies by about 2% run to run. RSS adds the same native per-socket cost to both servers plus allocator and GC slack that varies far more from run to run (range over runs: ${SERVER_LABELS.parley} ${rssRange('parley')}, ${SERVER_LABELS.reference} ${rssRange('reference')}), so it is shown for information.`,
     `Load average when the bench started (1, 5, 15 min): ${loadAtStart}. The machine may be shared; wall-clock rates suffer from other load more than the per-CPU-second rates do.`,
-    'Parley node runs with every limit at its default (per-IP connection limit, rate limit, frame size, buffered bytes, heartbeat).',
+    `Parley node runs with every limit and budget at its default (per-IP connection limit, frame rate limit, delivered-bytes budget, frame size, buffered bytes, heartbeat). Per run, each connection publishes ${PUBLISHES_PER_SUBSCRIBER} frames of at most ${largestBytes} B to ${SUBSCRIBERS_PER_TOPIC} subscribers: ${PUBLISHES_PER_SUBSCRIBER} of its ${DEFAULTS.rateLimitBurst}-frame burst and ${(PUBLISHES_PER_SUBSCRIBER * largestBytes * SUBSCRIBERS_PER_TOPIC).toLocaleString('en-US')} B of its ${DEFAULTS.deliveredBytesBurst.toLocaleString('en-US')}-byte delivered-bytes burst, both refilled long before the next run. Frames the node dropped over the whole fan-out, by reason: ${formatRejections(rejections)}.`,
   ];
   const entry = process.env['BENCH_PARLEY_ENTRY'];
   if (entry !== undefined) notes.push(`**Override:** Parley node started from BENCH_PARLEY_ENTRY=${entry}, not signaling/main.ts.`);
   if (parleyNodeArgs().length > 0) notes.push(`**Override:** extra node flags for Parley node in fan-out: ${parleyNodeArgs().join(' ')}.`);
-  return { title: 'Signaling node', rows, notes };
+  return { title: 'Signaling node', rows, notes, columns: { ours: SERVER_LABELS.parley, reference: 'Anchor (same run)' } };
 }
