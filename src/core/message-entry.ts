@@ -160,15 +160,30 @@ export function encodeMessageEntry(entry: MessageEntry): string {
   return v === 2 ? JSON.stringify({ v, id, author, nick, hlc, text, re, sig }) : JSON.stringify({ v, id, author, nick, hlc, text, sig });
 }
 
+/**
+ * Entries parsed lately, by their stored text: every entry of a history is parsed when the update
+ * carrying it is admitted, and again when the message index reads the map right after; the second
+ * time is a lookup. Bounded; emptied when full.
+ */
+const recentlyParsed = new Map<string, MessageEntry>();
+const MAX_RECENTLY_PARSED = 4096;
+
 /** Parses an untrusted value of the `messages` map (see encodeMessageEntry); does not check the signature. Never throws. */
 export function decodeMessageEntry(key: string, value: unknown): ParsedEntry {
   if (typeof value !== 'string') return { ok: false, reason: 'shape' };
   if (value.length > MAX_ENTRY_CHARS) return { ok: false, reason: 'size' };
+  const known = recentlyParsed.get(value);
+  if (known !== undefined) return known.id === key ? { ok: true, entry: known } : { ok: false, reason: 'key_mismatch' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch {
     return { ok: false, reason: 'shape' };
   }
-  return parseMessageEntry(key, parsed);
+  const result = parseMessageEntry(key, parsed);
+  if (result.ok) {
+    if (recentlyParsed.size >= MAX_RECENTLY_PARSED) recentlyParsed.clear();
+    recentlyParsed.set(value, result.entry);
+  }
+  return result;
 }

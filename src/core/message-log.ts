@@ -37,6 +37,18 @@ const sameEntry = (a: MessageEntry, b: MessageEntry): boolean =>
   a.hlc === b.hlc && a.author === b.author && a.nick === b.nick && a.text === b.text && a.sig === b.sig && a.v === b.v;
 
 /** Creates an empty log. */
+/** The first position in `ordered` (from `start`) whose entry sorts at or after `entry`. */
+function firstAtOrAfter(ordered: readonly MessageEntry[], entry: MessageEntry, start = 0): number {
+  let low = start;
+  let high = ordered.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareMessages(ordered[middle] as MessageEntry, entry) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 export function createMessageLog(): MessageLog {
   let ordered: MessageEntry[] = [];
   const byId = new Map<string, MessageEntry>();
@@ -91,16 +103,37 @@ export function createMessageLog(): MessageLog {
     },
     upsert,
     upsertMany(entries: Iterable<MessageEntry>): number {
-      let changed = 0;
+      const fresh: MessageEntry[] = [];
+      let replaced = false;
       for (const entry of entries) {
         const previous = byId.get(entry.id);
         if (previous !== undefined && sameEntry(previous, entry)) continue;
         byId.set(entry.id, entry);
-        if (previous !== undefined) verdicts.delete(entry.id);
-        changed++;
+        if (previous !== undefined) {
+          verdicts.delete(entry.id);
+          replaced = true;
+        }
+        fresh.push(entry);
       }
-      if (changed > 0) ordered = Array.from(byId.values()).sort(compareMessages);
-      return changed;
+      if (fresh.length === 0) return 0;
+      if (replaced) {
+        ordered = Array.from(byId.values()).sort(compareMessages);
+        return fresh.length;
+      }
+      // New entries only (a history arriving in pieces): sorted among themselves, then merged in one
+      // pass, rather than the whole log sorted again for every piece.
+      fresh.sort(compareMessages);
+      // Only the span of the log the new entries fall in is compared; the rest is copied as is.
+      const from = firstAtOrAfter(ordered, fresh[0] as MessageEntry);
+      const to = firstAtOrAfter(ordered, fresh[fresh.length - 1] as MessageEntry, from);
+      const merged: MessageEntry[] = ordered.slice(0, from);
+      let i = from;
+      let j = 0;
+      while (i < to && j < fresh.length) merged.push(compareMessages(ordered[i] as MessageEntry, fresh[j] as MessageEntry) <= 0 ? (ordered[i++] as MessageEntry) : (fresh[j++] as MessageEntry));
+      while (j < fresh.length) merged.push(fresh[j++] as MessageEntry);
+      for (; i < ordered.length; i++) merged.push(ordered[i] as MessageEntry);
+      ordered = merged;
+      return fresh.length;
     },
     remove(id: string): boolean {
       const entry = byId.get(id);

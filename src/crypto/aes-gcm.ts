@@ -25,7 +25,9 @@ function importKey(key: Uint8Array): Promise<CryptoKey> {
 /** IV ‖ AES-GCM ciphertext of `plaintext` under the 32-byte `key`. */
 export async function sealAesGcm(key: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const ciphertext = new Uint8Array(await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await importKey(key), new Uint8Array(plaintext)));
+  // WebCrypto copies its input itself; a copy here too only when the bytes are a view into a larger buffer.
+  const input = plaintext.byteOffset === 0 && plaintext.byteLength === plaintext.buffer.byteLength && plaintext.buffer instanceof ArrayBuffer ? (plaintext as Uint8Array<ArrayBuffer>) : new Uint8Array(plaintext);
+  const ciphertext = new Uint8Array(await globalThis.crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await importKey(key), input));
   const sealed = new Uint8Array(IV_BYTES + ciphertext.length);
   sealed.set(iv);
   sealed.set(ciphertext, IV_BYTES);

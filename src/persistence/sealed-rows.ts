@@ -39,15 +39,26 @@ function segmentHeader(rowId: Uint8Array, index: number, count: number): Uint8Ar
 
 /** Seals one row's payload with its kind. */
 export async function sealRow(storeKey: Uint8Array, kind: RowKind, payload: Uint8Array): Promise<Uint8Array> {
-  const body = concatBytes(new Uint8Array([ROW_FORMAT_VERSION, kind]), payload);
-  const count = Math.ceil(body.length / SEGMENT_BYTES);
+  const bodyLength = 2 + payload.length;
+  const count = Math.ceil(bodyLength / SEGMENT_BYTES);
   const rowId = globalThis.crypto.getRandomValues(new Uint8Array(ROW_ID_BYTES));
   const sealed: Uint8Array[] = [];
   for (let index = 0; index < count; index++) {
-    const piece = body.subarray(index * SEGMENT_BYTES, (index + 1) * SEGMENT_BYTES);
-    sealed.push(await sealAesGcm(storeKey, concatBytes(segmentHeader(rowId, index, count), piece)));
+    // Each segment's plaintext is written once, straight from the payload (a history arriving in
+    // pieces seals a row per piece: three copies of each cost more than the encryption).
+    const start = index * SEGMENT_BYTES;
+    const end = Math.min(bodyLength, start + SEGMENT_BYTES);
+    const plain = new Uint8Array(SEGMENT_HEADER_BYTES + end - start);
+    plain.set(segmentHeader(rowId, index, count));
+    let at = SEGMENT_HEADER_BYTES;
+    if (start === 0) {
+      plain[at++] = ROW_FORMAT_VERSION;
+      plain[at++] = kind;
+    }
+    plain.set(payload.subarray(Math.max(0, start - 2), end - 2), at);
+    sealed.push(await sealAesGcm(storeKey, plain));
   }
-  return concatBytes(...sealed);
+  return sealed.length === 1 ? (sealed[0] as Uint8Array) : concatBytes(...sealed);
 }
 
 /** The payload of a stored value, or why it cannot be used. */

@@ -39,6 +39,8 @@ export class RoomNetwork {
   connection: ConnectionState = $state.raw({ kind: 'connecting' });
   /** The room key epoch the traffic uses (0: the link's). */
   epoch = $state(0);
+  /** A long history is streaming in from a peer (it began with a preview of the newest messages). */
+  syncing = $state(false);
   readonly #options: RoomNetworkOptions;
   #provider: RoomProvider | null = null;
   /** The room secret the traffic uses, and the keys derived from it. */
@@ -72,8 +74,14 @@ export class RoomNetwork {
       createTabChannel: typeof BroadcastChannel === 'undefined' ? null : (name) => new BroadcastChannel(name) as unknown as TabChannelLike,
       admit: options.admit,
       preview: options.preview,
-      onPreview: options.onPreview,
-      onHistoryDone: options.onHistoryDone,
+      onPreview: (preview) => {
+        this.syncing = true;
+        options.onPreview(preview);
+      },
+      onHistoryDone: () => {
+        this.syncing = false;
+        options.onHistoryDone();
+      },
       onDrop: (source, reason) => options.drop(source, reason),
       onStatus: (status) => this.#update(status),
       historyLoaded,
@@ -132,6 +140,7 @@ export class RoomNetwork {
 
   #update(status: ProviderStatus): void {
     if (status.signaling || status.peers > 0) this.#everConnected = true;
+    if (status.peers === 0) this.syncing = false;
     if (status.peers > 0) this.connection = { kind: 'connected', peers: status.peers };
     else if (status.signaling) this.connection = { kind: 'connected', peers: 0 };
     else this.connection = this.#everConnected ? { kind: 'offline' } : { kind: 'connecting' };

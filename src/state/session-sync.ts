@@ -4,6 +4,7 @@
  * history in both directions (made for peers who join, shown when joining).
  */
 import { decodeMessageAct } from '../core/message-acts.js';
+import { verifyMessageEntry } from '../core/message-entry.js';
 import { encodeTail, decodeTail } from '../core/message-tail.js';
 import { decodePrivateEntry } from '../core/private-message.js';
 import { parseStamp } from '../core/hlc.js';
@@ -46,6 +47,9 @@ export function sessionAdmission(session: RoomSession, adminKey: string | null):
     stripped: (count) => {
       for (let i = 0; i < count; i++) session.drop('update', 'refused');
     },
+    overBudget: (count) => {
+      for (let i = 0; i < count; i++) session.drop('update', 'budget');
+    },
   });
 }
 
@@ -68,10 +72,18 @@ export function sessionPreview(session: RoomSession): { preview: () => Uint8Arra
       if (session.log.size > 0 || previewed.length > 0) return;
       const { entries, dropped } = decodeTail(bytes);
       for (const reason of dropped) session.drop('entry', reason);
-      // Through the filter, like any message: blocked or banned authors stay hidden; signatures are checked as they are shown.
-      session.moderation.noteFlood(session.filter.upsert(entries));
       previewed = entries.map((entry) => entry.id);
-      session.logVersion++;
+      // Checked before anything is shown (a preview is a few dozen entries), then through the filter
+      // like any message: blocked or banned authors stay hidden.
+      void Promise.all(entries.map((entry) => verifyMessageEntry(entry))).then((results) => {
+        const valid = entries.filter((entry, i) => {
+          if (results[i] !== true) session.drop('entry', 'signature');
+          return results[i] === true && !session.closed;
+        });
+        session.moderation.noteFlood(session.filter.upsert(valid));
+        for (const entry of valid) session.log.markVerified(entry.id, true, entry);
+        session.logVersion++;
+      });
     },
     onHistoryDone() {
       // Whatever the preview showed that the history did not bring (deleted since) goes.

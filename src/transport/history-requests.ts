@@ -14,7 +14,7 @@ export interface HistoryRequests {
   done(link: Link): void;
   /** The link closed (a history it was streaming resumes elsewhere). */
   remove(link: Link): void;
-  /** Gives up on a history that stopped making progress; returns the link given up on, if any. */
+  /** Gives up on a history that stopped making progress (the peer is asked again after the others); returns the link given up on, if any. */
   checkStalled(): Link | null;
 }
 
@@ -38,6 +38,8 @@ export function createHistoryRequests(ask: (link: Link) => void, now: () => numb
     add(link) {
       // Other tabs are this device: asked at once, alongside any peer.
       if (link.trusted) return ask(link);
+      // Asked already, or about to be: once is enough (its answer covers what it learned since).
+      if (link === current || waiting.has(link)) return;
       waiting.add(link);
       next();
     },
@@ -56,6 +58,8 @@ export function createHistoryRequests(ask: (link: Link) => void, now: () => numb
       if (link === null || !link.incoming || now() - link.lastProgress < HISTORY_STALL_MS) return null;
       link.incoming = false;
       current = null;
+      // Asked again after the others: it may only have been slow, and may hold what nobody else does.
+      waiting.add(link);
       next();
       return link;
     },

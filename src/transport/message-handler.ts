@@ -23,8 +23,12 @@ import { checkLiveUpdate, countMissing, encodeAck, encodeHello, encodePresence, 
 
 /** What admission made of an update: the bytes to apply (possibly with parts removed), or why it was refused. */
 export type AdmitResult = { readonly ok: true; readonly update: Uint8Array } | { readonly ok: false; readonly reason: DropReason };
-/** 'live': one transaction, every signature checked; 'history': a piece of a history, signatures sampled. */
-export type AdmitMode = 'live' | 'history';
+/**
+ * 'live': one transaction, every signature checked; 'history': a piece of a history, signatures
+ * sampled; 'initial': a piece of this page's first history (or from another tab of this device),
+ * which no storage budget is charged for: a joiner takes the room's history on trust in volume.
+ */
+export type AdmitMode = 'live' | 'history' | 'initial';
 
 export interface MessageHandlerOptions {
   readonly doc: Y.Doc;
@@ -45,6 +49,8 @@ export interface MessageHandlerOptions {
   readonly isRefusedKey: (key: string) => boolean;
   /** The peer on `link` proved who it is. */
   readonly onProven?: (link: Link) => void;
+  /** The peer asked us to ask it for what we lack (it learned something new): the provider queues the request. */
+  readonly onSyncRequest: (link: Link) => void;
   /** A history from `link` finished (its last piece applied). */
   readonly onHistoryDone: (link: Link) => void;
   /** A preview of the newest messages arrived with a history we asked for. */
@@ -71,6 +77,8 @@ const HISTORY_SAMPLE = 16;
 
 export function createMessageHandler(options: MessageHandlerOptions): MessageHandler {
   const { doc, onDrop } = options;
+  /** Set once a history this page asked for is in: later pieces are charged like live updates. */
+  let initialHistoryDone = false;
 
   const strike = (link: Link, weight = 1): void => {
     if (link.trusted || link.closed) return;
@@ -122,6 +130,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
     if (!link.trusted && (link.deferredStateVector !== null || !link.stateVectors.take(cost))) {
       // Only the newest waits: an honest peer never has two outstanding, so a superseded one was a flood.
       if (link.deferredStateVector !== null) refuse(link, 'frame', 'rate');
+      if (link.closed) return;
       link.deferredStateVector = stateVector;
       link.deferTimer ??= setTimeout(() => answerDeferred(link), link.stateVectors.waitMs(cost));
       return;
@@ -161,12 +170,16 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
   };
 
   const receivePiece = async (link: Link, message: Extract<WireMessage, { kind: 'piece' }>): Promise<void> => {
-    if (!link.trusted && !link.incoming) return refuse(link, 'update', 'unsolicited', INVALID_STRIKES);
+    // Not applied, and one strike only: an honest peer's pieces may still be on their way when we
+    // gave its history up (a stall) or asked it again.
+    if (!link.trusted && !link.incoming) return refuse(link, 'update', 'unsolicited');
     link.lastProgress = options.now();
-    if (!(await admitAndApply(link, message.update, 'history', options.historyOrigin(link.origin)))) return;
+    const mode = link.trusted || !initialHistoryDone ? 'initial' : 'history';
+    if (!(await admitAndApply(link, message.update, mode, options.historyOrigin(link.origin)))) return;
     if (link.trusted) return;
     if (message.last) {
       link.incoming = false;
+      initialHistoryDone = true;
       options.onHistoryDone(link);
     } else {
       link.send(encodeAck(1));
@@ -190,9 +203,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
         if (message.stateVector.length === 0) return refuse(link, 'frame', 'decode');
         return options.whenReady(() => answerStateVector(link, message.stateVector));
       case 'sync-request':
-        return options.whenReady(() => {
-          if (!link.incoming || link.trusted) handlerApi.requestHistory(link);
-        });
+        return options.whenReady(() => options.onSyncRequest(link));
       case 'ack':
         return options.history.grant(link, message.pieces);
       case 'preview':

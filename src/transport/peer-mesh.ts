@@ -24,6 +24,8 @@ export interface PeerLike {
   on(event: 'connect' | 'close' | 'drain', listener: () => void): this;
   on(event: 'data', listener: (data: Uint8Array) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
+  /** A writer straight to the data channel, with its own backpressure (simple-peer-factory.ts); absent: write() and 'drain'. */
+  channelWriter?(): ChunkWriter | null;
 }
 
 /**
@@ -267,6 +269,21 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     writer(peerId) {
       const entry = entries.get(peerId);
       if (entry === undefined || !entry.connected) return null;
+      const direct = entry.peer.channelWriter?.() ?? null;
+      if (direct !== null) {
+        return {
+          write: (chunk) => {
+            if (entries.get(peerId) !== entry) return true;
+            try {
+              return direct.write(chunk);
+            } catch {
+              remove(peerId, entry);
+              return true;
+            }
+          },
+          onDrain: (listener) => direct.onDrain(listener),
+        };
+      }
       return {
         write: (chunk) => {
           if (entries.get(peerId) !== entry) return true;

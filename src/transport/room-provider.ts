@@ -219,6 +219,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       refusePeer(link.origin, why === 'flood' ? FLOOD_COOLDOWN_MS : Infinity, why === 'refused' ? link.proven?.key : undefined);
     },
     isRefusedKey: (key) => refusals.isRefusedKey(key),
+    onSyncRequest: (link) => requests.add(link),
     onHistoryDone: (link) => {
       requests.done(link);
       options.onHistoryDone?.();

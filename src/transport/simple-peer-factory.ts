@@ -12,6 +12,24 @@ export interface PeerFactoryOptions {
   readonly wrtc?: unknown;
 }
 
+/** The data channel as simple-peer 9.11 keeps it (`_channel`, a name its minified build keeps). */
+interface ChannelLike {
+  send(data: Uint8Array): void;
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
+  onbufferedamountlow: ((event: unknown) => void) | null;
+  readonly readyState: string;
+}
+
+/**
+ * Bytes the data channel may hold unsent before the writer reports it full, and the level at
+ * which it asks for more. simple-peer's own write() stops at 64 KiB and resumes one event at a
+ * time, which held a history transfer to ~2 MiB/s; a data channel takes up to 16 MiB (FACTS.md),
+ * and a loopback one carries 26–40 MiB/s.
+ */
+export const CHANNEL_HIGH_WATER = 1024 * 1024;
+export const CHANNEL_LOW_WATER = 256 * 1024;
+
 /** The private state of simple-peer 9.11 that `_maybeReady` reads (names kept by its minified build). */
 interface ReadyState {
   _connected: boolean;
@@ -33,6 +51,42 @@ interface ReadyState {
  * where simple-peer sets up its polling fallback) takes simple-peer's own path.
  */
 class PromptPeer extends SimplePeer {
+  #drainListeners: Array<() => void> = [];
+
+  /**
+   * Each received message goes out as 'data' at once. simple-peer pushes it through its readable
+   * stream, whose browser build defers through a setTimeout-based nextTick: a few ms per chunk,
+   * clamped when nested, which held a streamed history at about 110 ms per 256 KiB piece while
+   * the page sat idle.
+   */
+  _onChannelMessage(event: { data: unknown }): void {
+    if ((this as unknown as { destroyed: boolean }).destroyed) return;
+    const { data } = event;
+    this.emit('data', data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+  }
+
+  /** Writes straight to the data channel (bypassing simple-peer's stream), full at CHANNEL_HIGH_WATER. */
+  channelWriter(): { write(chunk: Uint8Array): boolean; onDrain(listener: () => void): void } | null {
+    const channel = (this as unknown as { _channel: ChannelLike | null })._channel;
+    if (channel === null || typeof channel.bufferedAmountLowThreshold !== 'number') return null;
+    if (this.#drainListeners.length === 0) {
+      channel.bufferedAmountLowThreshold = CHANNEL_LOW_WATER;
+      // simple-peer's own handler stays: it resumes its stream's writes, which this writer does not use.
+      const previous = channel.onbufferedamountlow;
+      channel.onbufferedamountlow = (event) => {
+        previous?.call(channel, event);
+        for (const listener of [...this.#drainListeners]) listener();
+      };
+    }
+    return {
+      write: (chunk) => {
+        channel.send(chunk);
+        return channel.bufferedAmount < CHANNEL_HIGH_WATER;
+      },
+      onDrain: (listener) => void this.#drainListeners.push(listener),
+    };
+  }
+
   _maybeReady(): void {
     const self = this as unknown as ReadyState;
     const base = (SimplePeer.prototype as unknown as { _maybeReady(): void })._maybeReady;

@@ -8,6 +8,11 @@
 import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
+import { compareMessages } from '../../src/core/hlc.js';
+import { decodeMessageEntry } from '../../src/core/message-entry.js';
+import { encodeTail } from '../../src/core/message-tail.js';
+import type { MessageEntry } from '../../src/core/types.js';
+import { MAX_PREVIEW_BYTES } from '../../src/transport/wire-messages.js';
 import { createPresenceTable, presenceId, RENEW_MS, type PresenceTable } from '../../src/core/presence-table.js';
 import { signPresence } from '../../src/core/presence-record.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
@@ -43,6 +48,28 @@ export interface NodePeerOptions {
   readonly acceptDeletes?: boolean;
 }
 
+/** The newest messages as a preview, as a browser sends ahead of a long history (state/session-sync.ts). */
+const previews = new WeakMap<Y.Doc, { readonly state: string; readonly preview: Uint8Array | null }>();
+export function previewOf(doc: Y.Doc): Uint8Array | null {
+  const state = Y.encodeStateVector(doc).join();
+  const cached = previews.get(doc);
+  if (cached?.state === state) return cached.preview;
+  const preview = makePreview(doc);
+  previews.set(doc, { state, preview });
+  return preview;
+}
+
+function makePreview(doc: Y.Doc): Uint8Array | null {
+  const entries: MessageEntry[] = [];
+  for (const [key, value] of doc.getMap('messages')) {
+    const parsed = decodeMessageEntry(key, value);
+    if (parsed.ok) entries.push(parsed.entry);
+  }
+  if (entries.length === 0) return null;
+  const preview = encodeTail(entries.sort(compareMessages).slice(-60));
+  return preview.length <= MAX_PREVIEW_BYTES ? preview : null;
+}
+
 export function createNodePeer(signalingUrl: string, secret: Uint8Array, options: NodePeerOptions = {}): NodePeer {
   const keys = deriveRoomKeys(secret, options.adminKey);
   const doc = options.doc ?? new Y.Doc();
@@ -67,7 +94,7 @@ export function createNodePeer(signalingUrl: string, secret: Uint8Array, options
   const admit =
     options.admission === 'none'
       ? undefined
-      : createRoomAdmission({ doc, adminKey: options.adminKey === undefined ? null : toBase64Url(options.adminKey), mayRemove: () => options.acceptDeletes === true, stripped: () => undefined });
+      : createRoomAdmission({ doc, adminKey: options.adminKey === undefined ? null : toBase64Url(options.adminKey), mayRemove: () => options.acceptDeletes === true, stripped: () => undefined, overBudget: (count) => void drops.push(...new Array<string>(count).fill('update:budget')) });
   const provider = createRoomProvider({
     doc,
     presence,
@@ -80,6 +107,7 @@ export function createNodePeer(signalingUrl: string, secret: Uint8Array, options
     createPeer: createPeerFactory({ wrtc }),
     createTabChannel: null,
     ...(admit === undefined ? {} : { admit }),
+    preview: () => previewOf(doc),
     onDrop: (source, reason) => drops.push(`${source}:${reason}`),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
   });

@@ -100,7 +100,23 @@ describe('history requests', () => {
     expect(lone.asked).toEqual(['tab', 'c']);
   });
 
-  it('gives up a history after HISTORY_STALL_MS without progress and asks the next peer', () => {
+  it('asks a peer once however often it is added while waiting or being asked', () => {
+    const h = setup();
+    const [a, b] = [h.link('a'), h.link('b')];
+    h.requests.add(a);
+    h.requests.add(b);
+    h.requests.add(a);
+    h.requests.add(b);
+    expect(h.asked).toEqual(['a']);
+    h.requests.done(a);
+    expect(h.asked).toEqual(['a', 'b']);
+    // Once its history is in, a peer that learned something new may be asked again.
+    h.requests.add(a);
+    h.requests.done(b);
+    expect(h.asked).toEqual(['a', 'b', 'a']);
+  });
+
+  it('gives up a history after HISTORY_STALL_MS without progress, asks the next peer, and the slow one again after it', () => {
     const h = setup();
     const [a, b] = [h.link('a'), h.link('b')];
     h.requests.add(a);
@@ -120,6 +136,8 @@ describe('history requests', () => {
     expect(h.requests.checkStalled()).toBeNull();
     h.advance(HISTORY_STALL_MS);
     expect(h.requests.checkStalled()).toBe(b);
+    // The slow one may hold what nobody else does: asked again, after the others.
+    expect(h.asked).toEqual(['a', 'b', 'a']);
     expect(h.requests.checkStalled()).toBeNull();
   });
 
