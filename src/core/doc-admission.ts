@@ -51,7 +51,7 @@ export interface AdmittedEntry {
   readonly root: string | null;
   readonly key: string | null;
   readonly author: string;
-  /** UTF-8 bytes of the value. */
+  /** UTF-8 bytes of the value (0 when no tombstone choice needs them: counting costs a pass over every string). */
   readonly bytes: number;
   readonly clientClock: readonly [number, number];
 }
@@ -130,7 +130,7 @@ export async function admitUpdate(doc: Y.Doc, update: Uint8Array, rules: Admissi
     if (!found.verdict.ok) return refuse(found.verdict.reason);
     if (held) continue;
     if (placement.kind === 'key') overwritten.add(slot(placement.root, placement.key));
-    entries.push({ root: found.root, key: placement.kind === 'key' ? placement.key : null, author: found.verdict.author, bytes: utf8Length(value), clientClock: [struct.id.client, struct.id.clock] });
+    entries.push({ root: found.root, key: placement.kind === 'key' ? placement.key : null, author: found.verdict.author, bytes: options.tombstone === undefined ? 0 : utf8Length(value), clientClock: [struct.id.client, struct.id.clock] });
     entryStructs.push(index);
     checks.push(found.verdict.verify);
   }

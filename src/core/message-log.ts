@@ -37,6 +37,9 @@ const sameEntry = (a: MessageEntry, b: MessageEntry): boolean =>
   a.hlc === b.hlc && a.author === b.author && a.nick === b.nick && a.text === b.text && a.sig === b.sig && a.v === b.v;
 
 /** Creates an empty log. */
+/** New entries falling within this many of the log's end are merged in place; elsewhere the log is rebuilt once. */
+const IN_PLACE_TAIL = 8192;
+
 /** The first position in `ordered` (from `start`) whose entry sorts at or after `entry`. */
 function firstAtOrAfter(ordered: readonly MessageEntry[], entry: MessageEntry, start = 0): number {
   let low = start;
@@ -123,8 +126,18 @@ export function createMessageLog(): MessageLog {
       // New entries only (a history arriving in pieces): sorted among themselves, then merged in one
       // pass, rather than the whole log sorted again for every piece.
       fresh.sort(compareMessages);
-      // Only the span of the log the new entries fall in is compared; the rest is copied as is.
       const from = firstAtOrAfter(ordered, fresh[0] as MessageEntry);
+      if (ordered.length - from <= IN_PLACE_TAIL) {
+        // Near the end (live messages, a history arriving oldest first): only the tail moves.
+        const tail = ordered.splice(from);
+        let i = 0;
+        let j = 0;
+        while (i < tail.length && j < fresh.length) ordered.push(compareMessages(tail[i] as MessageEntry, fresh[j] as MessageEntry) <= 0 ? (tail[i++] as MessageEntry) : (fresh[j++] as MessageEntry));
+        while (i < tail.length) ordered.push(tail[i++] as MessageEntry);
+        while (j < fresh.length) ordered.push(fresh[j++] as MessageEntry);
+        return fresh.length;
+      }
+      // Only the span of the log the new entries fall in is compared; the rest is copied as is.
       const to = firstAtOrAfter(ordered, fresh[fresh.length - 1] as MessageEntry, from);
       const merged: MessageEntry[] = ordered.slice(0, from);
       let i = from;

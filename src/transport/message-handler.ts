@@ -15,6 +15,7 @@ import { MAX_RECORDS_PER_UPDATE } from '../core/presence-record.js';
 import type { DropReason } from '../core/types.js';
 import { toBase64Url } from '../crypto/encoding.js';
 import type { Identity } from '../crypto/identity.js';
+import { applyPiece } from './apply-piece.js';
 import type { HistoryResponder } from './history-stream.js';
 import { HISTORY_COST, HISTORY_ITEMS, INVALID_STRIKES, MAX_PROCESSING_BYTES, type Link } from './link.js';
 import type { PresenceSync } from './presence-sync.js';
@@ -89,9 +90,10 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
     strike(link, weight);
   };
 
-  const apply = (update: Uint8Array, origin: string): boolean => {
+  const apply = (update: Uint8Array, origin: string, piece: boolean): boolean => {
     try {
-      Y.applyUpdate(doc, update, origin);
+      if (piece) applyPiece(doc, update, origin);
+      else Y.applyUpdate(doc, update, origin);
       return true;
     } catch {
       // An update Yjs cannot read (or an observer that threw on it).
@@ -108,7 +110,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
       refuse(link, 'update', admitted.reason, INVALID_STRIKES);
       return false;
     }
-    return apply(admitted.update, origin);
+    return apply(admitted.update, origin, mode !== 'live');
   };
 
   const answerDeferred = (link: Link): void => {

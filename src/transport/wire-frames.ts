@@ -30,6 +30,8 @@ export const LINK_PARTIAL_BYTES = 2 * MAX_CHUNKS * CHUNK_PAYLOAD_BYTES;
 export const PAGE_PARTIAL_BYTES = 8 * 1024 * 1024;
 /** A partial message not completed this long after its first chunk is dropped (a 512 KiB message takes ~4 s at 1 Mbit/s). */
 export const PARTIAL_EXPIRY_MS = 15_000;
+/** Stale partial messages are looked for at most this often (every chunk of a history need not look). */
+const EXPIRY_SWEEP_MS = 1000;
 
 export interface ReassemblyLimits {
   readonly maxMessageBytes: number;
@@ -107,8 +109,11 @@ export class ReassemblyBudget {
   leave(member: Reassembler): void {
     this.#members.delete(member);
   }
-  /** Expires stale partial messages on every link; returns how many were dropped. */
-  expireAll(): number {
+  #lastSweep = -Infinity;
+  /** Expires stale partial messages on every link, at most once a second of `now`; returns how many were dropped. */
+  expireAll(now: number = performance.now()): number {
+    if (now - this.#lastSweep < EXPIRY_SWEEP_MS) return 0;
+    this.#lastSweep = now;
     let dropped = 0;
     for (const member of this.#members) dropped += member.expire();
     return dropped;
@@ -151,7 +156,7 @@ export function createReassembler(options: ReassemblerOptions = {}): Reassembler
       if (count === 0 || index >= count || body.length > CHUNK_PAYLOAD_BYTES) return drop('chunk');
       if (count > maxCount) return drop('size');
       if (count === 1) return { kind: 'complete', sealed: body.slice() };
-      budget.expireAll();
+      budget.expireAll(now());
       let partial = partials.get(id);
       if (partial === undefined) {
         const reserved = count * CHUNK_PAYLOAD_BYTES;
@@ -165,7 +170,8 @@ export function createReassembler(options: ReassemblerOptions = {}): Reassembler
         forget(id, partial);
         return drop('chunk');
       }
-      partial.parts[index] = body.slice();
+      // A view, not a copy: each chunk arrives in a buffer of its own, and the parts are copied once into the whole.
+      partial.parts[index] = body;
       partial.received++;
       partial.bytes += body.length;
       if (partial.received < count) return { kind: 'pending' };

@@ -75,13 +75,14 @@ async function admitted(doc: Y.Doc, update: Uint8Array, rules = toyRules(), opti
 }
 
 describe('document admission', () => {
-  it('admits string values in known roots and reports each entry', async () => {
+  it('admits string values in known roots and reports each entry, with its bytes when a tombstone choice needs them', async () => {
     const sender = newDoc(1);
     const update = capture(sender, () => {
       sender.getMap('messages').set('m1', toy('alice'));
       sender.getMap('acts').set('a1', toy('bob'));
     });
-    const result = await admitted(newDoc(2), update);
+    expect((await admitted(newDoc(2), update)).entries.map((entry) => entry.bytes)).toEqual([0, 0]);
+    const result = await admitted(newDoc(2), update, toyRules(), { ...ALL, tombstone: () => new Set() });
     expect(result.update).toBe(update);
     expect(result.strippedDeletes).toBe(0);
     expect(result.entries).toEqual([
@@ -194,7 +195,7 @@ describe('document admission', () => {
     const messages: [string | null, string][] = [];
     const acts: [string | null, string][] = [];
     const rules: AdmissionRules = { roots: new Map([['messages', toyRule(messages)], ['acts', toyRule(acts)]]) };
-    const result = await admitted(newDoc(3), overwrite, rules);
+    const result = await admitted(newDoc(3), overwrite, rules, { ...ALL, tombstone: () => new Set() });
     expect(result.entries).toEqual([{ root: null, key: null, author: 'bob', bytes: toy('bob').length, clientClock: [2, 0] }]);
     expect(messages).toEqual([[null, toy('bob')]]);
 
