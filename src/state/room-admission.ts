@@ -11,22 +11,26 @@
 import type * as Y from 'yjs';
 import { admitUpdate, type AdmittedEntry } from '../core/doc-admission.js';
 import { createRoomSchema, type RootName } from '../core/doc-schema.js';
-import type { AdmitMode, AdmitResult } from '../transport/message-handler.js';
+import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
 import { createTokenBucket, type TokenBucket } from '../transport/rate-limit.js';
 
 /** Signatures checked in each history piece (the rest are checked as they are shown). */
 export const HISTORY_SIGNATURE_SAMPLE = 16;
 /**
- * Each author's storage allowance on this device, in bytes of entries, charged when their entries
- * arrive (this device's clock): 10 MiB an hour, up to 1 MiB at once. A person typing never comes
- * near it (a long paste is 24 KB); a script flooding valid entries gets that much stored and the
- * rest kept as tombstones (Yjs GC structs: the clocks, not the content). This page's first
- * history is not charged: a joiner takes the room's history on trust in volume.
+ * Storage allowances on this device, in bytes of entries, charged when entries arrive (this
+ * device's clock); what is over them is kept as tombstones (Yjs GC structs: the clocks, not the
+ * content). Two, so that neither one identity nor a stream of new ones can fill a device:
+ *  - each author: 5 MiB an hour, up to 256 KiB at once. A person typing never comes near it (a
+ *    long paste is 24 KB; 5 MiB is some fifteen thousand messages);
+ *  - each connection, for entries of authors other than the one its peer proved to be (relayed
+ *    messages, or identities made up by the thousand): 5 MiB an hour, up to 256 KiB at once. In a
+ *    room of up to twenty people everyone is connected to everyone and relays bring nothing new.
+ * This page's first history is not charged: a joiner takes the room's history on trust in volume.
  */
-export const AUTHOR_BURST_BYTES = 1024 * 1024;
-export const AUTHOR_BYTES_PER_HOUR = 10 * 1024 * 1024;
-/** Authors whose allowance is tracked at once; the least recently charged is forgotten beyond it. */
-const MAX_TRACKED_AUTHORS = 4096;
+export const ALLOWANCE_BURST_BYTES = 256 * 1024;
+export const ALLOWANCE_BYTES_PER_HOUR = 5 * 1024 * 1024;
+/** Allowances tracked at once (authors and connections); the least recently charged is forgotten beyond it. */
+const MAX_TRACKED_ALLOWANCES = 4096;
 
 export interface RoomAdmissionHost {
   readonly doc: Y.Doc;
@@ -42,29 +46,30 @@ export interface RoomAdmissionHost {
 }
 
 /** The function the provider calls on every document update from a peer. */
-export function createRoomAdmission(host: RoomAdmissionHost): (update: Uint8Array, mode: AdmitMode) => Promise<AdmitResult> {
+export function createRoomAdmission(host: RoomAdmissionHost): (update: Uint8Array, mode: AdmitMode, from: AdmitSource) => Promise<AdmitResult> {
   const roots = createRoomSchema(host.adminKey);
   const rules = { roots, mayDelete: (root: string, key: string, value: string): boolean => roots.has(root as RootName) && host.mayRemove(root as RootName, key, value) };
   const now = host.now ?? ((): number => performance.now());
   const allowances = new Map<string, TokenBucket>();
-  const allowanceOf = (author: string): TokenBucket => {
-    let bucket = allowances.get(author);
-    if (bucket === undefined) bucket = createTokenBucket({ burst: AUTHOR_BURST_BYTES, perSecond: AUTHOR_BYTES_PER_HOUR / 3600, now });
-    allowances.delete(author);
-    allowances.set(author, bucket);
-    if (allowances.size > MAX_TRACKED_AUTHORS) allowances.delete(allowances.keys().next().value as string);
+  const allowanceOf = (name: string): TokenBucket => {
+    let bucket = allowances.get(name);
+    if (bucket === undefined) bucket = createTokenBucket({ burst: ALLOWANCE_BURST_BYTES, perSecond: ALLOWANCE_BYTES_PER_HOUR / 3600, now });
+    allowances.delete(name);
+    allowances.set(name, bucket);
+    if (allowances.size > MAX_TRACKED_ALLOWANCES) allowances.delete(allowances.keys().next().value as string);
     return bucket;
   };
-  const overAllowance = (entries: readonly AdmittedEntry[]): ReadonlySet<number> => {
+  const overAllowance = (entries: readonly AdmittedEntry[], from: AdmitSource): ReadonlySet<number> => {
     const over = new Set<number>();
     entries.forEach((entry, index) => {
-      if (!allowanceOf(entry.author).take(entry.bytes)) over.add(index);
+      const relayed = entry.author !== from.key;
+      if (!allowanceOf(`author:${entry.author}`).take(entry.bytes) || (relayed && !allowanceOf(`link:${from.link}`).take(entry.bytes))) over.add(index);
     });
     if (over.size > 0) host.overBudget(over.size);
     return over;
   };
-  return async (update, mode) => {
-    const admission = await admitUpdate(host.doc, update, rules, { verify: mode === 'live' ? 'all' : HISTORY_SIGNATURE_SAMPLE, ...(mode === 'initial' ? {} : { tombstone: overAllowance }) });
+  return async (update, mode, from) => {
+    const admission = await admitUpdate(host.doc, update, rules, { verify: mode === 'live' ? 'all' : HISTORY_SIGNATURE_SAMPLE, ...(mode === 'initial' ? {} : { tombstone: (entries: readonly AdmittedEntry[]) => overAllowance(entries, from) }) });
     if (!admission.ok) return admission;
     if (admission.strippedDeletes > 0) host.stripped(admission.strippedDeletes);
     return { ok: true, update: admission.update };

@@ -9,7 +9,7 @@ import { formatInviteFragment } from '../core/invite-link.js';
 import type { ConnectionState, DropSource, DropReason, InviteLink } from '../core/types.js';
 import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import type { Identity } from '../crypto/identity.js';
-import type { AdmitMode, AdmitResult } from '../transport/message-handler.js';
+import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -26,7 +26,7 @@ export interface RoomNetworkOptions {
   readonly doc: Y.Doc;
   readonly presence: PresenceTable;
   readonly whoAmI: () => Promise<{ readonly identity: Identity; readonly clientId: number }>;
-  readonly admit: (update: Uint8Array, mode: AdmitMode) => Promise<AdmitResult>;
+  readonly admit: (update: Uint8Array, mode: AdmitMode, from: AdmitSource) => Promise<AdmitResult>;
   readonly preview: () => Uint8Array | null;
   readonly onPreview: (preview: Uint8Array) => void;
   readonly onHistoryDone: () => void;

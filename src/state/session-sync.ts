@@ -8,7 +8,7 @@ import { verifyMessageEntry } from '../core/message-entry.js';
 import { encodeTail, decodeTail } from '../core/message-tail.js';
 import { decodePrivateEntry } from '../core/private-message.js';
 import { parseStamp } from '../core/hlc.js';
-import type { AdmitMode, AdmitResult } from '../transport/message-handler.js';
+import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
 import { MAX_PREVIEW_BYTES } from '../transport/wire-messages.js';
 import { createRoomAdmission } from './room-admission.js';
 import type { RoomSession } from './room-session.svelte.js';
@@ -25,7 +25,7 @@ function messageRemovable(session: RoomSession, id: string): boolean {
 }
 
 /** The admission function for `session`'s document. */
-export function sessionAdmission(session: RoomSession, adminKey: string | null): (update: Uint8Array, mode: AdmitMode) => Promise<AdmitResult> {
+export function sessionAdmission(session: RoomSession, adminKey: string | null): (update: Uint8Array, mode: AdmitMode, from: AdmitSource) => Promise<AdmitResult> {
   return createRoomAdmission({
     doc: session.doc,
     adminKey,

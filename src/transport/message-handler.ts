@@ -24,6 +24,12 @@ import { checkLiveUpdate, countMissing, encodeAck, encodeHello, encodePresence, 
 
 /** What admission made of an update: the bytes to apply (possibly with parts removed), or why it was refused. */
 export type AdmitResult = { readonly ok: true; readonly update: Uint8Array } | { readonly ok: false; readonly reason: DropReason };
+/** Where an update came from: the link, and the key its peer proved (null before its proof, or for another tab). */
+export interface AdmitSource {
+  readonly link: string;
+  readonly key: string | null;
+}
+
 /**
  * 'live': one transaction, every signature checked; 'history': a piece of a history, signatures
  * sampled; 'initial': a piece of this page's first history (or from another tab of this device),
@@ -37,8 +43,8 @@ export interface MessageHandlerOptions {
   readonly wireKey: Uint8Array;
   /** This device's identity and presence client id, for proofs (waits until loaded). */
   readonly whoAmI: () => Promise<{ readonly identity: Identity; readonly clientId: number }>;
-  /** Checks an update before it is applied; without it, updates are applied as they come (transport tests). */
-  readonly admit?: (update: Uint8Array, mode: AdmitMode) => Promise<AdmitResult>;
+  /** Checks an update from a link (its origin, and the key its peer proved, if any) before it is applied; without it, updates are applied as they come (transport tests). */
+  readonly admit?: (update: Uint8Array, mode: AdmitMode, from: AdmitSource) => Promise<AdmitResult>;
   readonly history: HistoryResponder;
   readonly onDrop: (source: 'frame' | 'presence' | 'update', reason: DropReason) => void;
   /** Runs work that touches the document once this device's stored history is in it. */
@@ -104,7 +110,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
 
   /** Admits and applies an update; false (counted, struck) if it was refused. */
   const admitAndApply = async (link: Link, update: Uint8Array, mode: AdmitMode, origin: string): Promise<boolean> => {
-    const admitted = options.admit === undefined ? { ok: true as const, update } : await options.admit(update, mode).catch((): AdmitResult => ({ ok: false, reason: 'decode' }));
+    const admitted = options.admit === undefined ? { ok: true as const, update } : await options.admit(update, mode, { link: link.origin, key: link.proven?.key ?? null }).catch((): AdmitResult => ({ ok: false, reason: 'decode' }));
     if (link.closed || options.isDestroyed()) return false;
     if (!admitted.ok) {
       refuse(link, 'update', admitted.reason, INVALID_STRIKES);

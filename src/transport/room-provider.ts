@@ -22,7 +22,7 @@ import { createHistoryRequests } from './history-requests.js';
 import { createHistoryResponder } from './history-stream.js';
 import { createLink, type Link } from './link.js';
 import { createLinkSender, type LinkSender } from './link-sender.js';
-import { createMessageHandler, type AdmitMode, type AdmitResult } from './message-handler.js';
+import { createMessageHandler, type AdmitMode, type AdmitResult, type AdmitSource } from './message-handler.js';
 import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
 import { createPresenceSync } from './presence-sync.js';
 import { createRefusals } from './refusals.js';
@@ -71,7 +71,7 @@ export interface RoomProviderOptions {
   /** Null where tabs cannot exist (Node peers in tests). */
   readonly createTabChannel: ((name: string) => TabChannelLike) | null;
   /** Checks every document update from a peer before it is applied (core/doc-admission.ts). */
-  readonly admit?: (update: Uint8Array, mode: AdmitMode) => Promise<AdmitResult>;
+  readonly admit?: (update: Uint8Array, mode: AdmitMode, from: AdmitSource) => Promise<AdmitResult>;
   /** The newest messages, sent ahead of a long history (the asker shows them first). */
   readonly preview?: () => Uint8Array | null;
   readonly onPreview?: (preview: Uint8Array) => void;

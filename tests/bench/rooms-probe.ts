@@ -23,6 +23,8 @@ export interface Mark {
 
 export interface ProbeState {
   readonly marks: Record<string, Mark>;
+  /** Every change of the Messages log's aria-busy: [epoch ms, busy]. */
+  readonly busy: ReadonlyArray<readonly [number, boolean]>;
   readonly longTasks: ReadonlyArray<readonly [number, number]>;
   readonly timeOrigin: number;
 }
@@ -40,7 +42,8 @@ interface ProbeWindow {
 function probe(options: ProbeOptions): void {
   const marks: Record<string, Mark> = {};
   const longTasks: Array<readonly [number, number]> = [];
-  const state: ProbeState = { marks, longTasks, timeOrigin: performance.timeOrigin };
+  const busy: Array<readonly [number, boolean]> = [];
+  const state: ProbeState = { marks, longTasks, busy, timeOrigin: performance.timeOrigin };
   (window as unknown as ProbeWindow).__benchProbe = state;
   const mark = (name: string, t = performance.now()): void => {
     if (marks[name] !== undefined) return;
@@ -102,7 +105,9 @@ function probe(options: ProbeOptions): void {
   const pending = new Map(Object.entries(options.texts));
   const check = (): void => {
     if (marks['app-rendered'] === undefined && document.getElementById('app')?.firstElementChild) mark('app-rendered');
-    if (marks['history-loaded'] === undefined && document.querySelector('[role="log"]')?.getAttribute('aria-busy') === 'false') mark('history-loaded');
+    const busyNow = document.querySelector('[role="log"]')?.getAttribute('aria-busy');
+    if (busyNow !== undefined && busyNow !== null && busy.at(-1)?.[1] !== (busyNow === 'true')) busy.push([performance.timeOrigin + performance.now(), busyNow === 'true']);
+    if (marks['history-loaded'] === undefined && busyNow === 'false') mark('history-loaded');
     if (pending.size === 0) return;
     const composer = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]');
     if (composer === null || composer.disabled) return;

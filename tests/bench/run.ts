@@ -14,6 +14,7 @@ import { runJoinBench } from './join.js';
 import { runRoomsBench } from './rooms.js';
 import { runLivelyBench } from './lively.js';
 import { runSignalingBench, type BenchOptions } from './signaling.js';
+import { runTrustBench } from './trust.js';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 /**
@@ -25,6 +26,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options:
   { name: 'rooms', budgetMs: 20 * 60_000, run: runRoomsBench },
   { name: 'lively', budgetMs: 10 * 60_000, run: runLivelyBench },
   { name: 'join', budgetMs: 10 * 60_000, run: runJoinBench },
+  { name: 'trust', budgetMs: 25 * 60_000, run: runTrustBench },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {
