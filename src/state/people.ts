@@ -24,10 +24,20 @@ export function nextFields(nick: string, key: string, current: PresenceFields | 
   return { nick, color: color ?? colorForKey(key), status: change.status ?? current?.status ?? 'online', text: change.text ?? current?.text ?? '', typing: change.typing ?? current?.typing ?? false };
 }
 
-/** Everyone present, this person first, then by nickname; `refused` people (banned, locked out) are left out. */
+/**
+ * Everyone present, one row per key (their most recently renewed tab: a key claiming a hundred
+ * client ids is still one person), this person first, then by nickname; `refused` people (banned,
+ * locked out) are left out.
+ */
 export function listPeople(entries: Iterable<PresenceEntry>, ownId: string | null, refused: (key: string) => boolean): Person[] {
-  const people: Person[] = [];
+  const newest = new Map<string, PresenceEntry>();
   for (const entry of entries) {
+    const known = newest.get(entry.key);
+    // This tab's own entry stands for its key; otherwise the most recently renewed.
+    if (known === undefined || (known.id !== ownId && (entry.id === ownId || entry.seenAt > known.seenAt))) newest.set(entry.key, entry);
+  }
+  const people: Person[] = [];
+  for (const entry of newest.values()) {
     const publicKey = fromBase64Url(entry.key);
     if (publicKey === null) continue;
     const isSelf = entry.id === ownId;

@@ -25,7 +25,7 @@ export const HISTORY_SIGNATURE_SAMPLE = 16;
  *  - each connection, for entries of authors other than the one its peer proved to be (relayed
  *    messages, or identities made up by the thousand): 5 MiB an hour, up to 256 KiB at once. In a
  *    room of up to twenty people everyone is connected to everyone and relays bring nothing new.
- * This page's first history is not charged: a joiner takes the room's history on trust in volume.
+ * Histories asked for until one is in, or in a page's first minute, are not charged (transport/message-handler.ts).
  */
 export const ALLOWANCE_BURST_BYTES = 256 * 1024;
 export const ALLOWANCE_BYTES_PER_HOUR = 5 * 1024 * 1024;

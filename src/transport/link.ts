@@ -72,6 +72,8 @@ export interface Link {
   incoming: boolean;
   /** When the incoming history last made progress (now() ms). */
   lastProgress: number;
+  /** When we last asked this peer for a history (now() ms). */
+  askedAt: number;
   readonly messages: TokenBucket;
   readonly presence: TokenBucket;
   readonly stateVectors: TokenBucket;
@@ -108,6 +110,7 @@ export function createLink(options: LinkOptions): Link {
     processingBytes: 0,
     incoming: false,
     lastProgress: options.now(),
+    askedAt: -Infinity,
     messages: createTokenBucket({ burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND, ...clock }),
     presence: createTokenBucket({ burst: PRESENCE_BURST, perSecond: PRESENCE_PER_SECOND, ...clock }),
     stateVectors: createTokenBucket({ burst: STATE_VECTOR_BURST, perSecond: STATE_VECTORS_PER_SECOND, ...clock }),

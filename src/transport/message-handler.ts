@@ -79,13 +79,14 @@ export interface MessageHandler {
   closeLink(link: Link): void;
 }
 
-/** Signatures sampled per history piece: a piece of forgeries is refused, one forged entry in a thousand mostly is not (see README). */
-const HISTORY_SAMPLE = 16;
+/** Histories asked for within this long of opening the room are taken on trust in volume (see receivePiece). */
+export const INITIAL_SYNC_MS = 60_000;
 
 export function createMessageHandler(options: MessageHandlerOptions): MessageHandler {
   const { doc, onDrop } = options;
-  /** Set once a history this page asked for is in: later pieces are charged like live updates. */
+  /** Set once a history this page asked for is in. */
   let initialHistoryDone = false;
+  const openedAt = options.now();
 
   const strike = (link: Link, weight = 1): void => {
     if (link.trusted || link.closed) return;
@@ -182,7 +183,11 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
     // gave its history up (a stall) or asked it again.
     if (!link.trusted && !link.incoming) return refuse(link, 'update', 'unsolicited');
     link.lastProgress = options.now();
-    const mode = link.trusted || !initialHistoryDone ? 'initial' : 'history';
+    // A joiner takes the room's history on trust in volume: pieces of the histories it asks for
+    // until one is in, or in its first minute (the first peer to answer may have had little), are
+    // not charged to storage allowances; later ones are, like live updates.
+    const initial = link.trusted || !initialHistoryDone || link.askedAt - openedAt < INITIAL_SYNC_MS;
+    const mode = initial ? 'initial' : 'history';
     if (!(await admitAndApply(link, message.update, mode, options.historyOrigin(link.origin)))) return;
     if (link.trusted) return;
     if (message.last) {
@@ -238,6 +243,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
       if (link.closed) return;
       link.incoming = true;
       link.lastProgress = options.now();
+      link.askedAt = link.lastProgress;
       link.send(encodeStateVector(doc));
     },
     receiveChunk(link, chunk) {
