@@ -18,6 +18,12 @@ const MAX_VARINT_BYTES = 8;
 /** Thrown by the readers below; callers catch it and drop the input (never past their handler). */
 export class DecodeError extends Error {
   readonly code = 'PARLEY_ERR_DECODE';
+  /** 'size' when a length or number is over its bound, 'decode' for anything else malformed. */
+  readonly reason: 'size' | 'decode';
+  constructor(message: string, reason: 'size' | 'decode' = 'decode') {
+    super(message);
+    this.reason = reason;
+  }
 }
 
 export function createReader(bytes: Uint8Array): ByteReader {
@@ -42,7 +48,13 @@ export function readBoundedUint(reader: ByteReader, max: number): number {
 
 /** Reads a length-prefixed byte string of at most `maxBytes`, refusing a length beyond the input. */
 export function readBoundedBytes(reader: ByteReader, maxBytes: number): Uint8Array {
-  const length = readBoundedUint(reader, maxBytes);
+  let length: number;
+  try {
+    length = readBoundedUint(reader, maxBytes);
+  } catch (error) {
+    // A well-formed length over the bound is a size to count, not garbage.
+    throw error instanceof DecodeError && error.message === 'number out of range' ? new DecodeError('length over its bound', 'size') : error;
+  }
   if (length > reader.arr.length - reader.pos) throw new DecodeError('length beyond input');
   const bytes = reader.arr.subarray(reader.pos, reader.pos + length);
   reader.pos += length;

@@ -15,7 +15,7 @@
  */
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { atEnd, createReader, readBoundedBytes, readBoundedUint } from '../core/bounded-decoding.js';
+import { atEnd, createReader, DecodeError, readBoundedBytes, readBoundedUint } from '../core/bounded-decoding.js';
 import { MAX_CLIENT_ID } from '../core/presence-record.js';
 import type { DropReason } from '../core/types.js';
 import { MAX_MESSAGE_BYTES } from './wire-frames.js';
@@ -120,8 +120,8 @@ export function parseWireMessage(bytes: Uint8Array): WireMessage {
   if (bytes.length > MAX_MESSAGE_BYTES) return invalid('size');
   try {
     return readMessage(bytes);
-  } catch {
-    return invalid('decode');
+  } catch (error) {
+    return invalid(error instanceof DecodeError ? error.reason : 'decode');
   }
 }
 

@@ -61,6 +61,7 @@ export const peopleItems = (page: Page): Locator => page.getByRole('list', { nam
 export const nickOf = async (page: Page): Promise<string> => (await page.locator('.me strong').textContent()) ?? '';
 
 export async function say(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  const composer = page.getByRole('textbox', { name: 'Message', exact: true });
+  await composer.fill(text);
+  await composer.press('Enter');
 }

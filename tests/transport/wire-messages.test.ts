@@ -86,7 +86,7 @@ describe('wire messages', () => {
     for (const [encoded, expected] of cases) expect(parseWireMessage(encoded)).toEqual(expected);
   });
 
-  it('carry the largest payload each kind allows, and refuse one byte more as decode', () => {
+  it('carry the largest payload each kind allows, and refuse one byte more as size', () => {
     const stateVector = (payload: Uint8Array): Uint8Array => {
       const length = Uint8Array.from(varUint(payload.length));
       const message = new Uint8Array(2 + length.length + payload.length);
@@ -102,7 +102,7 @@ describe('wire messages', () => {
     ];
     for (const [kind, encode, max] of cases) {
       expect(verdict(encode(bytes(max)))).toBe(kind);
-      expect(verdict(encode(bytes(max + 1)))).toBe('decode');
+      expect(verdict(encode(bytes(max + 1)))).toBe('size');
     }
     expect(verdict(encodeAck(MAX_PIECE_CREDITS + 1))).toBe('decode');
     expect(verdict(Uint8Array.of(5, 2, 0))).toBe('decode');
@@ -111,10 +111,10 @@ describe('wire messages', () => {
 
   it('refuse a challenge, key or signature of the wrong length', () => {
     expect(verdict(encodeHello(bytes(CHALLENGE_BYTES - 1)))).toBe('shape');
-    expect(verdict(encodeHello(bytes(CHALLENGE_BYTES + 1)))).toBe('decode');
+    expect(verdict(encodeHello(bytes(CHALLENGE_BYTES + 1)))).toBe('size');
     expect(verdict(encodeProof(1, bytes(31), bytes(64)))).toBe('shape');
     expect(verdict(encodeProof(1, bytes(32), bytes(63)))).toBe('shape');
-    expect(verdict(encodeProof(1, bytes(33), bytes(64)))).toBe('decode');
+    expect(verdict(encodeProof(1, bytes(33), bytes(64)))).toBe('size');
   });
 
   it('name unknown types and sync steps', () => {
