@@ -84,6 +84,13 @@ export class MessageIndex {
     return this.#log.slice(start, end).filter((entry) => this.#log.statusOf(entry.id) === 'valid');
   }
 
+  /** The message with this id if the log shows it now (not hidden, deleted or expired, signature checked). */
+  shown(id: string): MessageEntry | undefined {
+    const at = this.#log.indexOf(id);
+    const entry = at < 0 ? undefined : this.#log.slice(at, at + 1)[0];
+    return entry !== undefined && this.#log.statusOf(id) === 'valid' ? entry : undefined;
+  }
+
   /** Every shown message, after checking the signatures not checked yet (for a transcript). */
   async verifiedAll(): Promise<MessageEntry[]> {
     const pending = this.#log.pendingIn(0, this.#log.size);

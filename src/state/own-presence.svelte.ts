@@ -12,6 +12,7 @@ import type { PresenceState } from '../core/types.js';
 import { toBase64Url } from '../crypto/encoding.js';
 import type { Identity } from '../crypto/identity.js';
 import { nextFields } from './people.js';
+import { deviceProfile } from './profile.svelte.js';
 
 const TYPING_IDLE_MS = 3000;
 /** How often entries that stopped renewing are looked for. */
@@ -70,13 +71,20 @@ export class OwnPresence {
     this.#publish({});
   }
 
-  /** Changes the nickname shown to others; false if it is empty, too long or has control characters. */
+  /** Changes the nickname shown to others, and kept on this device for every room; false if it is empty, too long or has control characters. */
   rename(nick: string): boolean {
     const trimmed = nick.trim();
     if (!isValidNick(trimmed)) return false;
     this.nick = trimmed;
+    deviceProfile.setNick(trimmed);
     this.#publish({});
     return true;
+  }
+
+  /** This device's colour in every room (null: one made from each room's identity). */
+  setColor(color: string | null): void {
+    deviceProfile.setColor(color);
+    this.#publish({});
   }
 
   /** Sets the status this person chose; 'busy' stays busy, 'online' shows as away while away. */

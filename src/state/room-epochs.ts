@@ -18,8 +18,6 @@ export interface RoomEpochsOptions {
   /** The room admin's key (base64url); null for a room without one (then no epoch counts). */
   readonly adminKey: string | null;
   readonly onDrop: (reason: DropReason) => void;
-  /** The newest secret sealed to this person changed. */
-  readonly onSecret: (secret: Uint8Array, epoch: number) => void;
 }
 
 export class RoomEpochs {
@@ -29,6 +27,7 @@ export class RoomEpochs {
   #identity: Identity | null = null;
   #current = 0;
   readonly #cardListeners = new Set<() => void>();
+  readonly #secretListeners = new Set<(secret: Uint8Array, epoch: number) => void>();
 
   constructor(options: RoomEpochsOptions) {
     this.#options = options;
@@ -69,6 +68,11 @@ export class RoomEpochs {
     if (this.#members.values.get(card.key)?.box !== card.box) this.#members.set(card.key, card);
   }
 
+  /** Calls `listener` when a newer room secret is sealed to this person (after a ban). */
+  onSecret(listener: (secret: Uint8Array, epoch: number) => void): void {
+    this.#secretListeners.add(listener);
+  }
+
   /** Calls `listener` whenever the verified member cards change (private messages wait for the cards they need). */
   onCards(listener: () => void): void {
     this.#cardListeners.add(listener);
@@ -106,7 +110,7 @@ export class RoomEpochs {
       const secret = openEpochKey(key, identity);
       if (secret === null) continue;
       this.#current = key.epoch;
-      this.#options.onSecret(secret, key.epoch);
+      for (const listener of this.#secretListeners) listener(secret, key.epoch);
       return;
     }
   }

@@ -31,8 +31,6 @@ export interface RoomNetworkOptions {
   readonly onPreview: (preview: Uint8Array) => void;
   readonly onHistoryDone: () => void;
   readonly drop: (source: DropSource, reason: DropReason) => void;
-  /** The traffic moved to new keys (new peers: presence must be published to them). */
-  readonly moved: () => void;
 }
 
 export class RoomNetwork {
@@ -49,6 +47,7 @@ export class RoomNetwork {
   #everConnected = false;
   #closed = false;
   #offlineTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #movedListeners = new Set<() => void>();
 
   constructor(options: RoomNetworkOptions) {
     this.#options = options;
@@ -103,7 +102,12 @@ export class RoomNetwork {
     this.epoch = epoch;
     this.#provider.destroy();
     this.start(Promise.resolve());
-    this.#options.moved();
+    for (const listener of this.#movedListeners) listener();
+  }
+
+  /** Calls `listener` when the traffic has moved to new keys (new peers: presence must be published to them). */
+  onMoved(listener: () => void): void {
+    this.#movedListeners.add(listener);
   }
 
   /** The invite link for new members: the current room key (after a ban, the new one). */
