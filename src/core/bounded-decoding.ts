@@ -1,7 +1,7 @@
 /**
  * Reading numbers and byte strings from untrusted lib0-encoded input, with bounds. lib0's own
  * readVarUint turns an over-long varint (147 bytes of 0x80 then 0x01) into Infinity, and
- * writeVarUint(Infinity) never returns (FACTS.md): one such presence update froze every tab it
+ * writeVarUint(Infinity) never returns (lib0 0.2): one such presence update froze every tab it
  * reached. Everything decoded from the network goes through these instead, and is bounded before
  * anything uses or re-encodes it.
  */

@@ -1,5 +1,5 @@
 /**
- * Presence (y-protocols awareness state): strict parsing of what peers announce, friendly
+ * Presence: strict parsing of the fields a member says about themselves (signed in presence-record.ts), friendly
  * random nicknames, and a stable colour per identity key.
  */
 import { isValidLabel, isValidNick } from './message-entry.js';

@@ -18,7 +18,7 @@ export interface InviteLink {
 
 /**
  * One chat message as stored in the shared document: `doc.getMap('messages')`, keyed by `id`.
- * A Y.Map keyed by id keeps appends flat as the room grows (a Y.Array was quadratic, see FACTS.md).
+ * A Y.Map keyed by id keeps appends flat as the room grows (a Y.Array was quadratic: 30k messages took 12 s to append one by one, 100k took 156 s).
  * The map holds each entry as its JSON text (core/message-entry.ts encodeMessageEntry).
  */
 export interface MessageEntry {
@@ -67,11 +67,9 @@ export type DropReason =
   /** A partial message not completed in time. */
   | 'expired'
   /** A presence clock outside the accepted window (a replay, or a jump meant to freeze it). */
-  | 'clock'
-  /** Presence for a client id already bound to another member's key. */
-  | 'impostor';
+  | 'clock';
 
-/** Presence, carried in y-protocols awareness; validated on receipt like everything else. */
+/** Presence: what a member says about themselves, in signed records (core/presence-record.ts); validated on receipt like everything else. */
 export interface PresenceState {
   readonly nick: string;
   /** `#rrggbb` */

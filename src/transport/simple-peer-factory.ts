@@ -1,6 +1,6 @@
 /**
  * simple-peer in the form Vite bundles without Node polyfills: its prebuilt browser build
- * (the package's main entry pulls `buffer`, `readable-stream` and `randombytes`, FACTS.md).
+ * (the package's main entry pulls `buffer`, `readable-stream` and `randombytes`, which break under Vite: `global is not defined`).
  */
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { PeerLike } from './peer-mesh.js';
@@ -24,7 +24,7 @@ interface ChannelLike {
 /**
  * Bytes the data channel may hold unsent before the writer reports it full, and the level at
  * which it asks for more. simple-peer's own write() stops at 64 KiB and resumes one event at a
- * time, which held a history transfer to ~2 MiB/s; a data channel takes up to 16 MiB (FACTS.md),
+ * time, which held a history transfer to ~2 MiB/s; a data channel takes up to 16 MiB before send() throws (measured in Chromium here),
  * and a loopback one carries 26–40 MiB/s.
  */
 export const CHANNEL_HIGH_WATER = 1024 * 1024;

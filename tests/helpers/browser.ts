@@ -6,7 +6,7 @@ import { findChromium } from '../../scripts/chromium.mjs';
 
 export const CLIENT_BUILD = new URL('../../dist/client/', import.meta.url).pathname;
 
-/** Flags measured to work as root in a sandbox (../shared/FACTS.md), plus fake media devices. */
+/** Flags measured to work as root in a sandbox (headless Debian Chromium as root), plus fake media devices. */
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
 
 export async function launchChromium(): Promise<Browser> {

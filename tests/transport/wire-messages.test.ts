@@ -57,7 +57,7 @@ function varUint(value: number): number[] {
   return out;
 }
 
-/** 147 bytes of 0x80 then 0x01: lib0's readVarUint makes Infinity of it (FACTS.md). */
+/** 147 bytes of 0x80 then 0x01: lib0's readVarUint makes Infinity of it (lib0 0.2). */
 const INFINITE_VARINT: readonly number[] = [...new Array<number>(147).fill(0x80), 0x01];
 
 const bytes = (length: number, fill = 7): Uint8Array => new Uint8Array(length).fill(fill);
