@@ -13,6 +13,7 @@ import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encodin
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { parseStamp } from './hlc.js';
 import { checkBase64, isValidText, MAX_TEXT_CHARS, MESSAGE_ID_BYTES } from './message-entry.js';
+import { hasExactFields, isPlainObject } from './strict-json.js';
 import type { DropReason, MessageEntry } from './types.js';
 
 export type MessageAct =
@@ -91,12 +92,11 @@ export async function createMessageAct(identity: Identity, draft: ActDraft, hlc:
 }
 
 function checkAct(key: string, value: unknown): DropReason | MessageAct {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'shape';
-  const fields = value as Record<string, unknown>;
+  if (!isPlainObject(value)) return 'shape';
+  const fields = value;
   const kind = fields['k'];
   if (kind !== 'e' && kind !== 'd' && kind !== 'r' && kind !== 's') return 'shape';
-  const names = Object.keys(fields);
-  if (names.length !== FIELDS[kind].length || !FIELDS[kind].every((name) => Object.hasOwn(fields, name)) || fields['v'] !== 1) return 'shape';
+  if (!hasExactFields(fields, FIELDS[kind]) || fields['v'] !== 1) return 'shape';
   const { author, hlc, sig } = fields;
   if (typeof author !== 'string' || typeof hlc !== 'string' || typeof sig !== 'string') return 'shape';
   const encoding = checkBase64(author, PUBLIC_KEY_BYTES) ?? checkBase64(sig, SIGNATURE_BYTES);

@@ -7,6 +7,7 @@
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { parseStamp } from './hlc.js';
+import { hasExactFields, isPlainObject } from './strict-json.js';
 import type { DropReason, MessageEntry } from './types.js';
 
 export const MAX_TEXT_CHARS = 8000;
@@ -100,18 +101,11 @@ export function checkBase64(text: string, bytes: number): DropReason | null {
   return (last & ((1 << spareBits) - 1)) === 0 ? null : 'shape';
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 function checkEntry(key: unknown, value: unknown): DropReason | MessageEntry {
   if (!isPlainObject(value)) return 'shape';
-  const names = Object.keys(value);
   const { v, id, author, nick, hlc, text, sig, re } = value;
   const fields = v === 1 ? FIELDS : v === 2 ? REPLY_FIELDS : null;
-  if (fields === null || names.length !== fields.length || !names.every((name) => fields.includes(name))) return 'shape';
+  if (fields === null || !hasExactFields(value, fields)) return 'shape';
   if (v === 2 && (typeof re !== 'string' || checkBase64(re, MESSAGE_ID_BYTES) !== null)) return 'shape';
   if (typeof id !== 'string' || typeof author !== 'string' || typeof nick !== 'string') return 'shape';
   if (typeof hlc !== 'string' || typeof text !== 'string' || typeof sig !== 'string') return 'shape';

@@ -7,6 +7,7 @@
  * Author stamps are claimed, not proven: a banned author can backdate new messages to before the
  * ban, so whoever consumes the state should also refuse entries first seen after a ban ('refused').
  */
+import { hasExactFields, isPlainObject } from './strict-json.js';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { parseStamp } from './hlc.js';
@@ -88,17 +89,6 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 const isKind = (kind: unknown): kind is ModerationKind => typeof kind === 'string' && Object.hasOwn(PAYLOAD_FIELDS, kind);
 
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function hasExactFields(value: Record<string, unknown>, fields: readonly string[]): boolean {
-  const names = Object.keys(value);
-  return names.length === fields.length && names.every((name) => fields.includes(name));
-}
 
 const isIntegerIn = (value: unknown, min: number, max: number): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;

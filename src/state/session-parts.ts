@@ -21,7 +21,7 @@ import { SessionActs } from './session-acts.svelte.js';
 import { sessionAdmission, sessionPreview } from './session-sync.js';
 
 /** While a long history streams in, the list is rendered at most this often. */
-const SYNC_RENDER_MS = 250;
+const SYNC_RENDER_MS = 1000;
 
 /**
  * What is shown changed: the list is rendered again once per frame at most, and while a long

@@ -41,8 +41,8 @@ export const MAX_LIVE_UPDATE_STRUCTS = 200;
 /** Bytes one live update may carry: the largest entry is about 51 KB of UTF-8, so 256 KiB leaves room. */
 export const MAX_LIVE_UPDATE_BYTES = 256 * 1024;
 /** A history piece's target size; one entry more may push it past, never beyond MAX_PIECE_BYTES. */
-export const PIECE_BYTES = 256 * 1024;
-export const MAX_PIECE_BYTES = 384 * 1024;
+export const PIECE_BYTES = 384 * 1024;
+export const MAX_PIECE_BYTES = 448 * 1024;
 /** A state vector holds one entry (≤ 10 bytes) per client that ever wrote: 256 KiB is over 25k clients. */
 export const MAX_STATE_VECTOR_BYTES = 256 * 1024;
 /** The preview of the newest messages that leads a history. */

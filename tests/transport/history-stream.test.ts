@@ -187,7 +187,7 @@ describe('history stream', () => {
   });
 
   it('caps credits at MAX_PIECE_CREDITS however much is granted', () => {
-    const big = sourceDoc(2000, 3000, 9);
+    const big = sourceDoc(3000, 3000, 9);
     const h = setup(big);
     const asker = fakeLink();
     h.responder.start(asker.link, EMPTY_STATE_VECTOR, false);
