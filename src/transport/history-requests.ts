@@ -14,6 +14,8 @@ export interface HistoryRequests {
   done(link: Link): void;
   /** The link closed (a history it was streaming resumes elsewhere). */
   remove(link: Link): void;
+  /** The link whose history is coming in now, if any. */
+  current(): Link | null;
   /** Gives up on a history that stopped making progress (the peer is asked again after the others); returns the link given up on, if any. */
   checkStalled(): Link | null;
 }
@@ -35,6 +37,7 @@ export function createHistoryRequests(ask: (link: Link) => void, now: () => numb
   };
 
   return {
+    current: () => current,
     add(link) {
       // Other tabs are this device: asked at once, alongside any peer.
       if (link.trusted) return ask(link);

@@ -102,6 +102,8 @@ export interface ProviderStats {
   readonly floodDisconnects: number;
   /** Connections closed by disconnectKey or because the peer proved to be a refused key. */
   readonly refusedConnections: number;
+  /** The peer whose history is streaming in now, if any. */
+  readonly historyFrom: string | null;
 }
 
 export interface RoomProvider {
@@ -356,7 +358,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   return {
     selfId,
     status: () => ({ signaling: signalingUp, peers: mesh.connectedPeers().length }),
-    stats: () => ({ floodDisconnects, refusedConnections }),
+    stats: () => ({ floodDisconnects, refusedConnections, historyFrom: requests.current()?.origin ?? null }),
     disconnectPeer: (peerId) => mesh.disconnect(peerId),
     disconnectKey(key) {
       refusals.refuseKey(key);

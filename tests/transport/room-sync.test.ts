@@ -16,6 +16,12 @@ afterEach(async () => {
 
 /** These tests are about the provider's sync alone: plain values, applied as they come (see node-peer.ts). */
 const PLAIN = { admission: 'none' } as const;
+/** A doc holding `update`. */
+const docFrom = (update: Uint8Array): Y.Doc => {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, update);
+  return doc;
+};
 const messages = (peer: NodePeer): Y.Map<unknown> => peer.doc.getMap('messages');
 
 describe('room provider over real WebRTC (Node peers)', () => {
@@ -98,5 +104,31 @@ describe('room provider over real WebRTC (Node peers)', () => {
     const bob = createNodePeer(url, secret, PLAIN);
     peers.push(bob);
     await until(() => messages(bob).get('before') !== undefined, 20_000, 'bob to get alice\'s history');
+  });
+
+  it('a joiner whose history source leaves mid-stream finishes it from another peer, from where it stopped', async () => {
+    node = await startNode();
+    const url = wsUrl(node);
+    const secret = createRoomSecret();
+    const size = 150_000;
+    const history = new Y.Doc();
+    history.transact(() => {
+      for (let i = 0; i < size; i++) history.getMap('messages').set(`m${i}`, `message ${i} ${'padding '.repeat(4)}`);
+    });
+    const state = Y.encodeStateAsUpdate(history);
+    const holders = [createNodePeer(url, secret, { ...PLAIN, doc: docFrom(state) }), createNodePeer(url, secret, { ...PLAIN, doc: docFrom(state) })];
+    peers.push(...holders);
+    await until(() => holders.every((holder) => holder.status().peers === 1), 20_000, 'the two holders connected');
+    const joiner = createNodePeer(url, secret, PLAIN);
+    peers.push(joiner);
+    // The joiner asks one holder at a time: once the first pieces are in, that holder leaves.
+    await until(() => messages(joiner).size > 0 && joiner.provider.stats().historyFrom !== null, 20_000, 'the first pieces');
+    const source = holders.find((holder) => holder.provider.selfId === joiner.provider.stats().historyFrom) as NodePeer;
+    source.destroy();
+    const before = messages(joiner).size;
+    expect(before).toBeLessThan(size);
+    await until(() => messages(joiner).size === size, 30_000, 'the whole history, from the other holder');
+    expect(Y.encodeStateVector(joiner.doc)).toEqual(Y.encodeStateVector(history));
+    expect(joiner.provider.stats().historyFrom).toBeNull();
   });
 });
