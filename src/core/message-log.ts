@@ -59,16 +59,7 @@ export function createMessageLog(): MessageLog {
   const verdicts = new Map<string, boolean>();
 
   /** First position whose entry is not less than `entry`. */
-  const lowerBound = (entry: MessageEntry): number => {
-    let low = 0;
-    let high = ordered.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (compareMessages(ordered[middle] as MessageEntry, entry) < 0) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
+  const lowerBound = (entry: MessageEntry): number => firstAtOrAfter(ordered, entry);
 
   const positionOf = (entry: MessageEntry): number => {
     const at = lowerBound(entry);

@@ -118,6 +118,7 @@ ${rows}
 /** A private message as a transcript lists it. */
 export interface PrivateLine {
   readonly id: string;
+  /** The sender's key: named `author` so the timeline orders it like a message (compareMessages). */
   readonly author: string;
   readonly to: string;
   readonly hlc: string;

@@ -12,7 +12,7 @@
 import * as Y from 'yjs';
 import type { DropReason } from '../core/types.js';
 import { AES_GCM_OVERHEAD, openAesGcm, sealAesGcm } from '../crypto/aes-gcm.js';
-import { concatBytes } from '../crypto/encoding.js';
+import { concatBytes, equalBytes } from '../crypto/encoding.js';
 import type { StoreDropHandler } from './types.js';
 
 const ROW_FORMAT_VERSION = 1;
@@ -74,7 +74,7 @@ export async function openRow(storeKey: Uint8Array, kind: RowKind, stored: unkno
     if (plaintext.length < SEGMENT_HEADER_BYTES) return 'unknown_type';
     rowId ??= plaintext.slice(0, ROW_ID_BYTES);
     const expected = segmentHeader(rowId, index, count);
-    if (!expected.every((byte, i) => byte === plaintext[i])) return 'unknown_type';
+    if (!equalBytes(expected, plaintext.subarray(0, SEGMENT_HEADER_BYTES))) return 'unknown_type';
     pieces.push(plaintext.subarray(SEGMENT_HEADER_BYTES));
   }
   const body = pieces.length === 1 ? (pieces[0] as Uint8Array) : concatBytes(...pieces);

@@ -12,23 +12,15 @@ import type * as Y from 'yjs';
 import { createPrivateEntry, decodePrivateEntry, encodePrivateEntry, openPrivateEntry, verifyPrivateEntry, type PrivateEntry } from '../core/private-message.js';
 import { createFloodGate } from '../core/flood-gate.js';
 import { compareMessages, parseStamp } from '../core/hlc.js';
+import type { PrivateLine } from '../core/transcript.js';
 import type { DropReason, MessageEntry } from '../core/types.js';
 import { toBase64Url } from '../crypto/encoding.js';
 import type { Identity } from '../crypto/identity.js';
 import { VerifiedMap } from './verified-map.js';
 
-/** A private message this person can read (they sent or received it). */
-export interface PrivateMessage {
-  readonly id: string;
-  /** The sender's key: named `author` so the timeline orders it like a message (compareMessages). */
-  readonly author: string;
-  readonly to: string;
-  readonly hlc: string;
-  readonly nick: string;
-  readonly text: string;
+/** A private message this person can read (they sent or received it): a transcript's private line, and whether it was an auto-reply. */
+export interface PrivateMessage extends PrivateLine {
   readonly auto: boolean;
-  /** This person sent it. */
-  readonly outgoing: boolean;
 }
 
 export interface PrivateHost {

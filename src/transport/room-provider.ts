@@ -17,6 +17,7 @@
 import type * as Y from 'yjs';
 import { presenceId, type PresenceChange, type PresenceTable } from '../core/presence-table.js';
 import type { DropReason } from '../core/types.js';
+import { toHex } from '../crypto/encoding.js';
 import type { Identity } from '../crypto/identity.js';
 import { createHistoryRequests } from './history-requests.js';
 import { createHistoryResponder } from './history-stream.js';
@@ -126,10 +127,7 @@ export interface RoomProvider {
   destroy(): void;
 }
 
-function randomPeerId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
+const randomPeerId = (): string => toHex(crypto.getRandomValues(new Uint8Array(12)));
 
 /** Creates the provider and starts connecting: signaling at once, document sync once the history is loaded. */
 export function createRoomProvider(options: RoomProviderOptions): RoomProvider {

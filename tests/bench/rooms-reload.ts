@@ -49,8 +49,8 @@ export interface DomCount {
 
 const NEWEST = 'Newest message of the room';
 
-/** Sum of the byte lengths of this room's update rows in the page's `parley` database. */
-function storedUpdateBytes(roomId: string): Promise<number> {
+/** Sum of the byte lengths of this room's update rows in the page's `parley` database (run in the page). */
+export function storedUpdateBytes(roomId: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const open = indexedDB.open('parley');
     open.onerror = () => reject(open.error);

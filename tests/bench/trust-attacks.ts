@@ -19,7 +19,9 @@ import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
 import { until, wsUrl } from '../helpers/node.js';
 import { createHostilePeer, type HostilePeer } from '../transport/hostile-peer.js';
 import { rendererPids, rssBytes } from './renderer-memory.js';
+import { incompleteMessage } from '../helpers/chunks.js';
 import { newBenchContext } from './rooms-probe.js';
+import { storedUpdateBytes } from './rooms-reload.js';
 
 const clock = createClock(Date.now);
 
@@ -73,18 +75,7 @@ export async function settledMemory(victim: Victim): Promise<number> {
 
 /** Sealed update bytes the victim stores for its room. */
 export function storedBytes(victim: Victim): Promise<number> {
-  return victim.page.evaluate((roomId) => new Promise<number>((resolve, reject) => {
-    const open = indexedDB.open('parley');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const request = open.result.transaction('kv', 'readonly').objectStore('kv').getAll(IDBKeyRange.bound(['room', roomId, 'u', -Infinity], ['room', roomId, 'u', Infinity]));
-      request.onsuccess = () => {
-        open.result.close();
-        resolve((request.result as unknown[]).reduce<number>((sum, value) => sum + (value instanceof Uint8Array ? value.byteLength : 0), 0));
-      };
-      request.onerror = () => reject(request.error);
-    };
-  }), victim.roomId);
+  return victim.page.evaluate(storedUpdateBytes, victim.roomId);
 }
 
 export interface BombResult {
@@ -127,18 +118,7 @@ export async function memoryBomb(victim: Victim, node: SignalingServer, duration
         spawn();
         continue;
       }
-      const chunks: Uint8Array[] = [];
-      const messageId = id++;
-      for (let index = 0; index < MAX_CHUNKS - 1; index++) {
-        const chunk = new Uint8Array(13 + CHUNK_PAYLOAD_BYTES);
-        const view = new DataView(chunk.buffer);
-        view.setUint8(0, 2);
-        view.setUint32(1, messageId);
-        view.setUint32(5, index);
-        view.setUint32(9, MAX_CHUNKS);
-        chunk.set(body, 13);
-        chunks.push(chunk);
-      }
+      const chunks = incompleteMessage(id++, MAX_CHUNKS, body);
       attacker.sendRaw(target, chunks);
       chunksSent += chunks.length;
     }

@@ -14,6 +14,7 @@ import { createNodePeer, previewOf } from '../helpers/node-peer.js';
 import { until, wsUrl } from '../helpers/node.js';
 import { docFrom } from './rooms-history.js';
 import { installProbe, newBenchContext, readProbe, waitForMarks } from './rooms-probe.js';
+import { storedUpdateBytes } from './rooms-reload.js';
 
 export const NEWEST = 'Newest message of the room';
 
@@ -22,27 +23,6 @@ export interface LateJoinRun {
   readonly newest: number;
   /** goto → whole history in, ms */
   readonly whole: number;
-}
-
-/** Sum of the byte lengths of this room's update rows in the page's `parley` database. */
-function storedUpdateBytes(roomId: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open('parley');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('kv')) {
-        db.close();
-        return resolve(0);
-      }
-      const request = db.transaction('kv', 'readonly').objectStore('kv').getAll(IDBKeyRange.bound(['room', roomId, 'u', -Infinity], ['room', roomId, 'u', Infinity]));
-      request.onerror = () => reject(request.error);
-      request.onsuccess = () => {
-        db.close();
-        resolve((request.result as unknown[]).reduce<number>((sum, value) => sum + (value instanceof Uint8Array ? value.byteLength : 0), 0));
-      };
-    };
-  });
 }
 
 /** A room held by a Chromium page (the host a joiner meets), seeded once from a Node peer that then leaves. */

@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import { createClock } from '../../src/core/hlc.js';
 import { formatInviteFragment, parseInviteFragment } from '../../src/core/invite-link.js';
 import { createMessageEntry, encodeMessageEntry } from '../../src/core/message-entry.js';
-import { signPresence } from '../../src/core/presence-record.js';
+import { encodePresenceUpdate, signPresence } from '../../src/core/presence-record.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
 import { createIdentity, safetyCode, type Identity } from '../../src/crypto/identity.js';
 import { deriveRoomKeys } from '../../src/crypto/keys.js';
@@ -23,6 +23,7 @@ import { rendererPids, rssBytes } from '../bench/renderer-memory.js';
 import { messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 import { until } from '../helpers/node.js';
 import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
+import { incompleteMessage } from '../helpers/chunks.js';
 import { createRandom } from '../helpers/random.js';
 import { createHostilePeer, type HostilePeer } from '../transport/hostile-peer.js';
 
@@ -115,16 +116,7 @@ describe('a hostile member attacking a Chromium page and an honest Node member',
       const fake = toBase64Url((await createIdentity()).publicKey);
       return { ...made, json: JSON.stringify({ key: fake, sig: made.sig, state: made.stateText }) };
     }));
-    const update = (records: ReadonlyArray<{ clientId: number; clock: number; json: string }>): Uint8Array => {
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, records.length);
-      for (const record of records) {
-        encoding.writeVarUint(encoder, record.clientId);
-        encoding.writeVarUint(encoder, record.clock);
-        encoding.writeVarString(encoder, record.json);
-      }
-      return encodePresence(encoding.toUint8Array(encoder));
-    };
+    const update = (records: ReadonlyArray<{ clientId: number; clock: number; json: string }>): Uint8Array => encodePresence(encodePresenceUpdate(records));
     await hostile.send(target, [encodePresence(encoding.toUint8Array(infinity)), ...fuzz, update([stolen]), update(unproven)]);
     await expect.poll(() => diagnostics(page), { timeout: 15_000 }).toMatch(/presence\.signature/);
     expect(await diagnostics(page)).toMatch(/presence\.decode/);
@@ -172,22 +164,7 @@ describe('a hostile member attacking a Chromium page and an honest Node member',
     // Partial messages: 4 × (N−1 of N chunks) of the largest message, on every link of each attacker, again and again.
     const body = crypto.getRandomValues(new Uint8Array(CHUNK_PAYLOAD_BYTES));
     let id = 1;
-    const bomb = (): Uint8Array[] => {
-      const chunks: Uint8Array[] = [];
-      for (let message = 0; message < 4; message++, id++) {
-        for (let index = 0; index < MAX_CHUNKS - 1; index++) {
-          const chunk = new Uint8Array(13 + CHUNK_PAYLOAD_BYTES);
-          const view = new DataView(chunk.buffer);
-          view.setUint8(0, 2);
-          view.setUint32(1, id);
-          view.setUint32(5, index);
-          view.setUint32(9, MAX_CHUNKS);
-          chunk.set(body, 13);
-          chunks.push(chunk);
-        }
-      }
-      return chunks;
-    };
+    const bomb = (): Uint8Array[] => Array.from({ length: 4 }, () => incompleteMessage(id++, MAX_CHUNKS, body)).flat();
     for (let round = 0; round < 10; round++) {
       for (const attacker of attackers) for (const peerId of attacker.connected()) attacker.sendRaw(peerId, bomb());
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -5,12 +5,11 @@
  * do) must not crash, must drop and count what it sends, must not relay it to each other, and
  * must keep talking afterwards.
  */
-import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { createClock } from '../../src/core/hlc.js';
 import { createMessageEntry, encodeMessageEntry } from '../../src/core/message-entry.js';
-import { signPresence } from '../../src/core/presence-record.js';
+import { encodePresenceUpdate, signPresence } from '../../src/core/presence-record.js';
 import { presenceId } from '../../src/core/presence-table.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
 import { createIdentity, type Identity } from '../../src/crypto/identity.js';
@@ -200,14 +199,7 @@ describe('honest peers facing a hostile peer (real WebRTC, Node peers)', () => {
     const fake = await signPresence(mallory, bob.doc.clientID, 0xffff_ffff, { nick: 'Fake Person', color: '#000000', status: 'away', text: 'I left, ignore my messages', typing: false });
     // The same, claiming Bob's key without his signature.
     const stolen = { ...fake, key: bobKey, json: JSON.stringify({ key: bobKey, sig: fake.sig, state: fake.stateText }) };
-    const updates = [fake, stolen].map((record) => {
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, 1);
-      encoding.writeVarUint(encoder, record.clientId);
-      encoding.writeVarUint(encoder, record.clock);
-      encoding.writeVarString(encoder, record.json);
-      return encodePresence(encoding.toUint8Array(encoder));
-    });
+    const updates = [fake, stolen].map((record) => encodePresence(encodePresenceUpdate([record])));
     await hostile.send(alice.provider.selfId, updates);
     await until(() => count(alice, 'presence:signature') === 1, 10_000, 'the stolen key refused');
     // Bob is still Bob, and the forged record is a separate entry under the attacker's own key.

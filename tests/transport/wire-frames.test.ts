@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deriveRoomKeys, createRoomSecret } from '../../src/crypto/keys.js';
 import { CHUNK_PAYLOAD_BYTES, LINK_PARTIAL_BYTES, MAX_CHUNKS, MAX_MESSAGE_BYTES, PARTIAL_EXPIRY_MS, ReassemblyBudget, createReassembler, openFrame, sealAndChunk, type ChunkResult, type Reassembler } from '../../src/transport/wire-frames.js';
+import { rawChunk } from '../helpers/chunks.js';
 import { createRandom } from '../helpers/random.js';
 
 const key = deriveRoomKeys(createRoomSecret()).wireKey;
@@ -16,16 +17,7 @@ async function receiveAll(reassembler: Reassembler, chunks: readonly Uint8Array[
   return out;
 }
 
-/** A chunk header claiming message `id`, chunk `index` of `count`, with `body` bytes after it. */
-function header(id: number, index: number, count: number, body = 20): Uint8Array {
-  const chunk = new Uint8Array(13 + body);
-  const view = new DataView(chunk.buffer);
-  view.setUint8(0, 2);
-  view.setUint32(1, id);
-  view.setUint32(5, index);
-  view.setUint32(9, count);
-  return chunk;
-}
+const header = rawChunk;
 
 describe('wire frames', () => {
   it('seals and chunks under the data-channel limit, and reassembles interleaved messages', async () => {
