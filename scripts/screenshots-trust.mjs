@@ -20,7 +20,7 @@ try {
   }
   await ana.getByRole('status', { name: 'Waiting to send' }).waitFor({ timeout: 5000 });
   await ana.screenshot({ path: `${out}/trust-pacing-desktop.png` });
-  await bo.getByRole('log', { name: 'Messages' }).getByText('point number 8', { exact: true }).waitFor({ timeout: 20_000 });
+  await bo.getByRole('log', { name: 'Messages' }).getByText(/point number 8$/).waitFor({ timeout: 20_000 });
   // On the phone: the same burst, in Persian.
   for (let i = 0; i < 14; i++) {
     await composer(bo).fill(`پیام شماره ${i + 1} از فهرست`);
@@ -28,7 +28,7 @@ try {
   }
   await bo.getByRole('status', { name: 'Waiting to send' }).waitFor({ timeout: 5000 });
   await bo.screenshot({ path: `${out}/trust-pacing-phone-persian.png` });
-  await ana.getByRole('log', { name: 'Messages' }).getByText('point number 13', { exact: true }).waitFor({ timeout: 30_000 });
+  await ana.getByRole('log', { name: 'Messages' }).getByText(/point number 13$/).waitFor({ timeout: 30_000 });
   await ana.waitForTimeout(6000);
   await ana.getByText('Diagnostics').click();
   await ana.screenshot({ path: `${out}/trust-desktop-after.png` });

@@ -42,6 +42,12 @@ export interface RootRule {
 
 export interface AdmissionRules {
   readonly roots: ReadonlyMap<string, RootRule>;
+  /**
+   * Whether `incoming` may take the place of `held`, the value this doc holds under the same key
+   * (default: yes). Refused, the whole update is refused: honest peers never write over a value
+   * its rule reserves to someone else (another author's message under its id, say).
+   */
+  readonly mayReplace?: (root: string, key: string, held: string, incoming: string) => boolean;
   /** Whether a value this doc holds may be deleted by a peer's update (default: yes). Refused deletions are stripped from the update, not a reason to refuse it. */
   readonly mayDelete?: (root: string, key: string, value: string) => boolean;
 }
@@ -129,7 +135,11 @@ export async function admitUpdate(doc: Y.Doc, update: Uint8Array, rules: Admissi
     const found = placement.kind === 'key' ? checkOne(rules, placement.root, placement.key, value) : checkAny(rules, value);
     if (!found.verdict.ok) return refuse(found.verdict.reason);
     if (held) continue;
-    if (placement.kind === 'key') overwritten.add(slot(placement.root, placement.key));
+    if (placement.kind === 'key') {
+      overwritten.add(slot(placement.root, placement.key));
+      const held = rules.mayReplace === undefined ? null : liveValue(doc, placement.root, placement.key);
+      if (held !== null && held !== value && !guardedReplace(rules, placement.root, placement.key, held, value)) return refuse('not_author');
+    }
     entries.push({ root: found.root, key: placement.kind === 'key' ? placement.key : null, author: found.verdict.author, bytes: options.tombstone === undefined ? 0 : utf8Length(value), clientClock: [struct.id.client, struct.id.clock] });
     entryStructs.push(index);
     checks.push(found.verdict.verify);
@@ -262,6 +272,15 @@ async function verifyEntries(checks: readonly (() => Promise<boolean>)[], option
     if (results.includes(false)) return false;
   }
   return true;
+}
+
+/** rules.mayReplace, a throw counting as a refusal. */
+function guardedReplace(rules: AdmissionRules, root: string, key: string, held: string, incoming: string): boolean {
+  try {
+    return rules.mayReplace?.(root, key, held, incoming) ?? true;
+  } catch {
+    return false;
+  }
 }
 
 function mayDeleteHeld(struct: Struct, rules: AdmissionRules, roots: Map<unknown, string>, overwritten: ReadonlySet<string>): boolean {

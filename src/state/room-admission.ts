@@ -9,7 +9,7 @@
  * history again.
  */
 import type * as Y from 'yjs';
-import { admitUpdate, type AdmittedEntry } from '../core/doc-admission.js';
+import { admitUpdate, type AdmittedEntry, type RootRule } from '../core/doc-admission.js';
 import { createRoomSchema, type RootName } from '../core/doc-schema.js';
 import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
 import { createTokenBucket, type TokenBucket } from '../transport/rate-limit.js';
@@ -45,10 +45,27 @@ export interface RoomAdmissionHost {
   readonly now?: () => number;
 }
 
+/**
+ * A value may be written over only by its own author: a message or private message under its id
+ * by whoever signed the one it replaces (keys that embed their author, acts and member cards,
+ * already cannot be written by anyone else; admin entries are the admin's).
+ */
+function sameWriter(rule: RootRule | undefined, key: string, held: string, incoming: string): boolean {
+  if (rule === undefined) return false;
+  const before = rule.check(key, held);
+  const after = rule.check(key, incoming);
+  // A held value that no longer passes its rule (a forgery found later) may be replaced by a valid one.
+  return !before.ok || (after.ok && after.author === before.author);
+}
+
 /** The function the provider calls on every document update from a peer. */
 export function createRoomAdmission(host: RoomAdmissionHost): (update: Uint8Array, mode: AdmitMode, from: AdmitSource) => Promise<AdmitResult> {
   const roots = createRoomSchema(host.adminKey);
-  const rules = { roots, mayDelete: (root: string, key: string, value: string): boolean => roots.has(root as RootName) && host.mayRemove(root as RootName, key, value) };
+  const rules = {
+    roots,
+    mayDelete: (root: string, key: string, value: string): boolean => roots.has(root as RootName) && host.mayRemove(root as RootName, key, value),
+    mayReplace: (root: string, key: string, held: string, incoming: string): boolean => sameWriter(roots.get(root as RootName), key, held, incoming),
+  };
   const now = host.now ?? ((): number => performance.now());
   const allowances = new Map<string, TokenBucket>();
   const allowanceOf = (name: string): TokenBucket => {

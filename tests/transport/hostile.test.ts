@@ -173,6 +173,25 @@ describe('honest peers facing a hostile peer (real WebRTC, Node peers)', () => {
     }
   });
 
+  it('refuse a validly signed message written over someone else\'s, under its id: the original stays everywhere', async () => {
+    const { alice, bob, hostile } = await openRoom();
+    const id = await post(alice.doc, await alice.identity, 'the meeting is at noon');
+    await until(() => messages(bob).has(id), 10_000, 'bob to have alice\'s message');
+    const original = messages(alice).get(id);
+    // The attacker holds what everyone holds, signs its own entry under alice's message id and writes it over hers.
+    Y.applyUpdate(hostile.doc, Y.encodeStateAsUpdate(alice.doc));
+    const mallory = await hostile.identity;
+    const entry = await createMessageEntry(mallory, { nick: 'Alice', text: 'the meeting is cancelled', hlc: clock.tick() }, () => id);
+    const updates: Uint8Array[] = [];
+    hostile.doc.on('update', (update: Uint8Array) => void updates.push(update));
+    hostile.doc.getMap('messages').set(id, encodeMessageEntry(entry));
+    await hostile.send(alice.provider.selfId, updates.map(encodeLiveUpdate));
+    await until(() => count(alice, 'update:not_author') === 1, 10_000, 'the overwrite refused');
+    await expectHonestTalk(alice, bob);
+    expect(messages(alice).get(id)).toBe(original);
+    expect(messages(bob).get(id)).toBe(original);
+  });
+
   it('rate-limit a burst of 5,000 signed live updates and cut the flooder off', async () => {
     const { alice, bob, hostile } = await openRoom();
     const updates = await signedUpdates(await hostile.identity, 5000);
