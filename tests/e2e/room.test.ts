@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { closeTab, messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 describe('encrypted rooms in Chromium', () => {
   const harness = useRoomHarness();
@@ -39,7 +39,7 @@ describe('encrypted rooms in Chromium', () => {
     await expect.poll(() => log(bob).getByRole('article').count()).toBe(2);
 
     // Alice leaves; Carol joins later and still gets everything from Bob.
-    await alice.close({ runBeforeUnload: true });
+    await closeTab(alice);
     await alice.context().close();
     await expect.poll(() => people(bob).count(), { timeout: 10_000 }).toBe(1);
     // Alone in the room, a reload still shows the history: it comes from this device's encrypted store.

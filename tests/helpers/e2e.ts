@@ -65,3 +65,15 @@ export async function say(page: Page, text: string): Promise<void> {
   await composer.fill(text);
   await composer.press('Enter');
 }
+
+/**
+ * Closes the tab as a person does (unload handlers run) and waits until it is gone. With
+ * runBeforeUnload, page.close() returns before the page has closed: closing its context right
+ * after can kill the renderer first, which is a crash, not a departure (peers then only notice
+ * through WebRTC's and presence's timeouts, about 30 s).
+ */
+export async function closeTab(page: Page): Promise<void> {
+  const closed = page.waitForEvent('close');
+  await page.close({ runBeforeUnload: true });
+  await closed;
+}
