@@ -175,7 +175,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
       return refuse(link, 'presence', 'decode');
     }
     if (!link.trusted && !link.presence.take(Math.max(1, records))) return refuse(link, 'presence', 'rate');
-    await options.presence.receive(update, link.origin);
+    await options.presence.receive(update, link.origin, () => !link.closed);
   };
 
   const receivePiece = async (link: Link, message: Extract<WireMessage, { kind: 'piece' }>): Promise<void> => {

@@ -8,8 +8,13 @@ import type { PresenceTable } from '../core/presence-table.js';
 import type { DropReason } from '../core/types.js';
 
 export interface PresenceSync {
-  /** Checks and applies one presence update from `origin`; resolves when done. Never rejects. */
-  receive(update: Uint8Array, origin: unknown): Promise<void>;
+  /**
+   * Checks and applies one presence update from `origin`; resolves when done. Never rejects.
+   * `stillOpen` is asked once the signatures are checked: a record from a connection that closed
+   * meanwhile (the last status a departing tab sent) must not bring its sender back after the
+   * departure removed them.
+   */
+  receive(update: Uint8Array, origin: unknown, stillOpen?: () => boolean): Promise<void>;
   /** Everyone present, as one update (a greeting); null if nobody is. */
   greeting(): Uint8Array | null;
   /** An update carrying exactly these records. */
@@ -18,7 +23,7 @@ export interface PresenceSync {
 
 export function createPresenceSync(table: PresenceTable, onDrop: (reason: DropReason) => void): PresenceSync {
   return {
-    async receive(update, origin) {
+    async receive(update, origin, stillOpen = () => true) {
       const decoded = decodePresenceUpdate(update);
       if (decoded === null) return onDrop('decode');
       for (const reason of decoded.dropped) onDrop(reason);
@@ -32,7 +37,7 @@ export function createPresenceSync(table: PresenceTable, onDrop: (reason: DropRe
       } catch {
         return onDrop('signature');
       }
-      if (valid.length === 0) return;
+      if (valid.length === 0 || !stillOpen()) return;
       for (const verdict of table.apply(valid, origin)) if (verdict !== 'applied' && verdict !== 'stale') onDrop(verdict);
     },
     greeting() {
