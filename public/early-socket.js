@@ -1,6 +1,6 @@
 // Opens the WebSocket to the signaling node while the app's code is still loading, so a room
 // can subscribe and announce the moment the app starts instead of waiting for a new connection
-// (src/transport/signaling-socket.ts adopts it). A plain script, not part of the bundle: it runs
+// (src/transport/signaling-socket.ts adopts it), and fetches the ICE servers beside it. A plain script, not part of the bundle: it runs
 // as soon as it arrives, long before the module graph has been fetched, parsed and evaluated.
 // The socket carries nothing until a room takes it; the node learns only that the page is open.
 (function () {
@@ -10,5 +10,14 @@
     window.__parleyEarlySocket = { url: url, socket: new WebSocket(url) };
   } catch (error) {
     // No WebSocket here: the app opens its own, and says so if it cannot.
+  }
+  // The ICE servers (STUN, and TURN credentials minted for this request), fetched beside the
+  // socket so the first peer connection never waits for them (src/transport/page-ice.ts adopts it).
+  try {
+    window.__parleyEarlyIce = fetch('/ice', { cache: 'no-store', credentials: 'omit' })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; });
+  } catch (error) {
+    // No fetch here: the app asks itself.
   }
 })();

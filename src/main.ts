@@ -6,9 +6,12 @@ import { preconnectSignaling } from './transport/signaling-socket';
 import { signalingUrlFor } from './transport/signaling-url';
 import { prepareClockFormat } from './ui/clock-format';
 import { warmUpWebRtc } from './transport/webrtc-warmup';
+import { pageIceSource } from './transport/page-ice';
 
 // Before anything else: the socket opens while the app starts (see signaling-socket.ts).
 preconnectSignaling(signalingUrlFor(location));
+// Beside it, the ICE servers (adopting the request early-socket.js made before the app loaded).
+pageIceSource();
 
 const target = document.getElementById('app');
 if (target) mount(App, { target });

@@ -11,18 +11,28 @@ import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import type { Identity } from '../crypto/identity.js';
 import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
+import { rtcConfiguration, type IceSource } from '../transport/ice-config.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
+import { RoomConnectivity } from './connectivity.svelte.js';
 import type { SocketLike } from '../transport/signaling-client.js';
 import { takeSignalingSocket } from '../transport/signaling-socket.js';
 
 /** With no node reachable after this long, say so rather than spin forever. */
 const OFFLINE_AFTER_MS = 6000;
+/** The first connection waits this long at most for the node's ICE servers (asked for as the page loaded). */
+const ICE_WAIT_MS = 2000;
+/** How often People's direct/relayed badges are read again (a restart can move a connection to the relay). */
+const PATHS_EVERY_MS = 5000;
 
 export interface RoomNetworkOptions {
   readonly link: InviteLink;
   readonly keys: RoomKeys;
   readonly signalingUrl: string;
   readonly iceServers?: RTCIceServer[];
+  /** The node's ICE servers, refreshed before they expire (wins over `iceServers`). */
+  readonly ice?: IceSource;
+  /** Hide this device's addresses: relay candidates only (read for each new connection). */
+  readonly relayOnly?: () => boolean;
   readonly doc: Y.Doc;
   readonly presence: PresenceTable;
   readonly whoAmI: () => Promise<{ readonly identity: Identity; readonly clientId: number }>;
@@ -39,6 +49,8 @@ export class RoomNetwork {
   epoch = $state(0);
   /** A long history is streaming in from a peer (it began with a preview of the newest messages). */
   syncing = $state(false);
+  /** Direct or relayed, who cannot be reached, restarts (connectivity.svelte.ts). */
+  readonly connectivity = new RoomConnectivity();
   readonly #options: RoomNetworkOptions;
   #provider: RoomProvider | null = null;
   /** The room secret the traffic uses, and the keys derived from it. */
@@ -47,6 +59,11 @@ export class RoomNetwork {
   #everConnected = false;
   #closed = false;
   #offlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #pathsTimer: ReturnType<typeof setInterval> | undefined;
+  /** Bumped whenever the provider is replaced or dropped, so a start still waiting for ICE servers stands down. */
+  #generation = 0;
+  #iceSettled = false;
+  #stopIce: (() => void) | undefined;
   readonly #movedListeners = new Set<() => void>();
 
   constructor(options: RoomNetworkOptions) {
@@ -55,11 +72,45 @@ export class RoomNetwork {
     this.#keys = options.keys;
   }
 
-  /** Starts connecting at once; document sync waits for `historyLoaded`. */
+  /** The configuration for a new connection: the node's servers now, and relay-only if chosen. */
+  #configuration(): RTCConfiguration {
+    const relayOnly = this.#options.relayOnly?.() ?? false;
+    const ice = this.#options.ice;
+    if (ice !== undefined) return rtcConfiguration(ice.current(), relayOnly);
+    return { iceServers: this.#options.iceServers ?? [], iceTransportPolicy: relayOnly ? 'relay' : 'all' };
+  }
+
+  /**
+   * Starts connecting: signaling at once, document sync once `historyLoaded`. The first time, it
+   * waits (briefly) for the node's ICE servers, asked for while the page loaded: a connection made
+   * without them has host candidates only and reaches no one behind another NAT.
+   */
   start(historyLoaded: Promise<void>): void {
     if (this.#closed) return;
+    const ice = this.#options.ice;
+    if (ice === undefined || this.#iceSettled) return this.#startNow(historyLoaded);
+    const generation = ++this.#generation;
+    const waited = new Promise((resolve) => setTimeout(resolve, ICE_WAIT_MS));
+    void Promise.race([ice.ready, waited]).then(() => {
+      this.#iceSettled = true;
+      if (!this.#closed && generation === this.#generation) this.#startNow(historyLoaded);
+    });
+  }
+
+  #startNow(historyLoaded: Promise<void>): void {
     const options = this.#options;
     const keys = this.#keys;
+    this.#generation++;
+    const ice = options.ice;
+    if (ice !== undefined && this.#stopIce === undefined) {
+      this.connectivity.hasRelay = ice.current().hasRelay;
+      // Fresh credentials for the next restarts; new connections read them when they are made.
+      this.#stopIce = ice.onChange((config) => {
+        this.connectivity.hasRelay = config.hasRelay;
+        this.#provider?.reconfigure(this.#configuration(), false);
+      });
+    }
+    const connectivity = this.connectivity;
     this.#provider = createRoomProvider({
       doc: options.doc,
       presence: options.presence,
@@ -69,7 +120,13 @@ export class RoomNetwork {
       signalKey: keys.signalKey,
       wireKey: keys.wireKey,
       createSocket: (url) => takeSignalingSocket(url) as unknown as SocketLike,
-      createPeer: createPeerFactory(options.iceServers ? { iceServers: options.iceServers } : {}),
+      createPeer: createPeerFactory({ configuration: () => this.#configuration() }, (code) => connectivity.count(`ice server error ${code}`)),
+      // A ready offer would hold a TURN allocation for as long as this person stays (ready-offer.ts).
+      readyOfferAllowed: () => !(ice?.current().hasRelay ?? false),
+      onConnectivity: (event) => {
+        connectivity.handle(event);
+        if (event.kind === 'connected' || (event.kind === 'restart' && event.outcome === 'recovered')) this.#readPaths();
+      },
       createTabChannel: typeof BroadcastChannel === 'undefined' ? null : (name) => new BroadcastChannel(name) as unknown as TabChannelLike,
       admit: options.admit,
       preview: options.preview,
@@ -89,6 +146,24 @@ export class RoomNetwork {
     this.#offlineTimer = setTimeout(() => {
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
     }, OFFLINE_AFTER_MS);
+    clearInterval(this.#pathsTimer);
+    this.#pathsTimer = setInterval(() => {
+      connectivity.expire();
+      this.#readPaths();
+    }, PATHS_EVERY_MS);
+  }
+
+  /** Reads each direct connection's path for People's badges. */
+  #readPaths(): void {
+    const provider = this.#provider;
+    provider?.paths().then((paths) => {
+      if (provider === this.#provider) this.connectivity.paths = paths;
+    }, () => undefined);
+  }
+
+  /** Relay-only was turned on or off: live connections move to the new policy now (an ICE restart each). */
+  relayOnlyChanged(): void {
+    this.#provider?.reconfigure(this.#configuration(), true);
   }
 
   /**
@@ -101,7 +176,7 @@ export class RoomNetwork {
     this.#keys = deriveRoomKeys(secret, this.#options.link.adminKey);
     this.epoch = epoch;
     this.#provider.destroy();
-    this.start(Promise.resolve());
+    this.#startNow(Promise.resolve());
     for (const listener of this.#movedListeners) listener();
   }
 
@@ -131,6 +206,8 @@ export class RoomNetwork {
 
   /** Kicked or banned: leave the network, keep what is on screen. */
   leave(): void {
+    this.#generation++;
+    clearInterval(this.#pathsTimer);
     this.#provider?.destroy();
     this.#provider = null;
     this.connection = { kind: 'offline' };
@@ -138,7 +215,10 @@ export class RoomNetwork {
 
   close(): void {
     this.#closed = true;
+    this.#generation++;
     clearTimeout(this.#offlineTimer);
+    clearInterval(this.#pathsTimer);
+    this.#stopIce?.();
     this.#provider?.destroy();
   }
 

@@ -24,6 +24,7 @@ import { deviceProfile } from './profile.svelte.js';
 import { RoomAlerts } from './room-alerts.js';
 import type { RoomEpochs } from './room-epochs.js';
 import type { RoomNetwork } from './room-network.svelte.js';
+import type { IceSource } from '../transport/ice-config.js';
 import type { Roster } from './roster.svelte.js';
 import type { SessionModeration } from './session-moderation.svelte.js';
 import type { SessionActs } from './session-acts.svelte.js';
@@ -40,6 +41,10 @@ export interface SessionOptions {
   readonly signalingUrl: string;
   readonly openStore: (keys: RoomKeys) => SessionStore;
   readonly iceServers?: RTCIceServer[];
+  /** The node's ICE servers (transport/page-ice.ts); absent: `iceServers`, or none. */
+  readonly ice?: IceSource;
+  /** Relay candidates only (settings: Hide my IP address). */
+  readonly relayOnly?: () => boolean;
 }
 
 export class RoomSession {

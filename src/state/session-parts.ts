@@ -83,6 +83,8 @@ export function createNetwork(session: RoomSession, adminKey: string | null): Ro
     keys: session.keys,
     signalingUrl: options.signalingUrl,
     ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
+    ...(options.ice === undefined ? {} : { ice: options.ice }),
+    ...(options.relayOnly === undefined ? {} : { relayOnly: options.relayOnly }),
     doc: session.doc,
     presence: session.presenceTable,
     whoAmI: () => session.whoAmI(),

@@ -1,5 +1,6 @@
 /**
- * This device's display settings: theme, text size, and whether read receipts are sent and shown. Kept in localStorage (they say nothing
+ * This device's display settings: theme, text size, whether read receipts are sent and shown, and
+ * whether it connects through the relay only. Kept in localStorage (they say nothing
  * about any room or person, so they need no sealing) and applied to the root element at once.
  * A stored value is parsed like any input: anything unknown falls back to the default.
  */
@@ -15,6 +16,8 @@ interface Stored {
   textSize: TextSize;
   /** Send and show read receipts (default on; off means neither, as in the messengers people know). */
   receipts: boolean;
+  /** Connect through the node's TURN relay only, so other members never learn this device's addresses (default off: slower). */
+  relayOnly: boolean;
 }
 
 /** The fields of a JSON object kept in localStorage under `key`; none if missing, unreadable or not an object. */
@@ -32,19 +35,21 @@ function readStored(): Stored {
   const fields = readStoredFields(KEY);
   const theme = THEMES.find((name) => name === fields['theme']) ?? 'system';
   const textSize = (Object.keys(SIZES) as TextSize[]).find((name) => name === fields['textSize']) ?? 'normal';
-  return { theme, textSize, receipts: fields['receipts'] !== false };
+  return { theme, textSize, receipts: fields['receipts'] !== false, relayOnly: fields['relayOnly'] === true };
 }
 
 class Settings {
   theme: Theme = $state('system');
   textSize: TextSize = $state('normal');
   receipts = $state(true);
+  relayOnly = $state(false);
 
   constructor() {
     const stored = readStored();
     this.theme = stored.theme;
     this.textSize = stored.textSize;
     this.receipts = stored.receipts;
+    this.relayOnly = stored.relayOnly;
     this.#apply();
   }
 
@@ -52,8 +57,9 @@ class Settings {
     if (change.theme !== undefined) this.theme = change.theme;
     if (change.textSize !== undefined) this.textSize = change.textSize;
     if (change.receipts !== undefined) this.receipts = change.receipts;
+    if (change.relayOnly !== undefined) this.relayOnly = change.relayOnly;
     try {
-      globalThis.localStorage?.setItem(KEY, JSON.stringify({ theme: this.theme, textSize: this.textSize, receipts: this.receipts }));
+      globalThis.localStorage?.setItem(KEY, JSON.stringify({ theme: this.theme, textSize: this.textSize, receipts: this.receipts, relayOnly: this.relayOnly }));
     } catch {
       // Storage refused (private mode): the choice holds for this page.
     }

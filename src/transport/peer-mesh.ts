@@ -12,7 +12,13 @@
  * still reach everyone: the provider floods them.
  */
 import type { ChunkWriter } from './link-sender.js';
+import { createLinkHealth, type LinkHealth, type RestartOutcome } from './link-health.js';
+import { createReadyOffers } from './ready-offer.js';
 import type { SignalPayload } from './signaling-client.js';
+import type { ConnectionPath } from './simple-peer-factory.js';
+
+/** Why a connection that never came up was dropped: ICE found no path, it took too long, or it broke. */
+export type ConnectFailure = 'no_path' | 'timeout' | 'error';
 
 /** The part of a simple-peer instance used here. */
 export interface PeerLike {
@@ -26,6 +32,16 @@ export interface PeerLike {
   on(event: 'error', listener: (error: Error) => void): this;
   /** A writer straight to the data channel, with its own backpressure (simple-peer-factory.ts); absent: write() and 'drain'. */
   channelWriter?(): ChunkWriter | null;
+  /** ICE state changes (simple-peer's 'iceStateChange'): what link-health.ts watches. */
+  on(event: 'iceStateChange', listener: (state: string) => void): this;
+  /** Restart ICE, or ask the offering side to (simple-peer-factory.ts); absent: no restarts. */
+  restartIce?(): void;
+  /** Pass new ICE servers / policy to the live connection. */
+  setConfiguration?(configuration: RTCConfiguration): void;
+  /** 'direct' or 'relayed', from the selected candidate pair. */
+  connectionPath?(): Promise<ConnectionPath | null>;
+  /** The current ICE connection state. */
+  iceState?(): string;
 }
 
 /**
@@ -64,7 +80,7 @@ export interface PeerMeshOptions {
    * undefined.
    */
   readonly readyOfferAfterMs?: number;
-  /** How long a ready offer is kept before it is replaced by a new one (default READY_OFFER_MAX_AGE_MS). */
+  /** How long a ready offer is kept before it is replaced by a new one (default ready-offer.ts' READY_OFFER_MAX_AGE_MS). */
   readonly readyOfferMaxAgeMs?: number;
   /**
    * An offer still unanswered this long when its peer announces again was lost (refused, say, by
@@ -74,6 +90,12 @@ export interface PeerMeshOptions {
   readonly staleOfferMs?: number;
   /** The clock (default: Date.now and the global timers). */
   readonly timers?: MeshTimers;
+  /** Whether a ready offer may be made now (default: always); see ready-offer.ts. */
+  readonly readyOfferAllowed?: () => boolean;
+  /** A connection that never came up was dropped, and why. */
+  readonly onConnectFailed?: (peerId: string, cause: ConnectFailure) => void;
+  /** An ICE restart of a live connection started, brought it back, or gave up (link-health.ts). */
+  readonly onRestart?: (peerId: string, outcome: RestartOutcome) => void;
 }
 
 export interface PeerMesh {
@@ -91,6 +113,12 @@ export interface PeerMesh {
   connectedPeers(): string[];
   /** Drops one peer connection (e.g. the person was blocked). */
   disconnect(peerId: string): void;
+  /** The network changed (the browser fired `online`): every live connection restarts ICE. */
+  networkChanged(): void;
+  /** New ICE servers or policy: live connections take them for their next restart, new ones at once. */
+  reconfigure(configuration: RTCConfiguration, restart: boolean): void;
+  /** How the connection to `peerId` travels, or null (not connected, or not known yet). */
+  path(peerId: string): Promise<ConnectionPath | null>;
   destroy(): void;
 }
 
@@ -105,110 +133,77 @@ interface Entry {
   early: Uint8Array[];
   /** The connect timeout's handle (see MeshTimers). */
   readonly timer: unknown;
+  /** The last ICE state reported, to tell why a connection that never came up failed. */
+  ice: string;
+  /** Restarts ICE when the live connection loses its path; null until connected. */
+  health: LinkHealth | null;
 }
 
 const MAX_EARLY_CHUNKS = 256;
-/**
- * A ready offer is replaced after this long, whether used or not, so one is always at hand but its
- * candidates never describe a network the device has since left (a phone moving off Wi-Fi).
- */
-const READY_OFFER_MAX_AGE_MS = 5 * 60_000;
-
-/** An initiator peer made before anyone asked for it; its signals (offer, candidates) are held until it is given to someone. */
-interface ReadyOffer {
-  readonly peer: PeerLike;
-  readonly made: number;
-  readonly held: unknown[];
-  to: string | null;
-  broken: boolean;
-}
 
 export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
   const entries = new Map<string, Entry>();
   const timeoutMs = options.connectTimeoutMs ?? 20_000;
   const staleOfferMs = options.staleOfferMs ?? 3000;
-  const readyMaxAgeMs = options.readyOfferMaxAgeMs ?? READY_OFFER_MAX_AGE_MS;
   const timers = options.timers ?? REAL_TIMERS;
   const cancel = (handle: unknown): void => {
     if (handle !== undefined) timers.clearTimeout(handle);
   };
   let destroyed = false;
 
-  const remove = (peerId: string, entry: Entry): void => {
+  const remove = (peerId: string, entry: Entry, failure: ConnectFailure = 'error'): void => {
     if (entries.get(peerId) !== entry) return;
     entries.delete(peerId);
     cancel(entry.timer);
+    entry.health?.close();
     entry.peer.destroy();
     if (entry.connected) options.onClose(peerId);
-    scheduleReadyOffer();
+    else if (!destroyed) options.onConnectFailed?.(peerId, entry.ice === 'failed' ? 'no_path' : failure);
+    readyOffers.schedule();
   };
 
-  let ready: ReadyOffer | null = null;
-  let readyTimer: unknown;
-  let refreshTimer: unknown;
-  const scheduleReadyOffer = (): void => {
-    const delay = options.readyOfferAfterMs;
-    if (delay === undefined || destroyed || ready !== null || readyTimer !== undefined) return;
-    readyTimer = timers.setTimeout(() => {
-      readyTimer = undefined;
-      if (destroyed || ready !== null || entries.size >= options.maxConnections) return;
-      let peer: PeerLike;
-      try {
-        peer = options.createPeer(true);
-      } catch {
-        return;
-      }
-      const offer: ReadyOffer = { peer, made: timers.now(), held: [], to: null, broken: false };
-      peer.on('signal', (signal) => {
-        if (offer.to === null) offer.held.push(signal);
-        else options.publish({ kind: 'signal', from: options.selfId, to: offer.to, signal });
-      });
-      peer.on('error', () => void (offer.broken = true));
-      peer.on('close', () => void (offer.broken = true));
-      ready = offer;
-      refreshTimer = timers.setTimeout(() => {
-        if (ready !== offer) return;
-        ready = null;
-        offer.peer.destroy();
-        scheduleReadyOffer();
-      }, readyMaxAgeMs);
-    }, delay);
-  };
-  /** The ready offer for `peerId`, its held signals sent; null if there is none fit to use. */
-  const takeReadyOffer = (peerId: string): ReadyOffer | null => {
-    const offer = ready;
-    ready = null;
-    cancel(refreshTimer);
-    scheduleReadyOffer();
-    if (offer === null) return null;
-    if (offer.broken || timers.now() - offer.made > readyMaxAgeMs) {
-      offer.peer.destroy();
-      return null;
-    }
-    offer.to = peerId;
-    for (const signal of offer.held.splice(0)) options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal });
-    return offer;
-  };
+  const readyOffers = createReadyOffers({
+    timers,
+    createPeer: options.createPeer,
+    send: (to, signal) => options.publish({ kind: 'signal', from: options.selfId, to, signal }),
+    afterMs: options.readyOfferAfterMs,
+    ...(options.readyOfferMaxAgeMs === undefined ? {} : { maxAgeMs: options.readyOfferMaxAgeMs }),
+    allowed: () => entries.size < options.maxConnections && (options.readyOfferAllowed?.() ?? true),
+  });
 
   const acceptLimit = options.maxConnections + Math.max(2, Math.ceil(options.maxConnections / 2));
 
   const open = (peerId: string, initiator: boolean): Entry | undefined => {
     if (entries.size >= (initiator ? options.maxConnections : acceptLimit)) return undefined;
-    const readyOffer = initiator ? takeReadyOffer(peerId) : null;
+    const readyPeer = initiator ? readyOffers.take(peerId) : null;
     let peer: PeerLike;
     try {
-      peer = readyOffer?.peer ?? options.createPeer(initiator);
+      peer = readyPeer ?? options.createPeer(initiator);
     } catch {
       return undefined;
     }
-    const entry: Entry = { peer, initiator, opened: timers.now(), connected: false, early: [], timer: timers.setTimeout(() => remove(peerId, entry), timeoutMs) };
+    const entry: Entry = { peer, initiator, opened: timers.now(), connected: false, early: [], timer: timers.setTimeout(() => remove(peerId, entry, 'timeout'), timeoutMs), ice: 'new', health: null };
     entries.set(peerId, entry);
     // A ready offer publishes its own signals (held ones already sent to this peer).
-    if (readyOffer === null) peer.on('signal', (signal) => options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal }));
+    if (readyPeer === null) peer.on('signal', (signal) => options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal }));
+    peer.on('iceStateChange', (state) => {
+      entry.ice = state;
+      entry.health?.iceState(state);
+    });
     peer.on('connect', () => {
       if (entries.get(peerId) !== entry) return;
       entry.connected = true;
       cancel(entry.timer);
+      if (peer.restartIce !== undefined) {
+        entry.health = createLinkHealth({
+          timers,
+          restart: () => peer.restartIce?.(),
+          state: () => peer.iceState?.() ?? entry.ice,
+          // Closing announces us again (the caller's onClose), and the next offer makes a new connection.
+          giveUp: () => remove(peerId, entry),
+          onRestart: (outcome) => options.onRestart?.(peerId, outcome),
+        });
+      }
       options.onConnect(peerId);
       for (const chunk of entry.early.splice(0)) options.onData(peerId, chunk);
     });
@@ -223,7 +218,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     return entry;
   };
 
-  scheduleReadyOffer();
+  readyOffers.schedule();
 
   return {
     handleSignal(payload) {
@@ -255,6 +250,11 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       // A signal from an unknown peer must be an offer; anything else belongs to a connection we dropped.
       const entry = known ?? (isOffer ? open(payload.from, false) : undefined);
       if (entry === undefined) return;
+      // The answering side asks for an ICE restart: only the offering side of a live connection does one.
+      if ((payload.signal as { renegotiate?: unknown }).renegotiate === true) {
+        if (entry.initiator && entry.health !== null) entry.health.peerAsked();
+        return;
+      }
       try {
         entry.peer.signal(payload.signal);
       } catch {
@@ -311,12 +311,23 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       const entry = entries.get(peerId);
       if (entry) remove(peerId, entry);
     },
+    networkChanged() {
+      for (const entry of entries.values()) entry.health?.networkChanged();
+    },
+    reconfigure(configuration, restart) {
+      for (const entry of entries.values()) {
+        entry.peer.setConfiguration?.(configuration);
+        if (restart) entry.health?.networkChanged();
+      }
+    },
+    async path(peerId) {
+      const entry = entries.get(peerId);
+      if (entry === undefined || !entry.connected) return null;
+      return (await entry.peer.connectionPath?.()) ?? null;
+    },
     destroy() {
       destroyed = true;
-      cancel(readyTimer);
-      cancel(refreshTimer);
-      ready?.peer.destroy();
-      ready = null;
+      readyOffers.destroy();
       for (const [peerId, entry] of [...entries]) remove(peerId, entry);
     },
   };

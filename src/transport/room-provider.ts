@@ -24,7 +24,9 @@ import { createHistoryResponder } from './history-stream.js';
 import { createLink, type Link } from './link.js';
 import { createLinkSender, type LinkSender } from './link-sender.js';
 import { createMessageHandler, type AdmitMode, type AdmitResult, type AdmitSource } from './message-handler.js';
+import { createConnectivity, type ConnectivityEvent } from './connectivity.js';
 import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
+import type { ConnectionPath } from './simple-peer-factory.js';
 import { createPresenceSync } from './presence-sync.js';
 import { createRefusals } from './refusals.js';
 import { createSignalingClient, type SignalingClient, type SocketLike } from './signaling-client.js';
@@ -80,6 +82,10 @@ export interface RoomProviderOptions {
   readonly onHistoryDone?: () => void;
   readonly onDrop: (source: 'frame' | 'presence' | 'update', reason: DropReason) => void;
   readonly onStatus?: (status: ProviderStatus) => void;
+  /** Connections made, failed, restarted (connectivity.ts). */
+  readonly onConnectivity?: (event: ConnectivityEvent) => void;
+  /** Whether a ready offer may be made now (ready-offer.ts: not while the node offers a relay). */
+  readonly readyOfferAllowed?: () => boolean;
   readonly maxConnections?: number;
   readonly selfId?: string;
   /** Milliseconds (monotonic); injected by tests. */
@@ -122,6 +128,12 @@ export interface RoomProvider {
   disconnectKey(key: string): void;
   /** Undoes disconnectKey (an unblock): that person's peers may connect again. */
   allowKey(key: string): void;
+  /** How each directly connected member's traffic travels, by their proven key. */
+  paths(): Promise<Record<string, ConnectionPath>>;
+  /** New ICE servers or policy (refreshed credentials; relay-only turned on): `restart` moves live connections to it now. */
+  reconfigure(configuration: RTCConfiguration, restart: boolean): void;
+  /** The network changed: check the node still hears us and restart ICE on every connection. */
+  networkChanged(): void;
   /** Closes the connections that proved `key` now, refusing them for a while (a kick: they may come back). */
   dropKey(key: string): void;
   destroy(): void;
@@ -242,6 +254,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   };
 
   let meshReady = false;
+  const connectivity = createConnectivity(options.whoAmI, () => signaling, options.onConnectivity);
   const signaling: SignalingClient = createSignalingClient({
     url: options.signalingUrl,
     topic: options.topic,
@@ -254,6 +267,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
         if (payload.kind === 'announce' || isOffer) options.onDrop('frame', 'refused');
         return;
       }
+      connectivity.incoming(payload);
       mesh.handleSignal(payload);
     },
     onStatus: (connected) => {
@@ -270,14 +284,18 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     selfId,
     maxConnections: options.maxConnections ?? 20,
     readyOfferAfterMs: READY_OFFER_AFTER_MS,
-    publish: (payload) => signaling.publish(payload),
+    ...(options.readyOfferAllowed === undefined ? {} : { readyOfferAllowed: options.readyOfferAllowed }),
+    publish: (payload) => signaling.publish(connectivity.outgoing(payload)),
     createPeer: options.createPeer,
+    onConnectFailed: (peerId, cause) => connectivity.connectFailed(peerId, cause),
+    onRestart: (peerId, outcome) => connectivity.restarted(peerId, outcome),
     onConnect: (peerId) => {
       const writer = mesh.writer(peerId);
       if (writer === null) return;
       const sender = createLinkSender(writer);
       const link = openLink(peerId, false, (message) => sendTo(peerId, message), (listener) => sender.whenLow(listener));
       links.set(peerId, { link, sender });
+      connectivity.connected(peerId);
       reportStatus();
     },
     onData: (peerId, chunk) => {
@@ -352,6 +370,11 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   // after WebRTC's own timeouts.
   const onUnload = (): void => mesh.destroy();
   globalThis.addEventListener?.('pagehide', onUnload);
+  const networkChanged = (): void => {
+    signaling.probe();
+    mesh.networkChanged();
+  };
+  globalThis.addEventListener?.('online', networkChanged);
 
   return {
     selfId,
@@ -378,12 +401,20 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (peers.length === 0) mesh.announce();
       for (const peerId of peers) mesh.announce(peerId);
     },
+    paths() {
+      const proven = new Map<string, string>();
+      for (const [peerId, { link }] of links) if (link.proven !== null) proven.set(peerId, link.proven.key);
+      return connectivity.paths(mesh, proven);
+    },
+    reconfigure: (configuration, restart) => mesh.reconfigure(configuration, restart),
+    networkChanged,
     destroy() {
       if (destroyed) return;
       destroyed = true;
       clearInterval(reannounce);
       clearInterval(stallCheck);
       globalThis.removeEventListener?.('pagehide', onUnload);
+      globalThis.removeEventListener?.('online', networkChanged);
       doc.off('update', onDocUpdate);
       stopPresence();
       for (const { sender } of links.values()) sender.close();

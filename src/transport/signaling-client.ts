@@ -18,7 +18,8 @@ export interface SocketLike {
 }
 
 export type SignalPayload =
-  | { readonly kind: 'announce'; readonly from: string; readonly to?: string }
+  /** `key`: the announcer's public key (base64url), so a member who cannot be reached can be named; a hint, not a proof. */
+  | { readonly kind: 'announce'; readonly from: string; readonly to?: string; readonly key?: string }
   | { readonly kind: 'signal'; readonly from: string; readonly to: string; readonly signal: unknown };
 
 export interface SignalingClientOptions {
@@ -34,6 +35,11 @@ export interface SignalingClientOptions {
 
 export interface SignalingClient {
   publish(payload: SignalPayload): void;
+  /**
+   * Checks that the node still hears us (the network may have changed under the socket): a ping,
+   * and a reconnect at once, without backoff, if nothing comes back within PROBE_TIMEOUT_MS.
+   */
+  probe(): void;
   connected(): boolean;
   close(): void;
 }
@@ -53,6 +59,13 @@ const MAX_BACKOFF_MS = 30_000;
 /** Our own recent publishes, recognised when the node echoes them back (it sends to every subscriber). */
 const MAX_REMEMBERED_SENT = 64;
 const OPEN = 1;
+/** A public key as base64url (32 bytes: 43 characters). */
+const KEY_TEXT = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * After a probe, a socket that has heard nothing in this long is taken for dead: a device that
+ * changed networks keeps a TCP connection that leads nowhere until its own timeouts, minutes later.
+ */
+const PROBE_TIMEOUT_MS = 2000;
 
 /** Adds `value` to a set kept to `max` entries, forgetting the oldest. */
 function remember(set: Set<string>, value: string, max: number): void {
@@ -67,7 +80,11 @@ function parsePayload(value: unknown): SignalPayload | null {
   const to = fields['to'];
   if (typeof from !== 'string' || from.length === 0 || from.length > 64) return null;
   if (to !== undefined && (typeof to !== 'string' || to.length > 64)) return null;
-  if (fields['kind'] === 'announce') return to === undefined ? { kind: 'announce', from } : { kind: 'announce', from, to };
+  if (fields['kind'] === 'announce') {
+    const key = fields['key'];
+    const named = typeof key === 'string' && KEY_TEXT.test(key) ? { key } : {};
+    return to === undefined ? { kind: 'announce', from, ...named } : { kind: 'announce', from, to, ...named };
+  }
   if (fields['kind'] === 'signal' && typeof to === 'string' && typeof fields['signal'] === 'object' && fields['signal'] !== null) {
     return { kind: 'signal', from, to, signal: fields['signal'] };
   }
@@ -169,6 +186,34 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     if (current.readyState === OPEN) opened();
   };
 
+  let probeTimer: ReturnType<typeof setTimeout> | undefined;
+  const probe = (): void => {
+    if (closed || probeTimer !== undefined) return;
+    if (socket === null || socket.readyState !== OPEN) {
+      // Not connected: try now rather than when the backoff says.
+      if (reconnectTimer !== undefined) {
+        clearTimeout(reconnectTimer);
+        reconnectTimer = undefined;
+        attempt = 0;
+        connect();
+      }
+      return;
+    }
+    const probed = socket;
+    const sentAt = now();
+    probed.send(JSON.stringify({ type: 'ping' }));
+    probeTimer = setTimeout(() => {
+      probeTimer = undefined;
+      if (socket !== probed || lastHeard >= sentAt) return;
+      attempt = 0;
+      probed.onclose = null;
+      probed.close();
+      socket = null;
+      setConnected(false);
+      connect();
+    }, PROBE_TIMEOUT_MS);
+  };
+
   const heartbeat = setInterval(() => {
     if (socket === null || socket.readyState !== OPEN) return;
     if (now() - lastHeard > SILENCE_LIMIT_MS) socket.close();
@@ -185,9 +230,11 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
       socket.send(JSON.stringify({ type: 'publish', topic: options.topic, data }));
     },
     connected: () => isConnected,
+    probe,
     close() {
       closed = true;
       clearInterval(heartbeat);
+      clearTimeout(probeTimer);
       clearTimeout(reconnectTimer);
       socket?.close();
       socket = null;

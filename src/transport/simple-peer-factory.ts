@@ -8,6 +8,8 @@ import type { PeerLike } from './peer-mesh.js';
 export interface PeerFactoryOptions {
   /** STUN/TURN servers; none needed on one machine or one LAN. */
   readonly iceServers?: RTCIceServer[];
+  /** The configuration for each new connection, read when it is made (wins over `iceServers`): the node's current servers and the relay-only choice. */
+  readonly configuration?: () => RTCConfiguration;
   /** A WebRTC implementation for Node (@roamhq/wrtc); browsers use their own. */
   readonly wrtc?: unknown;
 }
@@ -39,6 +41,46 @@ interface ReadyState {
   _chunk: unknown;
   _channel: { bufferedAmountLowThreshold?: unknown } | null;
   emit(event: 'connect'): boolean;
+}
+
+/** The part of RTCPeerConnection this file reads (simple-peer keeps it as `_pc`). */
+interface ConnectionLike {
+  readonly iceConnectionState: string;
+  readonly iceGatheringState: string;
+  readonly connectionState: string;
+  restartIce?(): void;
+  setConfiguration(configuration: RTCConfiguration): void;
+  getStats(): Promise<Iterable<[string, Record<string, unknown>]> & { get(id: string): Record<string, unknown> | undefined }>;
+  addEventListener(type: 'icecandidateerror', listener: (event: { errorCode?: number }) => void): void;
+}
+
+interface PeerInternals {
+  readonly destroyed: boolean;
+  readonly initiator: boolean;
+  readonly _connected: boolean;
+  readonly _pc: ConnectionLike;
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+/** How a connection's data travels, read from its selected candidate pair. */
+export type ConnectionPath = 'direct' | 'relayed';
+
+/** The selected candidate pair's path in a getStats() report; null before one is selected. */
+export function pathFromStats(report: Iterable<[string, Record<string, unknown>]> & { get(id: string): Record<string, unknown> | undefined }): ConnectionPath | null {
+  let pairId: unknown;
+  for (const [, stat] of report) {
+    if (stat['type'] === 'transport' && typeof stat['selectedCandidatePairId'] === 'string') pairId = stat['selectedCandidatePairId'];
+  }
+  let pair = typeof pairId === 'string' ? report.get(pairId) : undefined;
+  if (pair === undefined) {
+    // Implementations without transport stats (wrtc in Node): the nominated pair that succeeded.
+    for (const [, stat] of report) if (stat['type'] === 'candidate-pair' && stat['nominated'] === true && stat['state'] === 'succeeded') pair = stat;
+  }
+  if (pair === undefined) return null;
+  const local = report.get(String(pair['localCandidateId']));
+  const remote = report.get(String(pair['remoteCandidateId']));
+  if (local === undefined || remote === undefined) return null;
+  return local['candidateType'] === 'relay' || remote['candidateType'] === 'relay' ? 'relayed' : 'direct';
 }
 
 /**
@@ -87,6 +129,71 @@ class PromptPeer extends SimplePeer {
     };
   }
 
+  /**
+   * A connection that was up and lost its path (a NAT forgot it, the device changed networks) is
+   * kept, not destroyed as simple-peer does: 'iceStateChange' reports 'failed' and the mesh
+   * restarts ICE (link-health.ts), which keeps the data channel and everything queued on it.
+   * A connection that never came up fails as before.
+   */
+  _onIceStateChange(): void {
+    const self = this as unknown as PeerInternals;
+    if (!self.destroyed && self._connected && self._pc.iceConnectionState === 'failed') {
+      self.emit('iceStateChange', 'failed', self._pc.iceGatheringState);
+      return;
+    }
+    (SimplePeer.prototype as unknown as { _onIceStateChange(): void })._onIceStateChange.call(this);
+  }
+
+  _onConnectionStateChange(): void {
+    const self = this as unknown as PeerInternals;
+    if (!self.destroyed && self._connected && self._pc.connectionState === 'failed') return;
+    (SimplePeer.prototype as unknown as { _onConnectionStateChange(): void })._onConnectionStateChange.call(this);
+  }
+
+  /**
+   * Restarts ICE: new credentials, new candidates, over the same DTLS and data channel. The side
+   * that made the offer restarts; the other asks it to with simple-peer's renegotiate signal
+   * (sent directly: simple-peer's negotiate() would wait forever if that request were lost).
+   */
+  restartIce(): void {
+    const self = this as unknown as PeerInternals & { negotiate(): void };
+    if (self.destroyed) return;
+    if (!self.initiator) {
+      self.emit('signal', { type: 'renegotiate', renegotiate: true });
+      return;
+    }
+    self._pc.restartIce?.();
+    self.negotiate();
+  }
+
+  /** Passes fresh ICE servers (and the relay-only choice) to the live connection; the next restart uses them. */
+  setConfiguration(configuration: RTCConfiguration): void {
+    const self = this as unknown as PeerInternals;
+    if (self.destroyed) return;
+    try {
+      self._pc.setConfiguration(configuration);
+    } catch {
+      // A configuration the connection cannot take now (it is closing): the next one gets it.
+    }
+  }
+
+  /** 'direct' or 'relayed' from the selected candidate pair; null before one is selected or once closed. */
+  async connectionPath(): Promise<ConnectionPath | null> {
+    const self = this as unknown as PeerInternals;
+    if (self.destroyed) return null;
+    try {
+      return pathFromStats(await self._pc.getStats());
+    } catch {
+      return null;
+    }
+  }
+
+  /** The ICE connection state ('new', 'checking', 'connected', 'disconnected', 'failed'...). */
+  iceState(): string {
+    const self = this as unknown as PeerInternals;
+    return self.destroyed ? 'closed' : self._pc.iceConnectionState;
+  }
+
   _maybeReady(): void {
     const self = this as unknown as ReadyState;
     const base = (SimplePeer.prototype as unknown as { _maybeReady(): void })._maybeReady;
@@ -97,11 +204,21 @@ class PromptPeer extends SimplePeer {
   }
 }
 
-export function createPeerFactory(options: PeerFactoryOptions = {}): (initiator: boolean) => PeerLike {
+/**
+ * Makes peers with the configuration of the moment. `onCandidateError` hears each ICE server that
+ * failed a request (STUN unreachable: 701; TURN credentials refused: 401...), for Diagnostics.
+ */
+export function createPeerFactory(options: PeerFactoryOptions = {}, onCandidateError?: (errorCode: number) => void): (initiator: boolean) => PeerLike {
   return (initiator) => {
-    const peerOptions: SimplePeer.Options = { initiator, trickle: true, config: { iceServers: options.iceServers ?? [] } };
+    const config = options.configuration?.() ?? { iceServers: options.iceServers ?? [] };
+    const peerOptions: SimplePeer.Options = { initiator, trickle: true, config };
     // simple-peer's types describe wrtc's shape loosely; @roamhq/wrtc provides exactly that object.
     if (options.wrtc !== undefined) peerOptions.wrtc = options.wrtc as NonNullable<SimplePeer.Options['wrtc']>;
-    return new PromptPeer(peerOptions) as unknown as PeerLike;
+    const peer = new PromptPeer(peerOptions);
+    const pc = (peer as unknown as Partial<PeerInternals>)._pc;
+    if (onCandidateError !== undefined && typeof pc?.addEventListener === 'function') {
+      pc.addEventListener('icecandidateerror', (event) => onCandidateError(typeof event.errorCode === 'number' ? event.errorCode : 0));
+    }
+    return peer as unknown as PeerLike;
   };
 }

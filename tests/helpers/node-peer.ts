@@ -21,6 +21,7 @@ import { deriveRoomKeys } from '../../src/crypto/keys.js';
 import { createRoomAdmission } from '../../src/state/room-admission.js';
 import type { SocketLike } from '../../src/transport/signaling-client.js';
 import { createPeerFactory } from '../../src/transport/simple-peer-factory.js';
+import type { ConnectivityEvent } from '../../src/transport/connectivity.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider } from '../../src/transport/room-provider.js';
 
 export interface NodePeer {
@@ -44,6 +45,8 @@ export interface NodePeerOptions {
   readonly nick?: string;
   /** 'room' (default): the room's schema and signatures, as browsers admit; 'none': apply updates as they come. */
   readonly admission?: 'room' | 'none';
+  /** Hears the provider's connectivity events (connected, failed, ICE restarts). */
+  readonly onConnectivity?: (event: ConnectivityEvent) => void;
   /** Accept deletions peers make (it runs no moderation to judge them); default false: they are stripped, as a browser strips what its own rules would not delete. */
   readonly acceptDeletes?: boolean;
 }
@@ -110,6 +113,7 @@ export function createNodePeer(signalingUrl: string, secret: Uint8Array, options
     preview: () => previewOf(doc),
     onDrop: (source, reason) => drops.push(`${source}:${reason}`),
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+    ...(options.onConnectivity === undefined ? {} : { onConnectivity: options.onConnectivity }),
   });
   return {
     doc,

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { createLinkHealth, DISCONNECTED_GRACE_MS, MAX_RESTARTS, RESTART_TIMEOUT_MS, type RestartOutcome } from '../../src/transport/link-health.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+/** One connection's health on a fake clock, recording what it did. */
+function watch() {
+  const clock = new FakeClock();
+  let state = 'connected';
+  const restarts: number[] = [];
+  const outcomes: RestartOutcome[] = [];
+  let gaveUp = 0;
+  const health = createLinkHealth({
+    timers: clock,
+    restart: () => restarts.push(clock.now()),
+    giveUp: () => void gaveUp++,
+    onRestart: (outcome) => outcomes.push(outcome),
+    state: () => state,
+  });
+  const report = (next: string): void => {
+    state = next;
+    health.iceState(next);
+  };
+  return { clock, health, report, restarts, outcomes, gaveUp: () => gaveUp };
+}
+
+describe('a live connection that loses its path', () => {
+  it('rides out a disconnect that heals within the grace, without restarting', () => {
+    const link = watch();
+    link.report('disconnected');
+    link.clock.advance(DISCONNECTED_GRACE_MS - 1);
+    link.report('connected');
+    link.clock.advance(60_000);
+    expect(link.restarts).toEqual([]);
+  });
+
+  it('restarts ICE once a disconnect outlasts the grace, and reports the recovery', () => {
+    const link = watch();
+    link.report('disconnected');
+    link.clock.advance(DISCONNECTED_GRACE_MS);
+    expect(link.restarts).toHaveLength(1);
+    link.clock.advance(10);
+    link.report('checking');
+    link.report('connected');
+    link.clock.advance(60_000);
+    expect(link.restarts).toHaveLength(1);
+    expect(link.outcomes).toEqual(['started', 'recovered']);
+  });
+
+  it('restarts at once on failed, again when a restart brings nothing, and gives up after the last', () => {
+    const link = watch();
+    link.report('failed');
+    expect(link.restarts).toHaveLength(1);
+    link.clock.advance(RESTART_TIMEOUT_MS * MAX_RESTARTS);
+    expect(link.restarts).toHaveLength(MAX_RESTARTS);
+    expect(link.gaveUp()).toBe(1);
+    expect(link.outcomes.at(-1)).toBe('gave_up');
+    // Once given up, nothing more: the mesh has made a new connection.
+    link.report('failed');
+    expect(link.restarts).toHaveLength(MAX_RESTARTS);
+  });
+
+  it('counts a restart over a path that never broke as recovered when its time is up, not as a failure', () => {
+    const link = watch();
+    link.health.networkChanged();
+    expect(link.restarts).toHaveLength(1);
+    // The old path kept working: no state change follows.
+    link.clock.advance(RESTART_TIMEOUT_MS);
+    expect(link.outcomes).toEqual(['started', 'recovered']);
+    link.clock.advance(RESTART_TIMEOUT_MS * 5);
+    expect(link.restarts).toHaveLength(1);
+    expect(link.gaveUp()).toBe(0);
+  });
+
+  it('treats the peer asking to restart right after our own restart as the same restart', () => {
+    const link = watch();
+    link.report('failed');
+    expect(link.health.peerAsked()).toBe(false);
+    link.clock.advance(5000);
+    link.report('connected');
+    expect(link.health.peerAsked()).toBe(true);
+    expect(link.restarts).toHaveLength(2);
+  });
+
+  it('does nothing once closed', () => {
+    const link = watch();
+    link.report('disconnected');
+    link.health.close();
+    link.clock.advance(60_000);
+    link.health.networkChanged();
+    expect(link.restarts).toEqual([]);
+  });
+});
