@@ -97,6 +97,8 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   let closed = false;
   let attempt = 0;
   let lastHeard = 0;
+  /** Frames received on any socket: a probe checks that this moved. */
+  let framesHeard = 0;
   let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let isConnected = false;
   // The node relays a publish to every subscriber, the sender included. Our own come back
@@ -115,6 +117,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
 
   const receive = (raw: unknown): void => {
     lastHeard = now();
+    framesHeard++;
     if (typeof raw !== 'string') return;
     let frame: unknown;
     try {
@@ -200,11 +203,11 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
       return;
     }
     const probed = socket;
-    const sentAt = now();
+    const heardBefore = framesHeard;
     probed.send(JSON.stringify({ type: 'ping' }));
     probeTimer = setTimeout(() => {
       probeTimer = undefined;
-      if (socket !== probed || lastHeard >= sentAt) return;
+      if (socket !== probed || framesHeard !== heardBefore) return;
       attempt = 0;
       probed.onclose = null;
       probed.close();
