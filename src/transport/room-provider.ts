@@ -30,7 +30,8 @@ import type { ConnectionPath } from './simple-peer-factory.js';
 import { createPresenceSync } from './presence-sync.js';
 import { createRefusals } from './refusals.js';
 import { createSignalingClient, type SignalingClient, type SocketLike } from './signaling-client.js';
-import { ReassemblyBudget, sealAndChunk } from './wire-frames.js';
+import { ReassemblyBudget } from './wire-frames.js';
+import { createOutgoing } from './outgoing.js';
 import { checkLiveUpdate, encodeLiveUpdate, encodePresence, encodeSyncRequest } from './wire-messages.js';
 
 /** Origin prefix of updates applied from a history piece: not flooded; the others are asked for their state vectors instead. */
@@ -151,7 +152,6 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   const links = new Map<string, { readonly link: Link; readonly sender: LinkSender }>();
   let floodDisconnects = 0;
   let refusedConnections = 0;
-  let nextMessageId = 1;
   /** Whether another tab of this browser has spoken; until then nothing is posted to the tab channel. */
   let tabSeen = false;
   let signalingUp = false;
@@ -168,40 +168,19 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
 
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
 
-  /**
-   * Sealing is asynchronous (WebCrypto), so every outgoing message goes through one queue: each is
-   * sealed and handed to its receivers in the order it was sent, as the sync protocol needs.
-   */
-  let outgoing: Promise<void> = Promise.resolve();
-  const seal = (message: Uint8Array, deliver: (chunks: Uint8Array[]) => void): void => {
-    const id = nextMessageId++;
-    outgoing = outgoing.then(async () => {
-      const chunks = await sealAndChunk(options.wireKey, message, id);
-      if (!destroyed) deliver(chunks);
-    }).catch(() => undefined);
-  };
-  const queueTo = (peerId: string, chunks: Uint8Array[]): void => {
-    const entry = links.get(peerId);
-    // A peer whose queue is over its budget cannot keep up with the room: it is dropped (it may reconnect).
-    if (entry !== undefined && !entry.sender.enqueue(chunks)) {
+  const { sendTo, postToTabs, broadcast } = createOutgoing({
+    wireKey: options.wireKey,
+    senderOf: (peerId) => links.get(peerId)?.sender,
+    peers: () => mesh.connectedPeers().filter((peerId) => links.has(peerId)),
+    postChunk: (chunk) => tab?.postMessage(chunk),
+    tabsListening: () => tabSeen,
+    tabOrigin: TAB_ORIGIN,
+    overBudget: (peerId) => {
       options.onDrop('frame', 'budget');
       mesh.disconnect(peerId);
-    }
-  };
-  const sendTo = (peerId: string, message: Uint8Array): void => seal(message, (chunks) => queueTo(peerId, chunks));
-  const postToTabs = (message: Uint8Array): void => {
-    if (tab !== null) seal(message, (chunks) => chunks.forEach((chunk) => tab.postMessage(chunk)));
-  };
-  /** Sends to every peer but `except` (and to other tabs unless it came from one); builds the message only if someone listens. */
-  const broadcast = (build: () => Uint8Array, except: unknown): void => {
-    const peers = mesh.connectedPeers().filter((peerId) => peerId !== except && links.has(peerId));
-    const toTabs = tabSeen && except !== TAB_ORIGIN;
-    if (peers.length === 0 && !toTabs) return;
-    const message = build();
-    // Seal once; the chunks are identical for every receiver.
-    if (peers.length > 0) seal(message, (chunks) => peers.forEach((peerId) => queueTo(peerId, chunks)));
-    if (toTabs) postToTabs(message);
-  };
+    },
+    isDestroyed: () => destroyed,
+  });
 
   const refusals = createRefusals(now);
   /** Closes the link to `peerId` and ignores its offers and announces for `forMs`. */
