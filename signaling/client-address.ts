@@ -48,10 +48,10 @@ function stripDecorations(address: string): string {
   return zone === -1 ? bare : bare.slice(0, zone);
 }
 
-type Hextets = [number, number, number, number, number, number, number, number];
+export type Hextets = [number, number, number, number, number, number, number, number];
 
 /** Eight 16-bit groups of a valid IPv6 address (checked by isIPv6), a dotted IPv4 tail included. */
-function parseIPv6(address: string): Hextets {
+export function parseIPv6(address: string): Hextets {
   let text = address.toLowerCase();
   const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (dotted !== null) {
@@ -66,6 +66,6 @@ function parseIPv6(address: string): Hextets {
   return [...left, ...zeros, ...right] as Hextets;
 }
 
-function isIPv4Mapped(hextets: Hextets): boolean {
+export function isIPv4Mapped(hextets: Hextets): boolean {
   return hextets.slice(0, 5).every((hextet) => hextet === 0) && hextets[5] === 0xffff;
 }

@@ -4,6 +4,8 @@
  * by a test, so the two cannot drift apart.
  */
 
+import { parseHostPort } from './host-port.js';
+
 export interface NodeConfig {
   port: number;
   host: string | undefined;
@@ -26,6 +28,15 @@ export interface NodeConfig {
   maxBufferedBytes: number;
   heartbeatMs: number;
   logLevel: LogLevel;
+  stunUrls: string[];
+  turnUrls: string[];
+  turnSecret: string | undefined;
+  turnTtlSeconds: number;
+  stunPort: number;
+  stunHost: string | undefined;
+  stunResponsesPerSecond: number;
+  iceRequestsPerMinute: number;
+  iceRequestsBurst: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -64,6 +75,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'maxBufferedBytes', env: 'MAX_BUFFERED_BYTES', flag: '--max-buffered-bytes', kind: 'int', defaultText: '1048576', description: 'Unsent bytes queued for one connection before it is closed as a slow consumer.' },
   { key: 'heartbeatMs', env: 'HEARTBEAT_MS', flag: '--heartbeat-ms', kind: 'int', defaultText: '30000', description: 'Ping interval; a connection that has not answered the previous ping is terminated.' },
   { key: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', kind: 'level', defaultText: 'info', description: 'One of `debug`, `info`, `warn`, `error`, `silent`. Logs are JSON lines on stdout.' },
+  { key: 'stunUrls', env: 'STUN_URLS', flag: '--stun-urls', kind: 'list', defaultText: '', description: 'Comma-separated `stun:`/`stuns:` URIs (e.g. `stun:stun.example.org:3478`) handed to browsers by `/ice`. Unset: the node\'s own STUN responder (`STUN_PORT`), if it runs.' },
+  { key: 'turnUrls', env: 'TURN_URLS', flag: '--turn-urls', kind: 'list', defaultText: '', description: 'Comma-separated `turn:`/`turns:` URIs of your coturn (e.g. `turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443?transport=tcp`). Needs `TURN_SECRET`. Unset: no relay, so people behind symmetric NATs cannot connect.' },
+  { key: 'turnSecret', env: 'TURN_SECRET', flag: '--turn-secret', kind: 'string', defaultText: '', description: 'coturn\'s `static-auth-secret` (`use-auth-secret`, the TURN REST API scheme); `/ice` mints short-lived credentials from it. Needs `TURN_URLS`. Prefer the environment (an `EnvironmentFile`) to the flag, which other users can see in `ps`.' },
+  { key: 'turnTtlSeconds', env: 'TURN_TTL_SECONDS', flag: '--turn-ttl-seconds', kind: 'int', defaultText: '21600', description: 'Lifetime of a minted TURN credential, 60 to 604800 seconds. coturn checks it when a relay is allocated (a running call keeps its relay past it), so it bounds how long a copied credential opens relays for others, while an ICE restart hours into a visit still finds it valid.' },
+  { key: 'stunPort', env: 'STUN_PORT', flag: '--stun-port', kind: 'port', defaultText: '3478', description: 'UDP port of the node\'s own STUN responder (Binding requests only), used when `STUN_URLS` is unset; `0` turns it off. If the port is taken the node logs a warning and runs without it.' },
+  { key: 'stunHost', env: 'STUN_HOST', flag: '--stun-host', kind: 'string', defaultText: '', description: 'Bind address of the STUN responder. Unset: all interfaces (IPv6 and IPv4), whatever `HOST` is, since a reverse proxy in front of the node does not carry UDP. Set it on a host with several public addresses.' },
+  { key: 'stunResponsesPerSecond', env: 'STUN_RESPONSES_PER_SECOND', flag: '--stun-responses-per-second', kind: 'int', defaultText: '50', description: 'STUN answers per second to one IPv4 address or IPv6 network (burst: one second\'s worth); more requests are dropped and counted, so a spoofed source cannot turn the responder into a flood of someone else.' },
+  { key: 'iceRequestsPerMinute', env: 'ICE_REQUESTS_PER_MINUTE', flag: '--ice-requests-per-minute', kind: 'int', defaultText: '30', description: 'Sustained `/ice` requests per minute from one IPv4 address or IPv6 network (`IPV6_PREFIX_LENGTH`, `TRUST_PROXY` apply); more get HTTP 429 with `Retry-After`.' },
+  { key: 'iceRequestsBurst', env: 'ICE_REQUESTS_BURST', flag: '--ice-requests-burst', kind: 'int', defaultText: '20', description: 'Token bucket size for `/ice`: requests one address (a household, an office behind one NAT) may make at once.' },
 ];
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -135,5 +155,42 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
   if (result.rateLimitBurst < 1 || result.rateLimitPerSecond < 1) throw new ConfigError('rate limits must be at least 1');
   if (result.ipv6PrefixLength > 128) throw new ConfigError(`IPV6_PREFIX_LENGTH (--ipv6-prefix-length) must be between 1 and 128, got ${result.ipv6PrefixLength}`);
+  checkIceConfig(result);
   return result;
+}
+
+export const MIN_TURN_TTL_SECONDS = 60;
+export const MAX_TURN_TTL_SECONDS = 604_800;
+
+/**
+ * The ICE options' rules, also applied by createSignalingServer to options given in code:
+ * URI schemes, TURN_URLS and TURN_SECRET together, the credential lifetime's range.
+ */
+export function checkIceConfig(config: Pick<NodeConfig, 'stunUrls' | 'turnUrls' | 'turnSecret' | 'turnTtlSeconds'>): void {
+  for (const url of config.stunUrls) {
+    if (!isStunUri(url)) throw new ConfigError(`STUN_URLS (--stun-urls) entry "${url}" is not a stun: or stuns: URI (stun:host[:port])`);
+  }
+  for (const url of config.turnUrls) {
+    if (!isTurnUri(url)) throw new ConfigError(`TURN_URLS (--turn-urls) entry "${url}" is not a turn: or turns: URI (turn:host[:port][?transport=udp|tcp])`);
+  }
+  if (config.turnUrls.length > 0 && config.turnSecret === undefined) throw new ConfigError('TURN_URLS needs TURN_SECRET (coturn\'s static-auth-secret)');
+  if (config.turnUrls.length === 0 && config.turnSecret !== undefined) throw new ConfigError('TURN_SECRET needs TURN_URLS (the relays it is a secret for)');
+  if (config.turnTtlSeconds < MIN_TURN_TTL_SECONDS || config.turnTtlSeconds > MAX_TURN_TTL_SECONDS) {
+    throw new ConfigError(`TURN_TTL_SECONDS (--turn-ttl-seconds) must be between ${MIN_TURN_TTL_SECONDS} and ${MAX_TURN_TTL_SECONDS}, got ${config.turnTtlSeconds}`);
+  }
+}
+
+const STUN_URI = /^stuns?:(.*)$/;
+const TURN_URI = /^turns?:([^?]*)(?:\?transport=(?:udp|tcp))?$/;
+
+/** RFC 7064: `stun:host[:port]`, `stuns:host[:port]`. */
+export function isStunUri(url: string): boolean {
+  const rest = STUN_URI.exec(url)?.[1];
+  return rest !== undefined && parseHostPort(rest) !== null;
+}
+
+/** RFC 7065: `turn:host[:port][?transport=udp|tcp]`, `turns:` likewise. */
+export function isTurnUri(url: string): boolean {
+  const rest = TURN_URI.exec(url)?.[1];
+  return rest !== undefined && parseHostPort(rest) !== null;
 }

@@ -11,6 +11,21 @@ export type RefuseReason = (typeof REFUSE_REASONS)[number];
 export const TERMINATE_REASONS = ['heartbeat', 'slow_consumer', 'shutdown'] as const;
 export type TerminateReason = (typeof TERMINATE_REASONS)[number];
 
+/** What became of a request to /ice. */
+export const ICE_RESULTS = ['served', 'limited'] as const;
+export type IceResult = (typeof ICE_RESULTS)[number];
+
+/**
+ * What became of a datagram on the STUN port: answered, or dropped for the first reason found.
+ * `not_stun`: too short, top bits set, or no magic cookie; `malformed`: a STUN header whose length
+ * or attributes do not add up; `not_binding_request`: another class or method; `unknown_attribute`:
+ * a comprehension-required attribute the responder does not handle (RFC 8489 would send 420, we
+ * send nothing); `bad_fingerprint`; `oversized`: over 548 bytes; `bad_source`: port 0 or no
+ * IP address; `rate_limited`: over STUN_RESPONSES_PER_SECOND for its source; `send_error`.
+ */
+export const STUN_RESULTS = ['answered', 'not_stun', 'malformed', 'not_binding_request', 'unknown_attribute', 'bad_fingerprint', 'oversized', 'bad_source', 'rate_limited', 'send_error'] as const;
+export type StunResult = (typeof STUN_RESULTS)[number];
+
 export interface NodeStats {
   framesIn: number;
   /** Frames written to receivers: one publish to a topic of N subscribers counts N. */
@@ -19,6 +34,8 @@ export interface NodeStats {
   readonly framesRejected: Record<RejectReason, number>;
   readonly connectionsRefused: Record<RefuseReason, number>;
   readonly connectionsTerminated: Record<TerminateReason, number>;
+  readonly iceRequests: Record<IceResult, number>;
+  readonly stunPackets: Record<StunResult, number>;
 }
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
@@ -33,6 +50,8 @@ export function createStats(): NodeStats {
     framesRejected: zeroes(REJECT_REASONS),
     connectionsRefused: zeroes(REFUSE_REASONS),
     connectionsTerminated: zeroes(TERMINATE_REASONS),
+    iceRequests: zeroes(ICE_RESULTS),
+    stunPackets: zeroes(STUN_RESULTS),
   };
 }
 
@@ -75,6 +94,8 @@ export function createMetricsRegistry(stats: NodeStats, live: LiveGauges, proces
   labelledCounter('parley_frames_rejected_total', 'Frames dropped, by reason.', 'reason', stats.framesRejected);
   labelledCounter('parley_connections_refused_total', 'Upgrade requests refused before the WebSocket opened, by reason.', 'reason', stats.connectionsRefused);
   labelledCounter('parley_connections_terminated_total', 'Open connections closed by the node, by reason.', 'reason', stats.connectionsTerminated);
+  labelledCounter('parley_ice_requests_total', 'Requests to /ice, by result (served, or limited with 429).', 'result', stats.iceRequests);
+  labelledCounter('parley_stun_packets_total', 'Datagrams on the STUN port, by result: answered, or the reason it was dropped.', 'result', stats.stunPackets);
   if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
   return registry;
 }

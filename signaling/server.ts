@@ -1,7 +1,7 @@
 /**
  * createSignalingServer: one HTTP(S) server carrying the WebSocket relay at /signal,
- * /healthz, /metrics and (optionally) the built client. Returns a handle so tests can
- * listen on port 0 and close it.
+ * /ice, /healthz, /metrics and (optionally) the built client, plus the STUN responder on UDP.
+ * Returns a handle so tests can listen on port 0 and close it.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { defaultConfig, type NodeConfig } from './config.js';
+import { createAddressLimiter } from './address-limiter.js';
+import { checkIceConfig, defaultConfig, type NodeConfig } from './config.js';
+import { ICE_PATH, createIceHandler } from './ice.js';
+import { createStunResponder, type StunResponder } from './stun-responder.js';
 import { createStaticHandler, securityHeaders, sendJson, type StaticHandler } from './http-responses.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetricsRegistry, createStats, type NodeStats, type RefuseReason } from './metrics.js';
@@ -20,6 +23,9 @@ export const SIGNAL_PATH = '/signal';
 /** WebSocket close code 1001: the endpoint is going away (server shutdown). */
 export const CLOSE_GOING_AWAY = 1001;
 const SHUTDOWN_GRACE_MS = 2000;
+/** Addresses each per-address limiter (/ice, STUN answers) remembers at most. */
+const LIMITER_MAX_KEYS = 16_384;
+const LIMITER_SWEEP_MS = 60_000;
 
 export interface SignalingServerOptions extends Partial<NodeConfig> {
   logger?: Logger;
@@ -27,6 +33,8 @@ export interface SignalingServerOptions extends Partial<NodeConfig> {
   processMetrics?: boolean;
   /** The clock the rate and byte budgets refill by (ms, monotonic); tests move it by hand. Default performance.now. */
   now?: Clock;
+  /** Unix time in ms, for TURN credential expiry; tests pin it. Default Date.now. */
+  wallClock?: () => number;
 }
 
 export interface SignalingServer {
@@ -36,6 +44,8 @@ export interface SignalingServer {
   address(): AddressInfo;
   /** Base URL like `http://127.0.0.1:8787`; valid after `ready`. */
   url(): string;
+  /** UDP port of the own STUN responder while it runs (after `ready`), else undefined. */
+  stunPort(): number | undefined;
   /** Live counters, also exported in /metrics. */
   readonly stats: NodeStats;
   /** Closes every WebSocket with 1001 (going away), stops listening, resolves when done. */
@@ -71,8 +81,10 @@ function pathOf(req: IncomingMessage): string {
 }
 
 export function createSignalingServer(options: SignalingServerOptions = {}): SignalingServer {
-  const { logger = silentLogger, processMetrics = true, now, ...overrides } = options;
+  const { logger = silentLogger, processMetrics = true, now, wallClock = Date.now, ...overrides } = options;
   const config: NodeConfig = { ...defaultConfig(), ...stripUndefined(overrides) };
+  checkIceConfig(config);
+  const clock: Clock = now ?? (() => performance.now());
   const log = logger;
   const stats = createStats();
   const relay = createRelay(config, stats, log, now);
@@ -84,6 +96,12 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
   let openSockets = 0;
   let closing = false;
   const startedAt = Date.now();
+  // The own STUN responder runs only when no STUN server is configured; it starts once HTTP listens.
+  const wantsStun = config.stunPort > 0 && config.stunUrls.length === 0;
+  let stun: StunResponder | undefined;
+  const iceLimiter = createAddressLimiter({ perSecond: config.iceRequestsPerMinute / 60, burst: config.iceRequestsBurst, maxKeys: LIMITER_MAX_KEYS, now: clock });
+  const stunLimiter = createAddressLimiter({ perSecond: config.stunResponsesPerSecond, burst: config.stunResponsesPerSecond, maxKeys: LIMITER_MAX_KEYS, now: clock });
+  const serveIce = createIceHandler({ config, stats, log, limiter: iceLimiter, ownStunPort: () => stun?.port(), wallClock });
 
   // perMessageDeflate must stay off: frame-writer.ts relies on ws never queueing frames.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxFrameBytes, perMessageDeflate: false, clientTracking: false, WebSocket: PeerSocket });
@@ -97,7 +115,9 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
       res.setHeader('Allow', 'GET, HEAD');
       sendJson(res, 405, { error: 'method not allowed' });
     } else if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), connections: relay.connectionCount(), topics: relay.topicCount() });
+      sendJson(res, 200, { status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), connections: relay.connectionCount(), topics: relay.topicCount(), stun: stun?.port() === undefined ? 'off' : 'on' });
+    } else if (path === ICE_PATH) {
+      serveIce(req, res);
     } else if (path === '/metrics') {
       registry.metrics().then(
         (text) => {
@@ -161,14 +181,24 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
 
   const heartbeat = setInterval(() => relay.heartbeat(), config.heartbeatMs);
   heartbeat.unref();
+  const sweeper = setInterval(() => {
+    iceLimiter.sweep();
+    stunLimiter.sweep();
+  }, LIMITER_SWEEP_MS);
+  sweeper.unref();
 
   const ready = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
       server.off('error', reject);
       const { address, port } = server.address() as AddressInfo;
-      log.info('listening', { address, port, tls, static: serveStatic !== undefined });
-      resolve();
+      if (wantsStun && !closing) {
+        stun = createStunResponder({ port: config.stunPort, host: config.stunHost, ipv6PrefixLength: config.ipv6PrefixLength, limiter: stunLimiter, stats, log });
+      }
+      void (stun?.ready ?? Promise.resolve(undefined)).then((stunPort) => {
+        log.info('listening', { address, port, tls, static: serveStatic !== undefined, stunPort: stunPort ?? 'off' });
+        resolve();
+      });
     });
   });
 
@@ -177,6 +207,7 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
     ready,
     stats,
     address: () => server.address() as AddressInfo,
+    stunPort: () => stun?.port(),
     url() {
       const { address, port, family } = server.address() as AddressInfo;
       const host = family === 'IPv6' ? `[${address}]` : address;
@@ -186,6 +217,8 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
       closed ??= (async () => {
         closing = true;
         clearInterval(heartbeat);
+        clearInterval(sweeper);
+        await stun?.close();
         const listening = new Promise<void>((resolve) => server.close(() => resolve()));
         await relay.closeAll(CLOSE_GOING_AWAY, 'server shutting down', SHUTDOWN_GRACE_MS);
         server.closeAllConnections();

@@ -1,9 +1,15 @@
 /** Test helpers: a signaling node on 127.0.0.1:0 and a WebSocket client that records what it receives. */
+import { createSocket } from 'node:dgram';
+import { request } from 'node:http';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling/server.js';
 
+/**
+ * A node on 127.0.0.1, a free TCP port, no process metrics. Its STUN responder is off unless
+ * `stunPort` is given: test files run in parallel and would all want UDP 3478.
+ */
 export async function startNode(options: SignalingServerOptions = {}): Promise<SignalingServer> {
-  const node = createSignalingServer({ host: '127.0.0.1', port: 0, processMetrics: false, ...options });
+  const node = createSignalingServer({ host: '127.0.0.1', port: 0, processMetrics: false, stunPort: 0, ...options });
   await node.ready;
   return node;
 }
@@ -102,4 +108,38 @@ export async function until(condition: () => boolean | Promise<boolean>, timeout
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A UDP port free on `host` right now (for a STUN responder under test; the server reads 0 as "off"). */
+export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  const port = await new Promise<number>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, host, () => resolve(socket.address().port));
+  });
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+export interface PlainResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * GET (or another method) with node:http, for what fetch cannot do: a chosen source address
+ * (`localAddress`, e.g. 127.0.0.2), a forged Host header.
+ */
+export function httpGet(url: string, options: { localAddress?: string; headers?: Record<string, string>; method?: string } = {}): Promise<PlainResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false, ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

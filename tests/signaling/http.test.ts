@@ -38,7 +38,7 @@ describe('HTTP endpoints', () => {
     const response = await fetchPath('/metrics');
     expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await response.text();
-    for (const name of ['parley_connections', 'parley_topics', 'parley_frames_in_total', 'parley_frames_out_total', 'parley_frames_rejected_total', 'parley_connections_refused_total']) {
+    for (const name of ['parley_connections', 'parley_topics', 'parley_frames_in_total', 'parley_frames_out_total', 'parley_frames_rejected_total', 'parley_connections_refused_total', 'parley_ice_requests_total', 'parley_stun_packets_total']) {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });

@@ -26,7 +26,7 @@ describe('heartbeat and shutdown', () => {
   });
 
   it('on SIGTERM closes every WebSocket with 1001 (going away) and exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts', '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts', '--port', '0', '--host', '127.0.0.1', '--stun-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const lines = createInterface({ input: child.stdout });
       let port = 0;
