@@ -39,12 +39,16 @@ describe('ICE restarts on a live connection (Node peers)', () => {
     const { alice, bob, events } = await pair();
     const changed = who === 'alice' ? alice : bob;
     const other = who === 'alice' ? bob : alice;
+    const framesBefore = node?.stats.framesIn ?? 0;
     changed.provider.networkChanged();
     // Written while the restart is under way: it must arrive, over the same connection.
     changed.doc.getMap('messages').set('during', { text: 'written during the restart' });
     await until(() => other.doc.getMap('messages').has('during'), 10_000, 'the message written during the restart');
     await until(() => kinds(events[who]).includes('restart:recovered'), 20_000, 'the restart to end');
     expect(kinds(events[who])).toEqual(['connected', 'restart:started', 'restart:recovered']);
+    // A real restart went through the node: a new offer, its answer and new candidates (sealed), not
+    // just a timer that found the old path still up. (The periodic re-announce adds at most one each.)
+    expect((node?.stats.framesIn ?? 0) - framesBefore).toBeGreaterThanOrEqual(4);
     // No connection was torn down or made again on either side.
     expect(kinds(events.alice).filter((kind) => kind === 'connected')).toHaveLength(1);
     expect(kinds(events.bob).filter((kind) => kind === 'connected')).toHaveLength(1);
