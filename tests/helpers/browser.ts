@@ -7,12 +7,12 @@ import { findChromium } from '../../scripts/chromium.mjs';
 export const CLIENT_BUILD = new URL('../../dist/client/', import.meta.url).pathname;
 
 /** Flags measured to work as root in a sandbox (headless Debian Chromium as root), plus fake media devices. */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
 
 export async function launchChromium(): Promise<Browser> {
   const executablePath = (findChromium as () => string | undefined)();
   if (executablePath === undefined) throw new Error('no Chromium found: set CHROMIUM_PATH or install Debian\'s "chromium" (npm test does this as root)');
-  return chromium.launch({ executablePath, args: FLAGS });
+  return chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
 }
 
 export function requireClientBuild(): string {

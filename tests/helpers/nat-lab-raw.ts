@@ -1,0 +1,196 @@
+/**
+ * The raw WebRTC anchor of the NAT lab: tests/bench/nat-raw-page.html (one RTCPeerConnection, one
+ * data channel, no app code) served from inet, opened in a Chromium in each LAN; the test relays the
+ * signals between the two pages itself, so no signaling server is involved.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { LAB_ADDRESSES, LAB_PORTS, type LabHost, type NatLab } from './nat-lab.js';
+
+const RAW_PAGE = fileURLToPath(new URL('../bench/nat-raw-page.html', import.meta.url));
+
+export interface RawState {
+  ice: string;
+  connection: string;
+  /** Epoch milliseconds. */
+  at: number;
+}
+export interface RawMessage {
+  data: string;
+  at: number;
+}
+export interface RawCandidate {
+  type: 'host' | 'srflx' | 'prflx' | 'relay';
+  address: string;
+  port: number;
+  protocol: string;
+}
+export interface SelectedPair {
+  local: RawCandidate;
+  remote: RawCandidate;
+}
+
+/** What the page exposes as window.parleyRaw (see the fixture). */
+interface RawApi {
+  startedAt: number;
+  states: RawState[];
+  received: RawMessage[];
+  errors: string[];
+  start(iceServers: RTCIceServer[], initiator: boolean): Promise<void>;
+  signal(message: unknown): Promise<void>;
+  send(text: string): boolean;
+  selectedPair(): Promise<SelectedPair | null>;
+  candidates(): Promise<{ local: RawCandidate[]; remote: RawCandidate[] }>;
+}
+/** Page functions are sent as source: each one names the page's API itself, through this type. */
+type RawWindow = { parleyRaw: RawApi };
+
+export interface RawSide {
+  readonly page: Page;
+  states(): Promise<RawState[]>;
+  received(): Promise<RawMessage[]>;
+  /** Sends on the data channel; false when it is not open. */
+  send(text: string): Promise<boolean>;
+  selectedPair(): Promise<SelectedPair | null>;
+  /** The `candidate` lines of the ICE candidates this side signalled, in order. */
+  signalledCandidates(): string[];
+  /** Every candidate getStats knows, local and remote (addresses of mDNS and prflx candidates read ''). */
+  candidates(): Promise<{ local: RawCandidate[]; remote: RawCandidate[] }>;
+  /**
+   * Waits for a state change at or after `since` (epoch ms) whose iceConnectionState or connectionState
+   * is among `states`; throws after timeoutMs. (Chromium reports a failed ICE as iceConnectionState
+   * 'disconnected' with connectionState 'failed'.)
+   */
+  waitForState(states: readonly string[], timeoutMs: number, since?: number): Promise<RawState>;
+  /** Waits for a data-channel message with this text received at or after `since`; throws after timeoutMs. */
+  waitForMessage(text: string, timeoutMs: number, since?: number): Promise<RawMessage>;
+}
+
+export interface RawPair {
+  /** The initiator (lan-a by default): opens the data channel and sends "hello" once it is open. */
+  readonly a: RawSide;
+  readonly b: RawSide;
+  /** Creates both connections (b's first, so a's offer finds it) and starts relaying; returns at once. */
+  start(iceServers: RTCIceServer[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RawJoin {
+  /** From RTCPeerConnection created on a to the first data-channel message received on b. */
+  ms: number;
+  /** The pair a selected (b's mirrors it). */
+  a: SelectedPair;
+  b: SelectedPair;
+}
+
+/** Per lab: the page server and one Chromium per host, made on first use and ended by lab.dispose(). */
+const labState = new WeakMap<NatLab, { pageUrl?: Promise<string>; browsers: Map<LabHost, Promise<Browser>> }>();
+const stateOf = (lab: NatLab): { pageUrl?: Promise<string>; browsers: Map<LabHost, Promise<Browser>> } => {
+  let state = labState.get(lab);
+  if (state === undefined) labState.set(lab, (state = { browsers: new Map() }));
+  return state;
+};
+
+const SERVER = `
+const [file, host, port] = process.argv.slice(1);
+require('node:http').createServer((request, response) => {
+  if (request.url !== '/') return response.writeHead(404).end();
+  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  response.end(require('node:fs').readFileSync(file));
+}).listen(Number(port), host, () => console.log('listening'));
+`;
+
+/** Serves the raw page on http://203.0.113.1:8000/ in inet (once per lab); returns its URL. */
+export function serveRawPage(lab: NatLab): Promise<string> {
+  const state = stateOf(lab);
+  state.pageUrl ??= (async () => {
+    const server = lab.spawn('inet', process.execPath, ['-e', SERVER, RAW_PAGE, LAB_ADDRESSES.node, String(LAB_PORTS.page)]);
+    await server.waitForOutput(/listening/);
+    return `http://${LAB_ADDRESSES.node}:${LAB_PORTS.page}/`;
+  })();
+  return state.pageUrl;
+}
+
+/** The lab's Chromium in `host`: one per host per lab, launched on first use, closed by lab.dispose(). */
+export function labChromium(lab: NatLab, host: LabHost): Promise<Browser> {
+  const { browsers } = stateOf(lab);
+  let browser = browsers.get(host);
+  if (browser === undefined) browsers.set(host, (browser = lab.launchChromium(host)));
+  return browser;
+}
+
+function rawSide(page: Page, signalled: readonly string[]): RawSide {
+  return {
+    page,
+    signalledCandidates: () => [...signalled],
+    states: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.states),
+    received: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.received),
+    send: (text) => page.evaluate((message) => (window as unknown as RawWindow).parleyRaw.send(message), text),
+    selectedPair: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.selectedPair()),
+    candidates: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.candidates()),
+    async waitForState(states, timeoutMs, since = 0) {
+      const found = await page.waitForFunction(
+        ([wanted, after]) => (window as unknown as RawWindow).parleyRaw.states.find((state) => state.at >= after && (wanted.includes(state.ice) || wanted.includes(state.connection))) ?? false,
+        [states, since] as const,
+        { timeout: timeoutMs, polling: 50 },
+      );
+      return (await found.jsonValue()) as RawState;
+    },
+    async waitForMessage(text, timeoutMs, since = 0) {
+      const found = await page.waitForFunction(
+        ([wanted, after]) => (window as unknown as RawWindow).parleyRaw.received.find((message) => message.data === wanted && message.at >= after) ?? false,
+        [text, since] as const,
+        { timeout: timeoutMs, polling: 50 },
+      );
+      return (await found.jsonValue()) as RawMessage;
+    },
+  };
+}
+
+/** Opens the raw page in a fresh context of a Chromium in each of two hosts (lan-a and lan-b by default). */
+export async function openRawPair(lab: NatLab, hosts: readonly [LabHost, LabHost] = ['lan-a', 'lan-b']): Promise<RawPair> {
+  const url = await serveRawPage(lab);
+  const contexts = await Promise.all(hosts.map(async (host) => (await labChromium(lab, host)).newContext()));
+  const [pageA, pageB] = await Promise.all(contexts.map((context) => context.newPage())) as [Page, Page];
+  // Each side's signals reach the other in the order they were sent.
+  const signalled: [string[], string[]] = [[], []];
+  const relay = async (from: Page, to: Page, log: string[]): Promise<void> => {
+    let chain = Promise.resolve();
+    await from.exposeFunction('parleyRelay', (message: { candidate?: { candidate?: string } }) => {
+      if (typeof message.candidate?.candidate === 'string') log.push(message.candidate.candidate);
+      chain = chain.then(() => to.evaluate((signal) => (window as unknown as RawWindow).parleyRaw.signal(signal), message)).catch(() => undefined);
+    });
+  };
+  await Promise.all([relay(pageA, pageB, signalled[0]), relay(pageB, pageA, signalled[1])]);
+  await Promise.all([pageA.goto(url), pageB.goto(url)]);
+  return {
+    a: rawSide(pageA, signalled[0]),
+    b: rawSide(pageB, signalled[1]),
+    async start(iceServers) {
+      await pageB.evaluate((servers) => (window as unknown as RawWindow).parleyRaw.start(servers, false), iceServers);
+      await pageA.evaluate((servers) => (window as unknown as RawWindow).parleyRaw.start(servers, true), iceServers);
+    },
+    async close() {
+      await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
+    },
+  };
+}
+
+/**
+ * The raw anchor's join time across the lab: RTCPeerConnection created on lan-a → first data-channel
+ * message received on lan-b, with the candidate pair each side selected. Throws if they do not
+ * connect within timeoutMs.
+ */
+export async function measureRawJoin(lab: NatLab, iceServers: RTCIceServer[], timeoutMs = 20_000): Promise<RawJoin> {
+  const pair = await openRawPair(lab);
+  try {
+    await pair.start(iceServers);
+    const first = await pair.b.waitForMessage('hello', timeoutMs);
+    const startedAt = await pair.a.page.evaluate(() => (window as unknown as RawWindow).parleyRaw.startedAt);
+    const [a, b] = await Promise.all([pair.a.selectedPair(), pair.b.selectedPair()]);
+    if (a === null || b === null) throw new Error('connected without a selected candidate pair');
+    return { ms: first.at - startedAt, a, b };
+  } finally {
+    await pair.close();
+  }
+}
