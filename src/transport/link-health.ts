@@ -19,6 +19,12 @@ export const DISCONNECTED_GRACE_MS = 1000;
 export const RESTART_TIMEOUT_MS = 8000;
 /** Restarts in a row before the connection is torn down and redone from the start. */
 export const MAX_RESTARTS = 3;
+/**
+ * After this device sends, a working path brings the peer's acknowledgement (SCTP) within a round
+ * trip; nothing at all received this long after a send means the path is gone. Chromium's own
+ * consent checks take about 5 s to say so ('disconnected'), 15 s to say 'failed'.
+ */
+export const SILENT_AFTER_SEND_MS = 1200;
 /** A peer's request to restart that comes this soon after one of ours is the same restart. */
 const SAME_RESTART_MS = 2000;
 
@@ -37,6 +43,8 @@ export interface LinkHealthOptions {
    * when its time is up, a connected state counts as recovered rather than as a failed restart.
    */
   readonly state: () => string;
+  /** Bytes received on the connection so far (null: unknown); read around a send to notice a dead path. */
+  readonly receivedBytes?: () => Promise<number | null>;
   readonly graceMs?: number;
   readonly restartTimeoutMs?: number;
   readonly maxRestarts?: number;
@@ -49,6 +57,12 @@ export interface LinkHealth {
   networkChanged(): void;
   /** The peer asks for a restart; true if this side should restart now (not already doing one). */
   peerAsked(): boolean;
+  /** This side sent something: if nothing at all comes back within SILENT_AFTER_SEND_MS, the path is gone. */
+  sent(): void;
+  /** The signaling socket is back (it had died with the network): a restart under way is sent again over it. */
+  signalingBack(): void;
+  /** An offer/answer exchange completed: a restart's new ICE parameters are in place on both sides. */
+  negotiated(): void;
   close(): void;
 }
 
@@ -62,6 +76,13 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
   let attempts = 0;
   let lastRestart = -Infinity;
   let closed = false;
+  let watchingSend = false;
+  /**
+   * Whether an offer/answer exchange completed since the restart began. Chromium can report
+   * 'connected' for the old path just after a restart starts, so only that state after the new
+   * parameters are in place means the path is back.
+   */
+  let negotiatedSince = false;
 
   const clear = (handle: unknown): undefined => {
     if (handle !== undefined) timers.clearTimeout(handle);
@@ -88,12 +109,13 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
       return;
     }
     attempts++;
+    negotiatedSince = false;
     lastRestart = timers.now();
     options.onRestart?.('started');
     options.restart();
     restartTimer = timers.setTimeout(() => {
       restartTimer = undefined;
-      if (isUp(options.state())) recovered();
+      if (negotiatedSince && isUp(options.state())) recovered();
       else restartNow();
     }, timeoutMs);
   };
@@ -102,9 +124,7 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
     iceState(state) {
       if (closed) return;
       if (isUp(state)) {
-        // A restart's own first report can be the old path's 'connected'; only a state after the
-        // restart began counts, and a still-working old path is confirmed by the timer above.
-        if (attempts === 0 || timers.now() > lastRestart) recovered();
+        if (attempts === 0 || negotiatedSince) recovered();
       } else if (state === 'failed') {
         restartNow();
       } else if (state === 'disconnected' && graceTimer === undefined && restartTimer === undefined) {
@@ -116,6 +136,35 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
     },
     networkChanged() {
       if (closed || timers.now() - lastRestart < SAME_RESTART_MS) return;
+      restartNow();
+    },
+    sent() {
+      const read = options.receivedBytes;
+      if (closed || watchingSend || read === undefined || restartTimer !== undefined) return;
+      watchingSend = true;
+      void read().then((before) => {
+        if (before === null || closed) {
+          watchingSend = false;
+          return;
+        }
+        timers.setTimeout(() => {
+          void read().then((after) => {
+            watchingSend = false;
+            if (closed || after === null || after !== before || restartTimer !== undefined) return;
+            restartNow();
+          });
+        }, SILENT_AFTER_SEND_MS);
+      });
+    },
+    negotiated() {
+      if (closed || attempts === 0) return;
+      negotiatedSince = true;
+      if (isUp(options.state())) recovered();
+    },
+    signalingBack() {
+      if (closed || restartTimer === undefined) return;
+      // Not a new attempt: the last one never reached the peer.
+      attempts = Math.max(0, attempts - 1);
       restartNow();
     },
     peerAsked() {

@@ -27,7 +27,7 @@ export interface PeerLike {
   destroy(): void;
   readonly connected: boolean;
   on(event: 'signal', listener: (data: unknown) => void): this;
-  on(event: 'connect' | 'close' | 'drain', listener: () => void): this;
+  on(event: 'connect' | 'close' | 'drain' | 'negotiated', listener: () => void): this;
   on(event: 'data', listener: (data: Uint8Array) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
   /** A writer straight to the data channel, with its own backpressure (simple-peer-factory.ts); absent: write() and 'drain'. */
@@ -38,6 +38,8 @@ export interface PeerLike {
   restartIce?(): void;
   /** Pass new ICE servers / policy to the live connection. */
   setConfiguration?(configuration: RTCConfiguration): void;
+  /** Bytes received on the connection's transport; link-health.ts reads it around sends. */
+  receivedBytes?(): Promise<number | null>;
   /** 'direct' or 'relayed', from the selected candidate pair. */
   connectionPath?(): Promise<ConnectionPath | null>;
   /** The current ICE connection state. */
@@ -115,6 +117,8 @@ export interface PeerMesh {
   disconnect(peerId: string): void;
   /** The network changed (the browser fired `online`): every live connection restarts ICE. */
   networkChanged(): void;
+  /** The signaling socket reconnected: restarts under way are sent again (the last went out on the dead socket). */
+  signalingBack(): void;
   /** New ICE servers or policy: live connections take them for their next restart, new ones at once. */
   reconfigure(configuration: RTCConfiguration, restart: boolean): void;
   /** How the connection to `peerId` travels, or null (not connected, or not known yet). */
@@ -190,6 +194,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       entry.ice = state;
       entry.health?.iceState(state);
     });
+    peer.on('negotiated', () => entry.health?.negotiated());
     peer.on('connect', () => {
       if (entries.get(peerId) !== entry) return;
       entry.connected = true;
@@ -199,6 +204,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
           timers,
           restart: () => peer.restartIce?.(),
           state: () => peer.iceState?.() ?? entry.ice,
+          ...(peer.receivedBytes === undefined ? {} : { receivedBytes: () => peer.receivedBytes?.() ?? Promise.resolve(null) }),
           // Closing announces us again (the caller's onClose), and the next offer makes a new connection.
           giveUp: () => remove(peerId, entry),
           onRestart: (outcome) => options.onRestart?.(peerId, outcome),
@@ -274,6 +280,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         return {
           write: (chunk) => {
             if (entries.get(peerId) !== entry) return true;
+            entry.health?.sent();
             try {
               return direct.write(chunk);
             } catch {
@@ -287,6 +294,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       return {
         write: (chunk) => {
           if (entries.get(peerId) !== entry) return true;
+          entry.health?.sent();
           try {
             return entry.peer.write(chunk);
           } catch {
@@ -313,6 +321,9 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     },
     networkChanged() {
       for (const entry of entries.values()) entry.health?.networkChanged();
+    },
+    signalingBack() {
+      for (const entry of entries.values()) entry.health?.signalingBack();
     },
     reconfigure(configuration, restart) {
       for (const entry of entries.values()) {

@@ -253,7 +253,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       signalingUp = connected;
       // A socket opened ahead of time is up before the mesh below exists: announced once it does.
       if (!meshReady) return;
-      if (connected) mesh.announce();
+      if (connected) {
+        mesh.announce();
+        mesh.signalingBack();
+      }
       reportStatus();
     },
     onDrop: (reason) => options.onDrop('frame', reason),

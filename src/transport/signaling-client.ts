@@ -65,7 +65,7 @@ const KEY_TEXT = /^[A-Za-z0-9_-]{43}$/;
  * After a probe, a socket that has heard nothing in this long is taken for dead: a device that
  * changed networks keeps a TCP connection that leads nowhere until its own timeouts, minutes later.
  */
-const PROBE_TIMEOUT_MS = 2000;
+const PROBE_TIMEOUT_MS = 1200;
 
 /** Adds `value` to a set kept to `max` entries, forgetting the oldest. */
 function remember(set: Set<string>, value: string, max: number): void {

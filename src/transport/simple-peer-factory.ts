@@ -156,14 +156,32 @@ class PromptPeer extends SimplePeer {
    * (sent directly: simple-peer's negotiate() would wait forever if that request were lost).
    */
   restartIce(): void {
-    const self = this as unknown as PeerInternals & { negotiate(): void };
+    const self = this as unknown as PeerInternals & { _isNegotiating: boolean; _createOffer(): void };
     if (self.destroyed) return;
     if (!self.initiator) {
       self.emit('signal', { type: 'renegotiate', renegotiate: true });
       return;
     }
     self._pc.restartIce?.();
-    self.negotiate();
+    // A new offer now, even if an earlier one is still unanswered (it went out on a socket that had
+    // died with the old network): simple-peer's negotiate() would queue this one behind it forever.
+    self._isNegotiating = true;
+    self._createOffer();
+  }
+
+  /** Bytes received on the connection's transport (its SCTP acknowledgements included); null if unknown. */
+  async receivedBytes(): Promise<number | null> {
+    const self = this as unknown as PeerInternals;
+    if (self.destroyed) return null;
+    try {
+      let total: number | null = null;
+      for (const [, stat] of await self._pc.getStats()) {
+        if (stat['type'] === 'transport' && typeof stat['bytesReceived'] === 'number') total = (total ?? 0) + stat['bytesReceived'];
+      }
+      return total;
+    } catch {
+      return null;
+    }
   }
 
   /** Passes fresh ICE servers (and the relay-only choice) to the live connection; the next restart uses them. */

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createLinkHealth, DISCONNECTED_GRACE_MS, MAX_RESTARTS, RESTART_TIMEOUT_MS, type RestartOutcome } from '../../src/transport/link-health.js';
+import { createLinkHealth, DISCONNECTED_GRACE_MS, MAX_RESTARTS, RESTART_TIMEOUT_MS, SILENT_AFTER_SEND_MS, type RestartOutcome } from '../../src/transport/link-health.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** One connection's health on a fake clock, recording what it did. */
 function watch() {
   const clock = new FakeClock();
   let state = 'connected';
+  let received = 0;
   const restarts: number[] = [];
   const outcomes: RestartOutcome[] = [];
   let gaveUp = 0;
@@ -15,12 +16,13 @@ function watch() {
     giveUp: () => void gaveUp++,
     onRestart: (outcome) => outcomes.push(outcome),
     state: () => state,
+    receivedBytes: async () => received,
   });
   const report = (next: string): void => {
     state = next;
     health.iceState(next);
   };
-  return { clock, health, report, restarts, outcomes, gaveUp: () => gaveUp };
+  return { clock, health, report, restarts, outcomes, gaveUp: () => gaveUp, receive: (bytes: number) => void (received += bytes) };
 }
 
 describe('a live connection that loses its path', () => {
@@ -40,6 +42,7 @@ describe('a live connection that loses its path', () => {
     expect(link.restarts).toHaveLength(1);
     link.clock.advance(10);
     link.report('checking');
+    link.health.negotiated();
     link.report('connected');
     link.clock.advance(60_000);
     expect(link.restarts).toHaveLength(1);
@@ -63,7 +66,8 @@ describe('a live connection that loses its path', () => {
     const link = watch();
     link.health.networkChanged();
     expect(link.restarts).toHaveLength(1);
-    // The old path kept working: no state change follows.
+    // The old path kept working: the exchange completes, and no state change follows.
+    link.health.negotiated();
     link.clock.advance(RESTART_TIMEOUT_MS);
     expect(link.outcomes).toEqual(['started', 'recovered']);
     link.clock.advance(RESTART_TIMEOUT_MS * 5);
@@ -76,9 +80,50 @@ describe('a live connection that loses its path', () => {
     link.report('failed');
     expect(link.health.peerAsked()).toBe(false);
     link.clock.advance(5000);
+    link.health.negotiated();
     link.report('connected');
     expect(link.health.peerAsked()).toBe(true);
     expect(link.restarts).toHaveLength(2);
+  });
+
+  it("does not take the old path's 'connected', reported before the new parameters are in place, for a recovery", () => {
+    const link = watch();
+    link.report('disconnected');
+    link.clock.advance(DISCONNECTED_GRACE_MS);
+    link.report('connected');
+    expect(link.outcomes).toEqual(['started']);
+    // The restart never completed: it is tried again.
+    link.clock.advance(RESTART_TIMEOUT_MS);
+    expect(link.restarts).toHaveLength(2);
+    link.health.negotiated();
+    expect(link.outcomes).toEqual(['started', 'started', 'recovered']);
+  });
+
+  it('notices a dead path from a send that brings nothing back, long before the browser says disconnected', async () => {
+    const link = watch();
+    link.health.sent();
+    await Promise.resolve();
+    link.receive(120); // the acknowledgement
+    link.clock.advance(SILENT_AFTER_SEND_MS);
+    await Promise.resolve();
+    expect(link.restarts).toEqual([]);
+    link.health.sent();
+    await Promise.resolve();
+    link.clock.advance(SILENT_AFTER_SEND_MS);
+    await Promise.resolve();
+    expect(link.restarts).toHaveLength(1);
+  });
+
+  it('sends a restart again when the signaling socket comes back, without counting the lost one', () => {
+    const link = watch();
+    link.report('failed');
+    link.health.signalingBack();
+    link.health.signalingBack();
+    expect(link.restarts).toHaveLength(3);
+    link.clock.advance(RESTART_TIMEOUT_MS * (MAX_RESTARTS - 1));
+    expect(link.gaveUp()).toBe(0);
+    link.clock.advance(RESTART_TIMEOUT_MS);
+    expect(link.gaveUp()).toBe(1);
   });
 
   it('does nothing once closed', () => {

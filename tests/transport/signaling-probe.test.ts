@@ -46,7 +46,7 @@ describe('checking the signaling socket after a network change', () => {
     expect(sockets).toHaveLength(1);
     signaling.probe();
     expect(sockets[0]?.sent.at(-1)).toBe('{"type":"ping"}');
-    vi.advanceTimersByTime(1999);
+    vi.advanceTimersByTime(1199);
     expect(sockets).toHaveLength(1);
     vi.advanceTimersByTime(1);
     expect(sockets[0]?.closed).toBe(true);
