@@ -90,6 +90,7 @@ describe('rooms across real NATs', () => {
     const hint = /Can't reach someone who is trying to join: this server has no relay configured/;
     await expect.poll(async () => (await ana.getByRole('status').allTextContents()).join('\n'), { timeout: 60_000 }).toMatch(hint);
     await expect.poll(async () => (await ben.getByRole('status').allTextContents()).join('\n'), { timeout: 60_000 }).toMatch(hint);
+    await expect.poll(() => ana.getByRole('status', { name: 'Connection' }).textContent()).toBe("Can't reach someone who is trying to join — see People");
     // Nothing got through, and the relay-only setting explains that it needs a relay.
     expect(await messagesLog(ana).getByText('Can anyone hear me?').count()).toBe(0);
     await ana.getByText('Connection', { exact: true }).click();
