@@ -126,6 +126,14 @@ describe('a live connection that loses its path', () => {
     expect(link.gaveUp()).toBe(1);
   });
 
+  it('restarts at most once however often a hostile peer asks at once', () => {
+    const link = watch();
+    let granted = 0;
+    for (let i = 0; i < 1000; i++) if (link.health.peerAsked()) granted++;
+    expect(granted).toBe(1);
+    expect(link.restarts).toHaveLength(1);
+  });
+
   it('does nothing once closed', () => {
     const link = watch();
     link.report('disconnected');

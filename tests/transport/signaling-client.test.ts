@@ -86,6 +86,14 @@ describe('sealed signaling', () => {
     // delivered, nothing counted), while Bob got both of hers.
     await until(() => bobGot.length === 4, 5000, 'bob to get the second announce');
     expect(aliceGot.filter((payload) => payload.from === 'alice-peer')).toEqual([]);
+    // The key an announce names (to name someone who cannot be reached) is kept only in its shape:
+    // a 43-character base64url key; anything else is left out, and the announce still counts.
+    const key = 'A'.repeat(43);
+    for (const named of [key, 'x'.repeat(10_000), { evil: true }, '<img src=x onerror=alert(1)>']) {
+      intruder.publish(keys.topic, seal(keys.signalKey, { kind: 'announce', from: 'named', key: named, ts: Date.now() }));
+    }
+    await until(() => bobGot.length === 8, 5000, 'four named announces');
+    expect(bobGot.slice(4)).toEqual([{ kind: 'announce', from: 'named', key }, { kind: 'announce', from: 'named' }, { kind: 'announce', from: 'named' }, { kind: 'announce', from: 'named' }]);
   });
 
   it('subscribes at once on a socket opened ahead of time, and a peer on it is reached without waiting', async () => {
