@@ -194,8 +194,12 @@ describe('a hostile member attacking a Chromium page and an honest Node member',
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     const after = await settledRss(page, renderer);
     expect(after - before, `renderer ${(before / MIB).toFixed(0)} → ${(after / MIB).toFixed(0)} MiB`).toBeLessThanOrEqual(MEMORY_BUDGET);
-    const counted = await diagnostics(page);
-    for (const counter of ["frame.budget", "update.unsolicited", "update.signature"]) expect(counted, counted).toContain(counter);
+    // Counted as they are refused; on a loaded machine the page may still be working through them.
+    const missing = async (): Promise<string[]> => {
+      const counted = await diagnostics(page);
+      return ['frame.budget', 'update.unsolicited', 'update.signature'].filter((counter) => !counted.includes(counter));
+    };
+    await expect.poll(missing, { timeout: 30_000 }).toEqual([]);
     expect(await messagesLog(page).getByText(/FORGED|OVERSIZED/).count()).toBe(0);
     expect([...bob.doc.getMap('messages').values()].map(String).join('\n')).not.toMatch(/FORGED|OVERSIZED/);
     await expectChat(page, bob, 'after the bombs');
