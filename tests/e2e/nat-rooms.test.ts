@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { requireClientBuild } from '../helpers/browser.js';
@@ -5,7 +8,7 @@ import { messagesLog, peopleItems, say } from '../helpers/e2e.js';
 import { startLabCoturn, type LabCoturn } from '../helpers/nat-lab-coturn.js';
 import { useNatLab } from '../helpers/nat-lab-hooks.js';
 import { startLabNode, type LabNode } from '../helpers/nat-lab-node.js';
-import type { NatMode } from '../helpers/nat-lab.js';
+import { LAB_ADDRESSES, LAB_PORTS, type NatMode } from '../helpers/nat-lab.js';
 
 /**
  * Parley across real NATs (tests/helpers/nat-lab.ts): the node in the lab's "internet", one
@@ -143,4 +146,41 @@ describe('rooms across real NATs', () => {
     await chatBothWays(ana, ben, 'after the change');
     expect(await peopleItems(ana).count()).toBe(2);
   }, 150_000);
+
+  it("the README's relay, set up from deploy/coturn/turnserver.conf, connects two browsers behind symmetric NATs", async () => {
+    // README "Relays", steps 1 and 2, in the lab: the shipped config with this host's address and a
+    // secret; the node told TURN_URLS, TURN_SECRET and STUN_URLS (coturn's STUN).
+    await coturn?.stop();
+    coturn = undefined;
+    lab().setNatMode('nat-a', 'symmetric');
+    lab().setNatMode('nat-b', 'symmetric');
+    const secret = randomBytes(32).toString('hex');
+    const dir = lab().tempDir;
+    copyFileSync(new URL('../../deploy/coturn/turnserver.conf', import.meta.url), join(dir, 'turnserver.conf'));
+    const relay = lab().spawn('inet', 'turnserver', [
+      '-c', join(dir, 'turnserver.conf'),
+      `--static-auth-secret=${secret}`, '--realm=lab.example',
+      `--listening-ip=${LAB_ADDRESSES.turn}`, `--relay-ip=${LAB_ADDRESSES.turn}`,
+      // No certificate in the lab (step 1's TLS part), and the lab's documentation addresses, which the
+      // shipped config rightly refuses as peers on the real internet.
+      '--no-tls', '--allowed-peer-ip=203.0.113.0-203.0.113.255',
+      `--pidfile=${join(dir, 'shipped-turn.pid')}`, `--userdb=${join(dir, 'shipped-turndb')}`, '--verbose',
+    ]);
+    try {
+      await relay.waitForOutput(/UDP listener opened on/, 20_000);
+      await node?.stop();
+      node = await startLabNode(lab(), {
+        STATIC_DIR: requireClientBuild(),
+        TURN_URLS: `turn:${LAB_ADDRESSES.turn}:${LAB_PORTS.turn}?transport=udp,turn:${LAB_ADDRESSES.turn}:${LAB_PORTS.turn}?transport=tcp`,
+        TURN_SECRET: secret,
+        STUN_URLS: `stun:${LAB_ADDRESSES.turn}:${LAB_PORTS.turn}`,
+      });
+      const { ana, ben } = await meet(node.url);
+      await chatBothWays(ana, ben, 'shipped coturn config');
+      await expect.poll(() => pathShown(ana), { timeout: 15_000 }).toBe('relayed');
+      expect(relay.output()).toMatch(/ALLOCATE processed, success/);
+    } finally {
+      await relay.stop();
+    }
+  }, 120_000);
 });
