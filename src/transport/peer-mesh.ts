@@ -220,7 +220,11 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       else if (entry.early.length < MAX_EARLY_CHUNKS) entry.early.push(data);
     });
     peer.on('close', () => remove(peerId, entry));
-    peer.on('error', () => remove(peerId, entry));
+    // simple-peer's codes for ICE (or the whole connection) failing: no candidate pair worked.
+    peer.on('error', (error) => {
+      const code = (error as { code?: unknown }).code;
+      remove(peerId, entry, code === 'ERR_ICE_CONNECTION_FAILURE' || code === 'ERR_CONNECTION_FAILURE' ? 'no_path' : 'error');
+    });
     return entry;
   };
 

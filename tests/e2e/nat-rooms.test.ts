@@ -98,6 +98,9 @@ describe('rooms across real NATs', () => {
     expect(await messagesLog(ana).getByText('Can anyone hear me?').count()).toBe(0);
     await ana.getByText('Connection', { exact: true }).click();
     await expect.poll(() => ana.getByRole('checkbox', { name: 'Hide my IP address (relay only)' }).isDisabled()).toBe(true);
+    // Diagnostics counts the failed attempts by cause.
+    await ana.getByText('Diagnostics', { exact: true }).click();
+    await expect.poll(() => ana.getByRole('table', { name: 'Connection attempts' }).textContent()).toMatch(/failed: (no path|timeout)\d+/);
   }, 120_000);
 
   it('symmetric NATs with coturn: the two chat through the relay, and People says so', async () => {
