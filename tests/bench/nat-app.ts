@@ -6,7 +6,7 @@
  * conversation to the first message written after it being visible at the other person.
  */
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { SETTLE_MS } from './rooms-join.js';
+import { SETTLE_MS, sendWhenJoined } from './rooms-join.js';
 import { installProbe, navigationTiming, newBenchContext, readProbe, waitForMarks, type ProbeState } from './rooms-probe.js';
 
 export interface LabBrowsers {
@@ -72,31 +72,6 @@ async function pathsShown(ana: Page, ben: Page, timeoutMs = 15_000): Promise<Pat
   }
 }
 
-/** In Ana's page: waits for a second person in People, then types and sends `text` (no round trip to this process). */
-function sendWhenJoined(text: string): Promise<{ seen: number }> {
-  return new Promise((resolve, reject) => {
-    const people = (): number => document.querySelectorAll('[aria-label="People"] li').length;
-    const observer = new MutationObserver(() => fire());
-    const timer = setTimeout(() => {
-      observer.disconnect();
-      reject(new Error('nobody joined within 60 s'));
-    }, 60_000);
-    const fire = (): void => {
-      if (people() < 2) return;
-      observer.disconnect();
-      clearTimeout(timer);
-      const seen = performance.timeOrigin + performance.now();
-      const box = document.querySelector<HTMLTextAreaElement>('textarea[aria-label="Message"]');
-      if (box === null) return reject(new Error('no Message textbox'));
-      box.value = text;
-      box.dispatchEvent(new Event('input', { bubbles: true }));
-      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
-      resolve({ seen });
-    };
-    observer.observe(document.body, { childList: true, subtree: true });
-    fire();
-  });
-}
 
 /** In a page: types `text` into the composer and sends it at once (one evaluate, no Playwright actions); returns the epoch ms it was sent. */
 function writeNow(text: string): number {

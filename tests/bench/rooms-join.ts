@@ -142,7 +142,7 @@ async function rawRun(a: Page, b: Page): Promise<number> {
 }
 
 /** In page A: waits for a second person in People, then types and sends `text` (no round trip to this process). */
-function sendWhenJoined(text: string): Promise<{ seen: number; sent: number }> {
+export function sendWhenJoined(text: string): Promise<{ seen: number; sent: number }> {
   return new Promise((resolve, reject) => {
     const people = (): number => document.querySelectorAll('[aria-label="People"] li').length;
     const observer = new MutationObserver(() => fire());
