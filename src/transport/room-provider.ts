@@ -32,6 +32,7 @@ import { createRefusals } from './refusals.js';
 import { createSignalingClient, type SignalingClient, type SocketLike } from './signaling-client.js';
 import { ReassemblyBudget } from './wire-frames.js';
 import { createOutgoing } from './outgoing.js';
+import { createHistoryGate } from './history-gate.js';
 import { checkLiveUpdate, encodeLiveUpdate, encodePresence, encodeSyncRequest } from './wire-messages.js';
 
 /** Origin prefix of updates applied from a history piece: not flooded; the others are asked for their state vectors instead. */
@@ -50,8 +51,6 @@ const READY_OFFER_AFTER_MS = 1000;
  * is more likely than a determined attacker (who can pick a fresh peer id anyway).
  */
 export const FLOOD_COOLDOWN_MS = 30_000;
-/** Messages that touch the document, held while the stored history loads; beyond it they are dropped (the sync after loading brings them). */
-const MAX_HELD = 256;
 
 /** The subset of BroadcastChannel used for tabs of one browser. */
 export interface TabChannelLike {
@@ -156,15 +155,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   let tabSeen = false;
   let signalingUp = false;
   let destroyed = false;
-  let ready = options.historyLoaded === undefined;
-  let held: Array<() => Promise<void> | void> = [];
-  let heldRun: Promise<void> = Promise.resolve();
-  const whenReady = (work: () => Promise<void> | void): Promise<void> => {
-    if (ready) return Promise.resolve(work());
-    if (held.length < MAX_HELD) held.push(work);
-    else options.onDrop('update', 'budget');
-    return Promise.resolve();
-  };
+  const { whenReady } = createHistoryGate(options.historyLoaded, () => destroyed, () => options.onDrop('update', 'budget'));
 
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
 
@@ -333,12 +324,6 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   // Updates made while loading are the stored history itself: peers get it through sync, not a broadcast.
   void whenReady(() => void doc.on('update', onDocUpdate));
   const stopPresence = options.presence.onChange(onPresence);
-  options.historyLoaded?.then(() => {
-    if (destroyed) return;
-    ready = true;
-    for (const work of held.splice(0)) heldRun = heldRun.then(work).catch(() => undefined);
-    held = [];
-  }, () => undefined);
 
   const reannounce = setInterval(() => mesh.announce(), REANNOUNCE_MS);
   const stallCheck = setInterval(() => {
