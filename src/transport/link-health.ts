@@ -24,7 +24,12 @@ export const MAX_RESTARTS = 3;
  * trip; nothing at all received this long after a send means the path is gone. Chromium's own
  * consent checks take about 5 s to say so ('disconnected'), 15 s to say 'failed'.
  */
-export const SILENT_AFTER_SEND_MS = 1200;
+export const SILENT_AFTER_SEND_MS = 2000;
+/**
+ * After a restart the silence after a send triggered, the next one waits this long: a peer that is
+ * alive but too slow to answer in time (a starved machine) must not be restarted over and over.
+ */
+export const SILENCE_RESTART_COOLDOWN_MS = 30_000;
 /** A peer's request to restart that comes this soon after one of ours is the same restart. */
 const SAME_RESTART_MS = 2000;
 
@@ -77,6 +82,7 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
   let lastRestart = -Infinity;
   let closed = false;
   let watchingSend = false;
+  let lastSilenceRestart = -Infinity;
   /**
    * Whether an offer/answer exchange completed since the restart began. Chromium can report
    * 'connected' for the old path just after a restart starts, so only that state after the new
@@ -141,6 +147,7 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
     sent() {
       const read = options.receivedBytes;
       if (closed || watchingSend || read === undefined || restartTimer !== undefined) return;
+      if (timers.now() - lastSilenceRestart < SILENCE_RESTART_COOLDOWN_MS) return;
       watchingSend = true;
       void read().then((before) => {
         if (before === null || closed) {
@@ -151,6 +158,7 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
           void read().then((after) => {
             watchingSend = false;
             if (closed || after === null || after !== before || restartTimer !== undefined) return;
+            lastSilenceRestart = timers.now();
             restartNow();
           });
         }, SILENT_AFTER_SEND_MS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLinkHealth, DISCONNECTED_GRACE_MS, MAX_RESTARTS, RESTART_TIMEOUT_MS, SILENT_AFTER_SEND_MS, type RestartOutcome } from '../../src/transport/link-health.js';
+import { createLinkHealth, DISCONNECTED_GRACE_MS, MAX_RESTARTS, RESTART_TIMEOUT_MS, SILENCE_RESTART_COOLDOWN_MS, SILENT_AFTER_SEND_MS, type RestartOutcome } from '../../src/transport/link-health.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 /** One connection's health on a fake clock, recording what it did. */
@@ -112,6 +112,20 @@ describe('a live connection that loses its path', () => {
     link.clock.advance(SILENT_AFTER_SEND_MS);
     await Promise.resolve();
     expect(link.restarts).toHaveLength(1);
+    // A peer that is alive but slow is not restarted again and again: one silence restart per cooldown.
+    link.health.negotiated();
+    link.report('connected');
+    link.health.sent();
+    await Promise.resolve();
+    link.clock.advance(SILENT_AFTER_SEND_MS);
+    await Promise.resolve();
+    expect(link.restarts).toHaveLength(1);
+    link.clock.advance(SILENCE_RESTART_COOLDOWN_MS);
+    link.health.sent();
+    await Promise.resolve();
+    link.clock.advance(SILENT_AFTER_SEND_MS);
+    await Promise.resolve();
+    expect(link.restarts).toHaveLength(2);
   });
 
   it('sends a restart again when the signaling socket comes back, without counting the lost one', () => {
