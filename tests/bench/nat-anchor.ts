@@ -1,15 +1,12 @@
 /**
- * The raw anchors of the "Across real NATs" bench beyond measureRawJoin (tests/helpers/nat-lab-raw.ts;
- * no app code, no ICE restart):
- *  - the raw pair under the same change of a NAT as Parley, timed the same way: from the change to
- *    each side's message written right after it arriving at the other side, or not within the wait,
- *    with the ICE and connection states after it;
- *  - the page-side part of the raw join (one RTCPeerConnection's offer and candidates in a fresh
- *    raw page), so the rest of the anchor's join can be told apart: its signals relayed by this process.
+ * The raw anchor of the "Across real NATs" bench beyond measureRawJoin (tests/helpers/nat-lab-raw.ts;
+ * no app code, no ICE restart): the raw pair under the same change of a NAT as Parley, timed the
+ * same way: from the change to each side's message written right after it arriving at the other
+ * side, or not within the wait, with the ICE and connection states after it.
  */
 import type { NatLab } from '../helpers/nat-lab.js';
-import { labChromium, openRawPair, serveRawPage, type RawState } from '../helpers/nat-lab-raw.js';
-import { newBenchContext } from './rooms-probe.js';
+import type { LabNode } from '../helpers/nat-lab-node.js';
+import { openRawPair, type RawState } from '../helpers/nat-lab-raw.js';
 
 export interface RawStateAfter extends RawState {
   readonly side: 'a' | 'b';
@@ -28,9 +25,9 @@ export interface RawRecoveryRun {
 const CONNECT_MS = 20_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A raw pair between lan-a and lan-b connected with `iceServers`, one message each way, then `change`, then one message each way. */
-export async function measureRawRecovery(lab: NatLab, iceServers: RTCIceServer[], change: () => void, waitMs: number): Promise<RawRecoveryRun> {
-  const pair = await openRawPair(lab);
+/** A raw pair between lan-a and lan-b (signalling through `node`) connected with `iceServers`, one message each way, then `change`, then one message each way. */
+export async function measureRawRecovery(lab: NatLab, node: LabNode, iceServers: RTCIceServer[], change: () => void, waitMs: number): Promise<RawRecoveryRun> {
+  const pair = await openRawPair(lab, node);
   try {
     await pair.start(iceServers);
     await pair.b.waitForMessage('hello', CONNECT_MS);
@@ -55,47 +52,5 @@ export async function measureRawRecovery(lab: NatLab, iceServers: RTCIceServer[]
     return { aToB, bToA, states };
   } finally {
     await pair.close();
-  }
-}
-
-export interface RawGathering {
-  /** RTCPeerConnection created → local offer set, ms. */
-  readonly offerMs: number;
-  /** … → first srflx candidate, ms (NaN: none). */
-  readonly srflxMs: number;
-  /** … → first relay candidate, ms (NaN: none, e.g. no TURN server). */
-  readonly relayMs: number;
-}
-
-const GATHER_MS = 5000;
-
-/** In a fresh raw page in lan-a: one RTCPeerConnection with `iceServers`, a data channel, its offer, and its candidates as they come. */
-export async function measureRawGathering(lab: NatLab, iceServers: RTCIceServer[]): Promise<RawGathering> {
-  const url = await serveRawPage(lab);
-  const context = await newBenchContext(await labChromium(lab, 'lan-a'));
-  try {
-    const page = await context.newPage();
-    await page.goto(url);
-    return await page.evaluate(async ({ servers, waitMs }) => {
-      const start = performance.now();
-      const pc = new RTCPeerConnection({ iceServers: servers });
-      const first: Record<string, number> = {};
-      const gathered = new Promise<void>((resolve) => {
-        pc.onicecandidate = (event) => {
-          const type = event.candidate?.type;
-          if (type !== undefined && type !== null) first[type] ??= performance.now() - start;
-          if (event.candidate === null) resolve();
-        };
-        setTimeout(resolve, waitMs);
-      });
-      pc.createDataChannel('probe');
-      await pc.setLocalDescription(await pc.createOffer());
-      const offerMs = performance.now() - start;
-      await gathered;
-      pc.close();
-      return { offerMs, srflxMs: first['srflx'] ?? Number.NaN, relayMs: first['relay'] ?? Number.NaN };
-    }, { servers: iceServers, waitMs: GATHER_MS });
-  } finally {
-    await context.close();
   }
 }

@@ -4,7 +4,7 @@
  * RTCPeerConnection anchor measured in the same run:
  *  - join → first message through cone NATs (direct) and through symmetric NATs (relayed by coturn),
  *    defined as rooms-join.ts defines it on loopback, against measureRawJoin with the ICE servers the
- *    node hands out;
+ *    node hands out, its signals through the same node;
  *  - a conversation across cone NATs when nat-a forgets its mappings (conntrack flush) and when it
  *    moves to a new public address (Wi-Fi → mobile): change → first message written after it visible
  *    at the other person, against the raw pair under the same change.
@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { createNatLab, LAB_ADDRESSES, type NatLab, type NatMode } from '../helpers/nat-lab.js';
 import { startLabCoturn, type LabCoturn } from '../helpers/nat-lab-coturn.js';
 import { startLabNode, type LabNode } from '../helpers/nat-lab-node.js';
-import { labChromium, measureRawJoin } from '../helpers/nat-lab-raw.js';
+import { labChromium, measureRawJoin, type RawJoin } from '../helpers/nat-lab-raw.js';
 import { measureAppJoin, measureAppRecovery, type LabBrowsers } from './nat-app.js';
-import { measureRawGathering, measureRawRecovery } from './nat-anchor.js';
+import { measureRawRecovery } from './nat-anchor.js';
 import { natSection, type JoinPhase, type NatChange, type RecoveryPhase } from './nat-rows.js';
 import { buildClient, measureBundle } from './rooms-bundle.js';
 import type { Section } from './report.js';
@@ -77,21 +77,23 @@ async function nodeIceServers(setup: LabSetup): Promise<RTCIceServer[]> {
 const describeIce = (servers: readonly RTCIceServer[]): string =>
   servers.map((server) => `${[server.urls].flat().join(', ')}${server.username === undefined ? '' : ' (minted credential)'}`).join(' + ');
 
+/** A raw join's steps for the log: "a offer-sent 31 ms, b offer-received 36 ms, …" in time order. */
+const rawSteps = (raw: RawJoin): string =>
+  Object.entries(raw.phases).sort((x, y) => x[1] - y[1]).map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ');
+
 /** Per run: the raw anchor, a new visitor's join, a join with the app open (interleaved, as rooms-join.ts does); one warm-up run first. */
 async function joinPhase(setup: LabSetup, runs: number, label: string, log: (line: string) => void): Promise<JoinPhase> {
-  const phase: JoinPhase = { raw: [], gathering: [], fresh: [], warm: [], iceServers: '', allocations: 0 };
+  const phase: JoinPhase = { raw: [], fresh: [], warm: [], iceServers: '', allocations: 0 };
   const allocationsBefore = setup.coturn?.allocations() ?? 0;
   for (let run = 0; run <= runs; run++) {
     const iceServers = await nodeIceServers(setup);
     phase.iceServers = describeIce(iceServers);
-    const raw = await measureRawJoin(setup.lab, iceServers);
-    const gathering = await measureRawGathering(setup.lab, iceServers);
+    const raw = await measureRawJoin(setup.lab, setup.node, iceServers);
     const fresh = await measureAppJoin(setup.browsers, setup.node.url, run, false);
     const warm = await measureAppJoin(setup.browsers, setup.node.url, run, true);
-    log(`  ${label} join ${run === 0 ? 'warm-up' : `run ${run}`}: raw ${raw.ms.toFixed(0)} ms (${raw.a.local.type}/${raw.a.remote.type}; its page alone: offer ${gathering.offerMs.toFixed(0)} ms, srflx ${gathering.srflxMs.toFixed(0)} ms, relay ${gathering.relayMs.toFixed(0)} ms); new visitor: before ${fresh.before.toFixed(0)} ms (${fresh.paths.a ?? '?'}/${fresh.paths.b ?? '?'}); app open: before ${warm.before.toFixed(0)} ms, after ${warm.after.toFixed(0)} ms (${warm.paths.a ?? '?'}/${warm.paths.b ?? '?'})`);
+    log(`  ${label} join ${run === 0 ? 'warm-up' : `run ${run}`}: raw ${raw.ms.toFixed(0)} ms (${raw.a.local.type}/${raw.a.remote.type}; ${rawSteps(raw)}); new visitor: before ${fresh.before.toFixed(0)} ms (${fresh.paths.a ?? '?'}/${fresh.paths.b ?? '?'}); app open: before ${warm.before.toFixed(0)} ms, after ${warm.after.toFixed(0)} ms (${warm.paths.a ?? '?'}/${warm.paths.b ?? '?'})`);
     if (run === 0) continue;
     phase.raw.push(raw);
-    phase.gathering.push(gathering);
     phase.fresh.push(fresh);
     phase.warm.push(warm);
   }
@@ -120,7 +122,7 @@ async function recoveryPhase(current: LabSetup, staticDir: string, runs: number,
     }
     const iceServers = await nodeIceServers(setup);
     const app = await measureAppRecovery(setup.browsers, setup.node.url, run, apply, APP_RECOVERY_WAIT_MS);
-    const raw = await measureRawRecovery(setup.lab, iceServers, apply, RAW_RECOVERY_WAIT_MS);
+    const raw = await measureRawRecovery(setup.lab, setup.node, iceServers, apply, RAW_RECOVERY_WAIT_MS);
     const ms = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(0)} ms` : 'not delivered');
     const rawStates = raw.states.map((state) => `${state.side} ${state.connection}/${state.ice} +${(state.ms / 1000).toFixed(1)} s`).join(', ');
     log(`  ${change} ${run === 0 ? 'warm-up' : `run ${run}`}: Parley A→B ${ms(app.aToB)}, B→A ${ms(app.bToA)} (paths ${app.pathsBefore.a ?? '?'} → ${app.pathsAfter.a ?? '?'}); raw A→B ${ms(raw.aToB)}, B→A ${ms(raw.bToA)}${rawStates === '' ? '' : ` (${rawStates})`}${change === 'move' ? `; nat-a now ${setup.lab.publicAddress('nat-a')}` : ''}`);

@@ -1,14 +1,14 @@
 /**
  * The NAT lab against the raw WebRTC anchor (tests/bench/nat-raw-page.html, no app code): two
- * Chromiums in two LANs behind two NAT routers, the test relaying their signals. What it shows is what
- * any WebRTC app meets across real NATs, and what the app's own tests in the lab build on.
+ * Chromiums in two LANs behind two NAT routers, signalling through the lab's node in inet. What it
+ * shows is what any WebRTC app meets across real NATs, and what the app's own tests in the lab build on.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNatLab, labNamespaces, LAB_ADDRESSES, sweepStaleLabs, type LabHost, type NatLab, type NatMode } from '../helpers/nat-lab.js';
 import { startLabCoturn, type LabCoturn } from '../helpers/nat-lab-coturn.js';
 import { useNatLab } from '../helpers/nat-lab-hooks.js';
-import { startLabNode } from '../helpers/nat-lab-node.js';
+import { startLabNode, type LabNode } from '../helpers/nat-lab-node.js';
 import { labChromium, measureRawJoin, openRawPair, type RawPair, type SelectedPair } from '../helpers/nat-lab-raw.js';
 
 /** In inet: prints each datagram's source as JSON and answers it; first knocks from the first port if asked. */
@@ -65,9 +65,12 @@ const types = (pair: SelectedPair): string[] => [pair.local.type, pair.remote.ty
 describe('NAT lab: raw WebRTC between two LANs behind NATs', () => {
   const lab = useNatLab();
   let turn: LabCoturn;
+  /** Relays the raw pages' signals; its /ice hands out its own STUN responder and coturn. Stopped with the lab. */
+  let node: LabNode;
   const pairs: RawPair[] = [];
   beforeAll(async () => {
     turn = await startLabCoturn(lab());
+    node = await startLabNode(lab(), { TURN_URLS: turn.turnUrl, TURN_SECRET: turn.secret });
   });
   afterEach(async () => {
     for (const pair of pairs.splice(0)) await pair.close();
@@ -79,7 +82,7 @@ describe('NAT lab: raw WebRTC between two LANs behind NATs', () => {
   const stunOnly = (): RTCIceServer[] => [{ urls: turn.stunUrl }];
   /** A raw pair started with these servers, connected (b received a's "hello"). */
   const connectedPair = async (iceServers: RTCIceServer[]): Promise<RawPair> => {
-    const pair = await openRawPair(lab());
+    const pair = await openRawPair(lab(), node);
     pairs.push(pair);
     await pair.start(iceServers);
     await pair.b.waitForMessage('hello', 20_000);
@@ -113,14 +116,14 @@ describe('NAT lab: raw WebRTC between two LANs behind NATs', () => {
 
   it('with no ICE servers the two browsers never connect (their mDNS host names do not resolve across the NATs)', async () => {
     useModes('cone');
-    const pair = await openRawPair(lab());
+    const pair = await openRawPair(lab(), node);
     pairs.push(pair);
     await pair.start([]);
     await expect(pair.a.waitForState(['connected', 'completed'], 15_000)).rejects.toThrow(/Timeout/);
     expect(await pair.b.received()).toEqual([]);
     // Each side signalled only host candidates, named by mDNS (xxxx.local): nothing the other can reach.
     for (const side of [pair.a, pair.b]) {
-      const candidates = side.signalledCandidates();
+      const candidates = await side.signalledCandidates();
       expect(candidates.length).toBeGreaterThan(0);
       for (const candidate of candidates) expect(candidate).toMatch(/ [0-9a-f-]+\.local \d+ typ host/);
     }
@@ -128,7 +131,7 @@ describe('NAT lab: raw WebRTC between two LANs behind NATs', () => {
 
   it('through cone NATs, STUN alone connects them directly on a srflx pair', async () => {
     useModes('cone');
-    const join = await measureRawJoin(lab(), stunOnly());
+    const join = await measureRawJoin(lab(), node, stunOnly());
     console.info(`raw join, cone NATs, STUN: ${join.ms.toFixed(0)} ms, a ${types(join.a).join('/')}, b ${types(join.b).join('/')}`);
     expect(types(join.a)).toEqual(['srflx', 'srflx']);
     expect(join.a.local.address).toBe(lab().publicAddress('nat-a'));
@@ -137,7 +140,7 @@ describe('NAT lab: raw WebRTC between two LANs behind NATs', () => {
 
   it('through symmetric NATs, STUN alone fails', async () => {
     useModes('symmetric');
-    const pair = await openRawPair(lab());
+    const pair = await openRawPair(lab(), node);
     pairs.push(pair);
     await pair.start(stunOnly());
     // Chromium gives up after about 15 s: iceConnectionState 'disconnected', connectionState 'failed'.
@@ -149,7 +152,7 @@ describe('NAT lab: raw WebRTC between two LANs behind NATs', () => {
   it('through symmetric NATs, coturn relays them', async () => {
     useModes('symmetric');
     const before = turn.allocations();
-    const join = await measureRawJoin(lab(), turn.iceServers());
+    const join = await measureRawJoin(lab(), node, turn.iceServers());
     console.info(`raw join, symmetric NATs, coturn: ${join.ms.toFixed(0)} ms, a ${types(join.a).join('/')}, b ${types(join.b).join('/')}`);
     expect(types(join.a)).toContain('relay');
     expect(types(join.b)).toContain('relay');
@@ -157,25 +160,20 @@ describe('NAT lab: raw WebRTC between two LANs behind NATs', () => {
   });
 
   it('the node in inet hands out its own STUN responder and coturn with minted credentials; with them the browsers connect through cone and symmetric NATs', async () => {
-    const node = await startLabNode(lab(), { TURN_URLS: turn.turnUrl, TURN_SECRET: turn.secret });
-    try {
-      const context = await (await labChromium(lab(), 'lan-a')).newContext();
-      const response = await (await context.newPage()).goto(`${node.url}/ice`);
-      const ice = (await response?.json()) as { iceServers: Array<RTCIceServer & { urls: string[] }> };
-      await context.close();
-      const stun = ice.iceServers.filter((server) => server.urls.every((url) => url.startsWith('stun:')));
-      expect(stun.flatMap((server) => server.urls)).toEqual([`stun:${LAB_ADDRESSES.node}:3478`]);
+    const context = await (await labChromium(lab(), 'lan-a')).newContext();
+    const response = await (await context.newPage()).goto(`${node.url}/ice`);
+    const ice = (await response?.json()) as { iceServers: Array<RTCIceServer & { urls: string[] }> };
+    await context.close();
+    const stun = ice.iceServers.filter((server) => server.urls.every((url) => url.startsWith('stun:')));
+    expect(stun.flatMap((server) => server.urls)).toEqual([`stun:${LAB_ADDRESSES.node}:3478`]);
 
-      useModes('cone');
-      const direct = await measureRawJoin(lab(), stun);
-      expect(types(direct.a)).toEqual(['srflx', 'srflx']);
-      useModes('symmetric');
-      const relayed = await measureRawJoin(lab(), ice.iceServers);
-      expect(types(relayed.a)).toContain('relay');
-      console.info(`raw join with the node's /ice: cone ${direct.ms.toFixed(0)} ms (srflx), symmetric ${relayed.ms.toFixed(0)} ms (${types(relayed.a).join('/')})`);
-    } finally {
-      await node.stop();
-    }
+    useModes('cone');
+    const direct = await measureRawJoin(lab(), node, stun);
+    expect(types(direct.a)).toEqual(['srflx', 'srflx']);
+    useModes('symmetric');
+    const relayed = await measureRawJoin(lab(), node, ice.iceServers);
+    expect(types(relayed.a)).toContain('relay');
+    console.info(`raw join with the node's /ice: cone ${direct.ms.toFixed(0)} ms (srflx), symmetric ${relayed.ms.toFixed(0)} ms (${types(relayed.a).join('/')})`);
   });
 
   it('a cone NAT that forgets its mappings does not break a direct connection: the next packet out gets the same port', async () => {

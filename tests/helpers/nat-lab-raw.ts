@@ -1,11 +1,14 @@
 /**
  * The raw WebRTC anchor of the NAT lab: tests/bench/nat-raw-page.html (one RTCPeerConnection, one
- * data channel, no app code) served from inet, opened in a Chromium in each LAN; the test relays the
- * signals between the two pages itself, so no signaling server is involved.
+ * data channel, no app code) served from inet, opened in a Chromium in each LAN. The two pages signal
+ * through the lab's signaling node (startLabNode) as an app would, over a WebSocket each, on a topic
+ * of their own; this process only starts them and reads what happened.
  */
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { LAB_ADDRESSES, LAB_PORTS, type LabHost, type NatLab } from './nat-lab.js';
+import type { LabNode } from './nat-lab-node.js';
 
 const RAW_PAGE = fileURLToPath(new URL('../bench/nat-raw-page.html', import.meta.url));
 
@@ -33,11 +36,15 @@ export interface SelectedPair {
 /** What the page exposes as window.parleyRaw (see the fixture). */
 interface RawApi {
   startedAt: number;
+  /** Epoch ms of the first time of each step (pc-created, offer-sent, offer-received, answer-sent, answer-received, srflx-gathered, ice-connected, dc-open, first-message…). */
+  marks: Record<string, number>;
   states: RawState[];
   received: RawMessage[];
+  signalled: string[];
   errors: string[];
+  connect(url: string, topic: string): Promise<void>;
+  warmUp(): void;
   start(iceServers: RTCIceServer[], initiator: boolean): Promise<void>;
-  signal(message: unknown): Promise<void>;
   send(text: string): boolean;
   selectedPair(): Promise<SelectedPair | null>;
   candidates(): Promise<{ local: RawCandidate[]; remote: RawCandidate[] }>;
@@ -53,7 +60,9 @@ export interface RawSide {
   send(text: string): Promise<boolean>;
   selectedPair(): Promise<SelectedPair | null>;
   /** The `candidate` lines of the ICE candidates this side signalled, in order. */
-  signalledCandidates(): string[];
+  signalledCandidates(): Promise<string[]>;
+  /** Epoch ms of each step this side has reached (see the page). */
+  marks(): Promise<Record<string, number>>;
   /** Every candidate getStats knows, local and remote (addresses of mDNS and prflx candidates read ''). */
   candidates(): Promise<{ local: RawCandidate[]; remote: RawCandidate[] }>;
   /**
@@ -69,15 +78,27 @@ export interface RawSide {
 export interface RawPair {
   /** The initiator (lan-a by default): opens the data channel and sends "hello" once it is open. */
   readonly a: RawSide;
+  /** The answerer: creates its connection when a's offer arrives. */
   readonly b: RawSide;
-  /** Creates both connections (b's first, so a's offer finds it) and starts relaying; returns at once. */
+  /** The node topic both pages signal on. */
+  readonly topic: string;
+  /** Readies b, then creates a's connection and sends its offer; returns once the offer is sent. */
   start(iceServers: RTCIceServer[]): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface RawPairOptions {
+  /** Default lan-a and lan-b. */
+  readonly hosts?: readonly [LabHost, LabHost];
+  /** Default a fresh random one. */
+  readonly topic?: string;
 }
 
 export interface RawJoin {
   /** From RTCPeerConnection created on a to the first data-channel message received on b. */
   ms: number;
+  /** Each side's marks, ms after a's RTCPeerConnection was created, named "a offer-sent", "b offer-received"… */
+  phases: Record<string, number>;
   /** The pair a selected (b's mirrors it). */
   a: SelectedPair;
   b: SelectedPair;
@@ -119,10 +140,14 @@ export function labChromium(lab: NatLab, host: LabHost): Promise<Browser> {
   return browser;
 }
 
-function rawSide(page: Page, signalled: readonly string[]): RawSide {
+/** The node's WebSocket endpoint as the lab's pages reach it. */
+export const labSignalUrl = (node: LabNode): string => `${node.url.replace(/^http/, 'ws')}/signal`;
+
+function rawSide(page: Page): RawSide {
   return {
     page,
-    signalledCandidates: () => [...signalled],
+    signalledCandidates: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.signalled),
+    marks: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.marks),
     states: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.states),
     received: () => page.evaluate(() => (window as unknown as RawWindow).parleyRaw.received),
     send: (text) => page.evaluate((message) => (window as unknown as RawWindow).parleyRaw.send(message), text),
@@ -147,49 +172,62 @@ function rawSide(page: Page, signalled: readonly string[]): RawSide {
   };
 }
 
-/** Opens the raw page in a fresh context of a Chromium in each of two hosts (lan-a and lan-b by default). */
-export async function openRawPair(lab: NatLab, hosts: readonly [LabHost, LabHost] = ['lan-a', 'lan-b']): Promise<RawPair> {
+/**
+ * Opens the raw page in a fresh context of a Chromium in each of two hosts, each page with its
+ * WebSocket to `node` open and subscribed to one topic (a ping answered after the subscribe) and its
+ * WebRTC set up (one RTCPeerConnection made and closed): the pair is ready to signal before start(),
+ * as the pages of an app already open are.
+ */
+export async function openRawPair(lab: NatLab, node: LabNode, options: RawPairOptions = {}): Promise<RawPair> {
+  const { hosts = ['lan-a', 'lan-b'], topic = `nat-lab-raw-${randomUUID()}` } = options;
   const url = await serveRawPage(lab);
   const contexts = await Promise.all(hosts.map(async (host) => (await labChromium(lab, host)).newContext()));
-  const [pageA, pageB] = await Promise.all(contexts.map((context) => context.newPage())) as [Page, Page];
-  // Each side's signals reach the other in the order they were sent.
-  const signalled: [string[], string[]] = [[], []];
-  const relay = async (from: Page, to: Page, log: string[]): Promise<void> => {
-    let chain = Promise.resolve();
-    await from.exposeFunction('parleyRelay', (message: { candidate?: { candidate?: string } }) => {
-      if (typeof message.candidate?.candidate === 'string') log.push(message.candidate.candidate);
-      chain = chain.then(() => to.evaluate((signal) => (window as unknown as RawWindow).parleyRaw.signal(signal), message)).catch(() => undefined);
-    });
+  const close = async (): Promise<void> => {
+    await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
   };
-  await Promise.all([relay(pageA, pageB, signalled[0]), relay(pageB, pageA, signalled[1])]);
-  await Promise.all([pageA.goto(url), pageB.goto(url)]);
-  return {
-    a: rawSide(pageA, signalled[0]),
-    b: rawSide(pageB, signalled[1]),
-    async start(iceServers) {
-      await pageB.evaluate((servers) => (window as unknown as RawWindow).parleyRaw.start(servers, false), iceServers);
-      await pageA.evaluate((servers) => (window as unknown as RawWindow).parleyRaw.start(servers, true), iceServers);
-    },
-    async close() {
-      await Promise.all(contexts.map((context) => context.close().catch(() => undefined)));
-    },
-  };
+  try {
+    const [pageA, pageB] = await Promise.all(contexts.map((context) => context.newPage())) as [Page, Page];
+    await Promise.all([pageA.goto(url), pageB.goto(url)]);
+    const signalUrl = labSignalUrl(node);
+    await Promise.all([pageA, pageB].map(async (page) => {
+      await page.evaluate(([to, name]) => (window as unknown as RawWindow).parleyRaw.connect(to, name), [signalUrl, topic] as const);
+      await page.evaluate(() => (window as unknown as RawWindow).parleyRaw.warmUp());
+    }));
+    return {
+      a: rawSide(pageA),
+      b: rawSide(pageB),
+      topic,
+      async start(iceServers) {
+        await pageB.evaluate((servers) => (window as unknown as RawWindow).parleyRaw.start(servers, false), iceServers);
+        await pageA.evaluate((servers) => (window as unknown as RawWindow).parleyRaw.start(servers, true), iceServers);
+      },
+      close,
+    };
+  } catch (error: unknown) {
+    await close();
+    throw error;
+  }
 }
 
 /**
- * The raw anchor's join time across the lab: RTCPeerConnection created on lan-a → first data-channel
- * message received on lan-b, with the candidate pair each side selected. Throws if they do not
+ * The raw anchor's join time across the lab, its signals through `node`: RTCPeerConnection created
+ * on lan-a → first data-channel message received on lan-b (both pages' sockets open and subscribed
+ * before), with each side's marks and the candidate pair each side selected. Throws if they do not
  * connect within timeoutMs.
  */
-export async function measureRawJoin(lab: NatLab, iceServers: RTCIceServer[], timeoutMs = 20_000): Promise<RawJoin> {
-  const pair = await openRawPair(lab);
+export async function measureRawJoin(lab: NatLab, node: LabNode, iceServers: RTCIceServer[], timeoutMs = 20_000): Promise<RawJoin> {
+  const pair = await openRawPair(lab, node);
   try {
     await pair.start(iceServers);
     const first = await pair.b.waitForMessage('hello', timeoutMs);
     const startedAt = await pair.a.page.evaluate(() => (window as unknown as RawWindow).parleyRaw.startedAt);
     const [a, b] = await Promise.all([pair.a.selectedPair(), pair.b.selectedPair()]);
     if (a === null || b === null) throw new Error('connected without a selected candidate pair');
-    return { ms: first.at - startedAt, a, b };
+    const phases: Record<string, number> = {};
+    for (const side of ['a', 'b'] as const) {
+      for (const [name, at] of Object.entries(await pair[side].marks())) phases[`${side} ${name}`] = at - startedAt;
+    }
+    return { ms: first.at - startedAt, phases, a, b };
   } finally {
     await pair.close();
   }
