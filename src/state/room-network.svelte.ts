@@ -11,7 +11,7 @@ import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import type { Identity } from '../crypto/identity.js';
 import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
-import { rtcConfiguration, type IceSource } from '../transport/ice-config.js';
+import { NO_ICE, rtcConfiguration, type IceSource } from '../transport/ice-config.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
 import { RoomConnectivity } from './connectivity.svelte.js';
 import type { SocketLike } from '../transport/signaling-client.js';
@@ -74,10 +74,8 @@ export class RoomNetwork {
 
   /** The configuration for a new connection: the node's servers now, and relay-only if chosen. */
   #configuration(): RTCConfiguration {
-    const relayOnly = this.#options.relayOnly?.() ?? false;
-    const ice = this.#options.ice;
-    if (ice !== undefined) return rtcConfiguration(ice.current(), relayOnly);
-    return { iceServers: this.#options.iceServers ?? [], iceTransportPolicy: relayOnly ? 'relay' : 'all' };
+    const servers = this.#options.ice?.current() ?? { ...NO_ICE, iceServers: this.#options.iceServers ?? [] };
+    return rtcConfiguration(servers, this.#options.relayOnly?.() ?? false);
   }
 
   /**

@@ -42,8 +42,6 @@ export interface PeerLike {
   receivedBytes?(): Promise<number | null>;
   /** 'direct' or 'relayed', from the selected candidate pair. */
   connectionPath?(): Promise<ConnectionPath | null>;
-  /** The current ICE connection state. */
-  iceState?(): string;
 }
 
 /**
@@ -137,7 +135,7 @@ interface Entry {
   early: Uint8Array[];
   /** The connect timeout's handle (see MeshTimers). */
   readonly timer: unknown;
-  /** The last ICE state reported, to tell why a connection that never came up failed. */
+  /** The ICE connection state, as last reported: why a connection that never came up failed, and what link-health.ts reads. */
   ice: string;
   /** Restarts ICE when the live connection loses its path; null until connected. */
   health: LinkHealth | null;
@@ -203,7 +201,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         entry.health = createLinkHealth({
           timers,
           restart: () => peer.restartIce?.(),
-          state: () => peer.iceState?.() ?? entry.ice,
+          state: () => entry.ice,
           ...(peer.receivedBytes === undefined ? {} : { receivedBytes: () => peer.receivedBytes?.() ?? Promise.resolve(null) }),
           // Closing announces us again (the caller's onClose), and the next offer makes a new connection.
           giveUp: () => remove(peerId, entry),

@@ -206,12 +206,6 @@ class PromptPeer extends SimplePeer {
     }
   }
 
-  /** The ICE connection state ('new', 'checking', 'connected', 'disconnected', 'failed'...). */
-  iceState(): string {
-    const self = this as unknown as PeerInternals;
-    return self.destroyed ? 'closed' : self._pc.iceConnectionState;
-  }
-
   _maybeReady(): void {
     const self = this as unknown as ReadyState;
     const base = (SimplePeer.prototype as unknown as { _maybeReady(): void })._maybeReady;

@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createRoomSecret } from '../../src/crypto/keys.js';
-import type { SignalingServer } from '../../signaling/server.js';
 import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
-import { startNode, until, wsUrl } from '../helpers/node.js';
+import { until, wsUrl } from '../helpers/node.js';
+import { useNodePeers } from '../helpers/node-peers-hook.js';
 import { createRandom } from '../helpers/random.js';
 
-let node: SignalingServer | undefined;
-const peers: NodePeer[] = [];
-afterEach(async () => {
-  for (const peer of peers.splice(0)) peer.destroy();
-  await node?.close();
-  node = undefined;
-});
+const { peers, startNode } = useNodePeers();
 
 /** These tests are about the provider's sync alone: plain values, applied as they come (see node-peer.ts). */
 const PLAIN = { admission: 'none' } as const;
@@ -26,7 +20,7 @@ const messages = (peer: NodePeer): Y.Map<unknown> => peer.doc.getMap('messages')
 
 describe('room provider over real WebRTC (Node peers)', () => {
   it('two peers sync a document both ways through the node', async () => {
-    node = await startNode();
+    const node = await startNode();
     const secret = createRoomSecret();
     const alice = createNodePeer(wsUrl(node), secret, PLAIN);
     const bob = createNodePeer(wsUrl(node), secret, PLAIN);
@@ -40,7 +34,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
   });
 
   it('a late joiner receives a 10k-message history larger than one data-channel message', async () => {
-    node = await startNode();
+    const node = await startNode();
     const secret = createRoomSecret();
     const host = createNodePeer(wsUrl(node), secret, PLAIN);
     peers.push(host);
@@ -55,7 +49,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
   });
 
   it('five peers that drop and rejoin at random while sending all converge, losing nothing', async () => {
-    node = await startNode();
+    const node = await startNode();
     const url = wsUrl(node);
     const secret = createRoomSecret();
     const random = createRandom(3);
@@ -89,7 +83,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
   });
 
   it('peers return to the room after the signaling node restarts, and a newcomer reaches them', async () => {
-    node = await startNode();
+    let node = await startNode();
     const { port } = node.address();
     const url = wsUrl(node);
     const secret = createRoomSecret();
@@ -107,7 +101,7 @@ describe('room provider over real WebRTC (Node peers)', () => {
   });
 
   it('a joiner whose history source leaves mid-stream finishes it from another peer, from where it stopped', async () => {
-    node = await startNode();
+    const node = await startNode();
     const url = wsUrl(node);
     const secret = createRoomSecret();
     const size = 150_000;
