@@ -57,7 +57,7 @@ export class RoomConnectivity {
     }
   }
 
-  /** Forgets members who stopped trying; returns whether anything changed. */
+  /** Forgets members who stopped trying. */
   expire(): void {
     const since = this.#now() - UNREACHABLE_FOR_MS;
     if (this.unreachable.some((entry) => entry.at < since)) this.unreachable = this.unreachable.filter((entry) => entry.at >= since);
