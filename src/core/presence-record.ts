@@ -57,7 +57,7 @@ export function presenceSigningBytes(clientId: number, clock: number, key: Uint8
 /** Signs this member's presence (or their departure, with null) under `clientId` and `clock`. */
 export async function signPresence(identity: Identity, clientId: number, clock: number, fields: PresenceFields | null): Promise<PresenceRecord> {
   if (clientId > MAX_CLIENT_ID || clock > MAX_PRESENCE_CLOCK || clock < 0) throw new RangeError('presence clock or client id out of range');
-  const stateText = fields === null ? '' : JSON.stringify({ nick: fields.nick, color: fields.color, status: fields.status, text: fields.text, typing: fields.typing });
+  const stateText = fields === null ? '' : JSON.stringify({ nick: fields.nick, color: fields.color, status: fields.status, text: fields.text, typing: fields.typing, ...(fields.call === undefined ? {} : { call: fields.call }) });
   const key = toBase64Url(identity.publicKey);
   const sig = toBase64Url(await sign(identity, presenceSigningBytes(clientId, clock, identity.publicKey, stateText)));
   const json = JSON.stringify({ key, sig, state: stateText });

@@ -2,6 +2,7 @@
  * Presence: strict parsing of the fields a member says about themselves (signed in presence-record.ts), friendly
  * random nicknames, and a stable colour per identity key.
  */
+import { parseCallPresence } from './call-state.js';
 import { isValidLabel, isValidNick } from './message-entry.js';
 import { hasExactFields, isPlainObject } from './strict-json.js';
 import type { PresenceState } from './types.js';
@@ -16,15 +17,18 @@ export type PresenceFields = Omit<PresenceState, 'key'>;
 /** Parses untrusted presence fields; null unless it has exactly the PresenceFields, each valid. Never throws. */
 export function parsePresenceFields(value: unknown): PresenceFields | null {
   try {
-    if (!isPlainObject(value) || !hasExactFields(value, FIELDS)) return null;
+    // `call` is there only while the member is in the call.
+    if (!isPlainObject(value) || !hasExactFields(value, Object.hasOwn(value, 'call') ? [...FIELDS, 'call'] : FIELDS)) return null;
     const { nick, color, status, text, typing } = value;
+    const call = Object.hasOwn(value, 'call') ? parseCallPresence(value['call']) : undefined;
+    if (call === null) return null;
     if (typeof nick !== 'string' || !isValidNick(nick)) return null;
     if (typeof color !== 'string' || !COLOR_PATTERN.test(color)) return null;
     if (status !== 'online' && status !== 'away' && status !== 'busy') return null;
     // A status message follows the nickname's rules (no controls, no bidi overrides), but may be empty.
     if (typeof text !== 'string' || (text !== '' && !isValidLabel(text, MAX_STATUS_TEXT_CHARS))) return null;
     if (typeof typing !== 'boolean') return null;
-    return { nick, color, status, text, typing };
+    return call === undefined ? { nick, color, status, text, typing } : { nick, color, status, text, typing, call };
   } catch {
     return null;
   }

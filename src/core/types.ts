@@ -3,6 +3,8 @@
  * Plain TypeScript: no Svelte, DOM or provider imports.
  */
 
+import type { CallPresence } from './call-state.js';
+
 /** Version of the wire and document formats; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
 
@@ -67,7 +69,11 @@ export type DropReason =
   /** A partial message not completed in time. */
   | 'expired'
   /** A presence clock outside the accepted window (a replay, or a jump meant to freeze it). */
-  | 'clock';
+  | 'clock'
+  /** A media description the browser refused, or one that breaks the limits (core/call-state.ts checkSdp). */
+  | 'sdp'
+  /** A media description repeated or older than one already handled. */
+  | 'stale';
 
 /** Presence: what a member says about themselves, in signed records (core/presence-record.ts); validated on receipt like everything else. */
 export interface PresenceState {
@@ -78,6 +84,8 @@ export interface PresenceState {
   /** A status message ("in a meeting until 3"), 0–80 characters; empty when none. */
   readonly text: string;
   readonly typing: boolean;
+  /** Their part in the room's call (core/call-state.ts); absent when not in it. */
+  readonly call?: CallPresence;
   /** ed25519 public key, 43-char base64url, for the safety code in the People list. */
   readonly key: string;
 }
@@ -89,7 +97,7 @@ export type ConnectionState =
   | { readonly kind: 'offline' };
 
 /** Where a dropped input came from, for the drop counters. */
-export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act' | 'private' | 'update';
+export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act' | 'private' | 'update' | 'media';
 
 /** Signature check state of one message; the UI verifies the visible range first. */
 export type VerificationStatus = 'pending' | 'valid' | 'invalid';

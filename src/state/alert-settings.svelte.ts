@@ -4,15 +4,15 @@
  * say nothing about any room or person. A stored value is parsed; anything unknown is the default.
  */
 import { readStoredFields } from './settings.svelte.js';
-export type AlertEvent = 'join' | 'message' | 'mention' | 'private';
+export type AlertEvent = 'join' | 'message' | 'mention' | 'private' | 'callJoin' | 'callLeave';
 /** Desktop notifications while the tab is hidden: never, for mentions and private messages, or for every message. */
 export type NotifyMode = 'off' | 'mentions' | 'all';
 
-export const ALERT_EVENTS: readonly AlertEvent[] = ['join', 'message', 'mention', 'private'];
+export const ALERT_EVENTS: readonly AlertEvent[] = ['join', 'message', 'mention', 'private', 'callJoin', 'callLeave'];
 const NOTIFY_MODES: readonly NotifyMode[] = ['off', 'mentions', 'all'];
 const KEY = 'parley.alerts';
-/** Mentions and private messages are for you, so they sound by default; the rest is opt-in. */
-const DEFAULT_SOUNDS: Readonly<Record<AlertEvent, boolean>> = { join: false, message: false, mention: true, private: true };
+/** Mentions, private messages and people coming and going in your call are for you, so they sound by default; the rest is opt-in. */
+const DEFAULT_SOUNDS: Readonly<Record<AlertEvent, boolean>> = { join: false, message: false, mention: true, private: true, callJoin: true, callLeave: true };
 
 function readStored(): { sounds: Record<AlertEvent, boolean>; notify: NotifyMode } {
   const fields = readStoredFields(KEY);

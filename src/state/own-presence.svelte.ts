@@ -4,6 +4,7 @@
  * the room identity under this tab's client id and the next clock, applied to the presence table
  * (which the provider relays), and renewed before others' timeouts would drop it.
  */
+import type { CallPresence } from '../core/call-state.js';
 import { isValidLabel, isValidNick } from '../core/message-entry.js';
 import { MAX_STATUS_TEXT_CHARS, type PresenceFields } from '../core/presence.js';
 import { signPresence } from '../core/presence-record.js';
@@ -109,6 +110,13 @@ export class OwnPresence {
     this.#publishStatus();
   }
 
+  /** Says what this person does in the call (null: not in it). Signed like the rest of presence. */
+  setCall(call: CallPresence | null): void {
+    const current = this.#fields?.call ?? null;
+    if (current === call || (current !== null && call !== null && current.mic === call.mic && current.cam === call.cam && current.screen === call.screen)) return;
+    this.#publish({ call });
+  }
+
   /** Marks this person as typing; it clears by itself after a few idle seconds. */
   setTyping(typing: boolean): void {
     clearTimeout(this.#typingTimer);
@@ -128,7 +136,7 @@ export class OwnPresence {
     for (const listener of this.#awayListeners) listener(status === 'away');
   }
 
-  #publish(change: Partial<Pick<PresenceFields, 'typing' | 'status' | 'text'>>): void {
+  #publish(change: Partial<Pick<PresenceFields, 'typing' | 'status' | 'text'>> & { readonly call?: CallPresence | null }): void {
     const identity = this.#identity;
     if (identity === null || this.#stopped) return;
     const key = toBase64Url(identity.publicKey);

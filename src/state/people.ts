@@ -1,5 +1,6 @@
 /** The People list, from verified presence entries only (core/presence-table.ts). */
 import { colorForKey, type PresenceFields } from '../core/presence.js';
+import type { CallPresence } from '../core/call-state.js';
 import type { PresenceEntry } from '../core/presence-table.js';
 import type { PresenceState } from '../core/types.js';
 import { fromBase64Url } from '../crypto/encoding.js';
@@ -13,6 +14,8 @@ export interface Person {
   readonly status: PresenceState['status'];
   readonly statusText: string;
   readonly typing: boolean;
+  /** Their part in the call; null when not in it. */
+  readonly call: CallPresence | null;
   readonly safetyCode: string;
   readonly isSelf: boolean;
   /** Public key, base64url: what moderation and blocking act on, proven by the presence signature. */
@@ -20,8 +23,11 @@ export interface Person {
 }
 
 /** This person's next presence fields: `change` over the current ones. */
-export function nextFields(nick: string, key: string, current: PresenceFields | null, change: Partial<Pick<PresenceFields, 'typing' | 'status' | 'text'>>, color: string | null = null): PresenceFields {
-  return { nick, color: color ?? colorForKey(key), status: change.status ?? current?.status ?? 'online', text: change.text ?? current?.text ?? '', typing: change.typing ?? current?.typing ?? false };
+export function nextFields(nick: string, key: string, current: PresenceFields | null, change: Partial<Pick<PresenceFields, 'typing' | 'status' | 'text'>> & { readonly call?: CallPresence | null }, color: string | null = null): PresenceFields {
+  const fields = { nick, color: color ?? colorForKey(key), status: change.status ?? current?.status ?? 'online', text: change.text ?? current?.text ?? '', typing: change.typing ?? current?.typing ?? false };
+  // `call: null` leaves the call; no `call` in the change keeps the current one.
+  const call = change.call === undefined ? current?.call : change.call ?? undefined;
+  return call === undefined ? fields : { ...fields, call };
 }
 
 /**
@@ -43,7 +49,7 @@ export function listPeople(entries: Iterable<PresenceEntry>, ownId: string | nul
     const isSelf = entry.id === ownId;
     if (!isSelf && refused(entry.key)) continue;
     const { state } = entry;
-    people.push({ id: entry.id, key: entry.key, nick: state.nick, color: state.color, status: state.status, statusText: state.text, typing: state.typing, safetyCode: safetyCode(publicKey), isSelf });
+    people.push({ id: entry.id, key: entry.key, nick: state.nick, color: state.color, status: state.status, statusText: state.text, typing: state.typing, call: state.call ?? null, safetyCode: safetyCode(publicKey), isSelf });
   }
   return people.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.nick.localeCompare(b.nick));
 }

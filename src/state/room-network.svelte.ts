@@ -10,6 +10,7 @@ import type { ConnectionState, DropSource, DropReason, InviteLink } from '../cor
 import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import type { Identity } from '../crypto/identity.js';
 import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
+import { createMediaRelay, type MediaLinks } from '../transport/media-links.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { NO_ICE, rtcConfiguration, type IceSource } from '../transport/ice-config.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
@@ -65,6 +66,9 @@ export class RoomNetwork {
   #iceSettled = false;
   #stopIce: (() => void) | undefined;
   readonly #movedListeners = new Set<() => void>();
+  readonly #media = createMediaRelay();
+  /** The connections as calls use them, following the provider through a move to new keys. */
+  readonly media: MediaLinks = this.#media.links;
 
   constructor(options: RoomNetworkOptions) {
     this.#options = options;
@@ -140,6 +144,7 @@ export class RoomNetwork {
       onStatus: (status) => this.#update(status),
       historyLoaded,
     });
+    this.#media.attach(this.#provider.media);
     clearTimeout(this.#offlineTimer);
     this.#offlineTimer = setTimeout(() => {
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
@@ -208,6 +213,7 @@ export class RoomNetwork {
     clearInterval(this.#pathsTimer);
     this.#provider?.destroy();
     this.#provider = null;
+    this.#media.attach(null);
     this.connection = { kind: 'offline' };
   }
 
@@ -218,6 +224,7 @@ export class RoomNetwork {
     clearInterval(this.#pathsTimer);
     this.#stopIce?.();
     this.#provider?.destroy();
+    this.#media.attach(null);
   }
 
   #update(status: ProviderStatus): void {

@@ -29,7 +29,8 @@ import type { Roster } from './roster.svelte.js';
 import type { SessionModeration } from './session-moderation.svelte.js';
 import type { SessionActs } from './session-acts.svelte.js';
 import { openSession, type SessionStore } from './session-opening.js';
-import { createActs, createEpochs, createIndex, createModeration, createNetwork, createOutbox, createPrivates, createRenderPacer, createRoster, joinParts } from './session-parts.js';
+import type { CallSession } from './call.svelte.js';
+import { createActs, createCall, createEpochs, createIndex, createModeration, createNetwork, createOutbox, createPrivates, createRenderPacer, createRoster, joinParts } from './session-parts.js';
 import type { StoredTail } from './stored-tail.js';
 
 export type { Person } from './people.js';
@@ -76,6 +77,7 @@ export class RoomSession {
   readonly roster: Roster;
   readonly moderation: SessionModeration;
   readonly outbox: Outbox;
+  readonly call: CallSession;
   identity: Identity | null = null;
   admin: Identity | null = null;
   closed = false;
@@ -94,6 +96,7 @@ export class RoomSession {
     this.moderation = createModeration(this, this.network, this.roster, adminKey);
     this.index = createIndex(this, this.acts, this.moderation);
     this.outbox = createOutbox(this, this.index, this.privates, this.moderation);
+    this.call = createCall(this, this.roster, this.moderation);
     joinParts(this);
   }
 
@@ -197,6 +200,7 @@ export class RoomSession {
   close(): void {
     this.tail?.stop();
     this.closed = true;
+    this.call.close();
     for (const part of [this.presence, this.moderation, this.acts, this.outbox]) part.stop();
     this.network.close();
     this.doc.destroy();

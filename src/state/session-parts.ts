@@ -5,6 +5,7 @@
  * joinParts, once every part exists. Callbacks below read the session's data (identity, whether
  * the history is loaded) when they run, never a part that does not exist yet.
  */
+import { CallSession } from './call.svelte.js';
 import { encodeMessageEntry } from '../core/message-entry.js';
 import type { MessageEntry } from '../core/types.js';
 import type { Identity } from '../crypto/identity.js';
@@ -121,7 +122,11 @@ export function createModeration(session: RoomSession, network: RoomNetwork, ros
     refuseKey: (key) => network.refuseKey(key),
     allowKey: (key) => network.allowKey(key),
     dropKey: (key) => network.dropKey(key),
-    leave: () => network.leave(),
+    leave: () => {
+      // Kicked or banned: the call ends with the room.
+      session.call.leave();
+      network.leave();
+    },
     drop: (reason) => session.drop('moderation', reason),
     loadBlocked: () => session.store?.loadBlocked() ?? Promise.resolve(null),
     saveBlocked: (payload) => session.store?.saveBlocked(payload) ?? Promise.resolve(),
@@ -178,9 +183,21 @@ export function joinParts(session: RoomSession): void {
   roster.onChange((people) => {
     alerts.people(people);
     moderation.enforcePresence();
+    session.call.peopleChanged();
   });
   network.onMoved(() => {
     presence.republish();
     moderation.reapply();
+  });
+}
+
+export function createCall(session: RoomSession, roster: Roster, moderation: SessionModeration): CallSession {
+  return new CallSession({
+    links: session.network.media,
+    setPresence: (call) => session.presence.setCall(call),
+    people: () => roster.people,
+    excluded: (key) => moderation.blocked.has(key) || session.filter.refuses(key),
+    alert: (event) => session.alerts.emit(event),
+    drop: (reason) => session.drop('media', reason),
   });
 }

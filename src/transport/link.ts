@@ -43,6 +43,12 @@ export const STATE_VECTOR_BURST = 10;
 export const STATE_VECTORS_PER_SECOND = 1;
 export const HISTORY_ITEMS = 1000;
 export const HISTORY_COST = 5;
+/**
+ * Media-negotiation messages: a camera toggle is one offer and one answer, so 20 back to back
+ * (someone clicking fast) and 2 per second after that; more is a renegotiation flood.
+ */
+export const MEDIA_BURST = 20;
+export const MEDIA_PER_SECOND = 2;
 /** Bytes of received messages one link may have waiting to be opened, checked and applied. */
 export const MAX_PROCESSING_BYTES = 2 * 1024 * 1024;
 /** A history stream that brings no piece for this long is given up (and resumed from another peer). */
@@ -77,6 +83,7 @@ export interface Link {
   readonly messages: TokenBucket;
   readonly presence: TokenBucket;
   readonly stateVectors: TokenBucket;
+  readonly media: TokenBucket;
   readonly strikes: StrikeCounter;
   /** The newest state vector waiting for stateVectors tokens, and the timer that answers it. */
   deferredStateVector: Uint8Array | null;
@@ -114,6 +121,7 @@ export function createLink(options: LinkOptions): Link {
     messages: createTokenBucket({ burst: MESSAGE_BURST, perSecond: MESSAGES_PER_SECOND, ...clock }),
     presence: createTokenBucket({ burst: PRESENCE_BURST, perSecond: PRESENCE_PER_SECOND, ...clock }),
     stateVectors: createTokenBucket({ burst: STATE_VECTOR_BURST, perSecond: STATE_VECTORS_PER_SECOND, ...clock }),
+    media: createTokenBucket({ burst: MEDIA_BURST, perSecond: MEDIA_PER_SECOND, ...clock }),
     strikes: createStrikeCounter({ limit: FLOOD_STRIKES, windowMs: FLOOD_WINDOW_MS, ...clock }),
     deferredStateVector: null,
     deferTimer: undefined,

@@ -62,6 +62,8 @@ export interface MessageHandlerOptions {
   readonly onHistoryDone: (link: Link) => void;
   /** A preview of the newest messages arrived with a history we asked for. */
   readonly onPreview?: (preview: Uint8Array) => void;
+  /** A media-negotiation message from a proven peer (calls: state/call-peers.ts parses it). */
+  readonly onMedia?: (link: Link, text: string) => void;
   readonly isDestroyed: () => boolean;
   readonly now: () => number;
 }
@@ -229,6 +231,11 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
       }
       case 'piece':
         return options.whenReady(() => receivePiece(link, message));
+      case 'media':
+        // Only between proven members: a call is with someone whose key we know.
+        if (link.trusted || link.proven === null) return refuse(link, 'frame', 'unsolicited');
+        if (!link.media.take()) return refuse(link, 'frame', 'rate');
+        return options.onMedia?.(link, message.text);
     }
   };
 

@@ -42,6 +42,8 @@ export interface PeerLike {
   receivedBytes?(): Promise<number | null>;
   /** 'direct' or 'relayed', from the selected candidate pair. */
   connectionPath?(): Promise<ConnectionPath | null>;
+  /** The live RTCPeerConnection for calls (simple-peer-factory.ts); absent or null: no media. */
+  mediaConnection?(): { readonly connection: RTCPeerConnection; readonly polite: boolean } | null;
 }
 
 /**
@@ -121,6 +123,8 @@ export interface PeerMesh {
   reconfigure(configuration: RTCConfiguration, restart: boolean): void;
   /** How the connection to `peerId` travels, or null (not connected, or not known yet). */
   path(peerId: string): Promise<ConnectionPath | null>;
+  /** The connected peer's RTCPeerConnection for media, or null. */
+  mediaConnection(peerId: string): { readonly connection: RTCPeerConnection; readonly polite: boolean } | null;
   destroy(): void;
 }
 
@@ -337,6 +341,10 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
       const entry = entries.get(peerId);
       if (entry === undefined || !entry.connected) return null;
       return (await entry.peer.connectionPath?.()) ?? null;
+    },
+    mediaConnection(peerId) {
+      const entry = entries.get(peerId);
+      return entry?.connected === true ? (entry.peer.mediaConnection?.() ?? null) : null;
     },
     destroy() {
       destroyed = true;

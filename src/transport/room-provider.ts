@@ -25,6 +25,7 @@ import { createLink, type Link } from './link.js';
 import { createLinkSender, type LinkSender } from './link-sender.js';
 import { createMessageHandler, type AdmitMode, type AdmitResult, type AdmitSource } from './message-handler.js';
 import { createConnectivity, type ConnectivityEvent } from './connectivity.js';
+import { createMediaLinks, type MediaLinks } from './media-links.js';
 import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
 import type { ConnectionPath } from './simple-peer-factory.js';
 import { createPresenceSync } from './presence-sync.js';
@@ -136,6 +137,8 @@ export interface RoomProvider {
   networkChanged(): void;
   /** Closes the connections that proved `key` now, refusing them for a while (a kick: they may come back). */
   dropKey(key: string): void;
+  /** The connections as calls use them (media-links.ts). */
+  readonly media: MediaLinks;
   destroy(): void;
 }
 
@@ -201,6 +204,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       refusePeer(link.origin, why === 'flood' ? FLOOD_COOLDOWN_MS : Infinity, why === 'refused' ? link.proven?.key : undefined);
     },
     isRefusedKey: (key) => refusals.isRefusedKey(key),
+    onProven: () => media.changed(),
+    onMedia: (link, text) => {
+      if (link.proven !== null) media.deliver(link.origin, link.proven.key, text);
+    },
     onSyncRequest: (link) => requests.add(link),
     onHistoryDone: (link) => {
       requests.done(link);
@@ -210,6 +217,16 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     },
     isDestroyed: () => destroyed,
     now,
+  });
+
+  const media = createMediaLinks({
+    peers: () => {
+      const proven = new Map<string, string>();
+      for (const [peerId, { link }] of links) if (link.proven !== null) proven.set(peerId, link.proven.key);
+      return proven;
+    },
+    connection: (peerId) => (links.has(peerId) ? mesh.mediaConnection(peerId) : null),
+    sendTo: (peerId, message) => sendTo(peerId, message),
   });
 
   /** A new link (peer or tabs): greeted at once, asked for history once this device's own is loaded. */
@@ -287,6 +304,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
         // (every 15 s) brings them back.
         const proven = entry.link.proven;
         if (proven !== null) options.presence.remove(presenceId(proven.clientId, proven.key), PEER_GONE_ORIGIN);
+        media.changed();
       }
       reportStatus();
       mesh.announce();
@@ -368,11 +386,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (peers.length === 0) mesh.announce();
       for (const peerId of peers) mesh.announce(peerId);
     },
-    paths() {
-      const proven = new Map<string, string>();
-      for (const [peerId, { link }] of links) if (link.proven !== null) proven.set(peerId, link.proven.key);
-      return connectivity.paths(mesh, proven);
-    },
+    paths: () => connectivity.paths(mesh, media.links.peers()),
+    media: media.links,
     reconfigure: (configuration, restart) => mesh.reconfigure(configuration, restart),
     networkChanged,
     destroy() {

@@ -31,6 +31,9 @@ interface ChannelLike {
  */
 export const CHANNEL_HIGH_WATER = 1024 * 1024;
 export const CHANNEL_LOW_WATER = 256 * 1024;
+/** An ICE restart waits this long, at most this many times, for a media renegotiation to settle. */
+const RESTART_DEFER_MS = 100;
+const MAX_RESTART_DEFERRALS = 20;
 
 /** The private state of simple-peer 9.11 that `_maybeReady` reads (names kept by its minified build). */
 interface ReadyState {
@@ -94,6 +97,23 @@ export function pathFromStats(report: Iterable<[string, Record<string, unknown>]
  */
 class PromptPeer extends SimplePeer {
   #drainListeners: Array<() => void> = [];
+  #restartDeferrals = 0;
+
+  /** The connection itself, for media (media-negotiator.ts); polite: this side answered its first offer. */
+  mediaConnection(): { readonly connection: RTCPeerConnection; readonly polite: boolean } | null {
+    const self = this as unknown as PeerInternals;
+    if (self.destroyed || !self._connected) return null;
+    return { connection: self._pc as unknown as RTCPeerConnection, polite: !self.initiator };
+  }
+
+  /**
+   * A candidate the connection refuses is ignored, not fatal as in simple-peer: after an ICE
+   * restart crossed by a media offer, candidates of the description that lost may still arrive.
+   */
+  _addIceCandidate(candidate: RTCIceCandidateInit): void {
+    const self = this as unknown as PeerInternals;
+    (self._pc as unknown as RTCPeerConnection).addIceCandidate(candidate).catch(() => undefined);
+  }
 
   /**
    * Each received message goes out as 'data' at once. simple-peer pushes it through its readable
@@ -158,6 +178,15 @@ class PromptPeer extends SimplePeer {
   restartIce(): void {
     const self = this as unknown as PeerInternals & { _isNegotiating: boolean; _createOffer(): void };
     if (self.destroyed) return;
+    // A media renegotiation is under way (media-negotiator.ts): restart once it settles, so the
+    // restart's offer does not replace an offer whose answer is on its way.
+    const pc = self._pc as ConnectionLike & { signalingState?: string };
+    if (pc.signalingState !== undefined && pc.signalingState !== 'stable' && this.#restartDeferrals < MAX_RESTART_DEFERRALS) {
+      this.#restartDeferrals += 1;
+      setTimeout(() => this.restartIce(), RESTART_DEFER_MS);
+      return;
+    }
+    this.#restartDeferrals = 0;
     if (!self.initiator) {
       self.emit('signal', { type: 'renegotiate', renegotiate: true });
       return;

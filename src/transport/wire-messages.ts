@@ -12,10 +12,12 @@
  *   PIECE (5)         varUint last (0/1), varUint8Array Yjs update: one bounded piece of a history
  *   ACK (6)           varUint pieces: "send me this many more pieces"
  *   PREVIEW (7)       varUint8Array the newest messages, shown while the history streams in
+ *   MEDIA (8)         varString a media-negotiation message (core/call-state.ts), parsed by its receiver
  */
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { atEnd, createReader, DecodeError, readBoundedBytes, readBoundedUint } from '../core/bounded-decoding.js';
+import { atEnd, createReader, DecodeError, readBoundedBytes, readBoundedString, readBoundedUint } from '../core/bounded-decoding.js';
+import { MAX_MEDIA_MESSAGE_BYTES } from '../core/call-state.js';
 import { MAX_CLIENT_ID } from '../core/presence-record.js';
 import type { DropReason } from '../core/types.js';
 import { MAX_MESSAGE_BYTES } from './wire-frames.js';
@@ -28,6 +30,7 @@ const MESSAGE_PROOF = 4;
 const MESSAGE_PIECE = 5;
 const MESSAGE_ACK = 6;
 const MESSAGE_PREVIEW = 7;
+const MESSAGE_MEDIA = 8;
 const STEP_STATE_VECTOR = 0;
 const STEP_UPDATE = 2;
 
@@ -61,6 +64,7 @@ export type WireMessage =
   | { readonly kind: 'piece'; readonly last: boolean; readonly update: Uint8Array }
   | { readonly kind: 'ack'; readonly pieces: number }
   | { readonly kind: 'preview'; readonly preview: Uint8Array }
+  | { readonly kind: 'media'; readonly text: string }
   | { readonly kind: 'invalid'; readonly reason: DropReason };
 
 const invalid = (reason: DropReason): WireMessage => ({ kind: 'invalid', reason });
@@ -107,6 +111,9 @@ function readMessage(bytes: Uint8Array): WireMessage {
       break;
     case MESSAGE_PREVIEW:
       message = { kind: 'preview', preview: readBoundedBytes(reader, MAX_PREVIEW_BYTES) };
+      break;
+    case MESSAGE_MEDIA:
+      message = { kind: 'media', text: readBoundedString(reader, MAX_MEDIA_MESSAGE_BYTES) };
       break;
     default:
       return invalid('unknown_type');
@@ -177,3 +184,5 @@ export const encodeProof = (clientId: number, key: Uint8Array, sig: Uint8Array):
 export const encodePiece = (update: Uint8Array, last: boolean): Uint8Array => message(MESSAGE_PIECE, (e) => (encoding.writeVarUint(e, last ? 1 : 0), encoding.writeVarUint8Array(e, update)));
 export const encodeAck = (pieces: number): Uint8Array => message(MESSAGE_ACK, (e) => encoding.writeVarUint(e, pieces));
 export const encodePreview = (preview: Uint8Array): Uint8Array => message(MESSAGE_PREVIEW, (e) => encoding.writeVarUint8Array(e, preview));
+/** A media-negotiation message (its JSON text, core/call-state.ts). */
+export const encodeMedia = (text: string): Uint8Array => message(MESSAGE_MEDIA, (e) => encoding.writeVarString(e, text));

@@ -13,6 +13,8 @@ const TONES: Readonly<Record<AlertEvent, readonly (readonly [number, number])[]>
   message: [[660, 0.08]],
   mention: [[880, 0.08], [880, 0.08], [1175, 0.14]],
   private: [[587, 0.1], [740, 0.1], [988, 0.16]],
+  callJoin: [[440, 0.08], [660, 0.14]],
+  callLeave: [[660, 0.08], [440, 0.14]],
 };
 
 const NOTIFICATION_TEXT: Readonly<Record<AlertEvent, string>> = {
@@ -20,6 +22,8 @@ const NOTIFICATION_TEXT: Readonly<Record<AlertEvent, string>> = {
   message: 'New message in a room',
   mention: 'You were mentioned in a room',
   private: 'New private message in a room',
+  callJoin: 'Someone joined a call',
+  callLeave: 'Someone left a call',
 };
 
 let audio: AudioContext | null = null;

@@ -98,7 +98,7 @@ describe('device profile', () => {
 });
 
 describe('room alerts', () => {
-  const person = (key: string, isSelf = false): Person => ({ id: `1:${key}`, key, nick: key, color: '#000000', status: 'online', statusText: '', typing: false, safetyCode: '', isSelf });
+  const person = (key: string, isSelf = false): Person => ({ id: `1:${key}`, key, nick: key, color: '#000000', status: 'online', statusText: '', typing: false, call: null, safetyCode: '', isSelf });
   const entry = (text: string) => ({ v: 1 as const, id: 'i', author: 'a', nick: 'Bo', hlc: '0', text, sig: 's' });
   it('a mention of this person is a mention, anything else a message', () => {
     const events: string[] = [];
