@@ -28,7 +28,6 @@ interface PeerMedia {
   readonly negotiator: MediaNegotiator;
   /** Whether our tracks are on this connection now. */
   sending: boolean;
-  readonly tracks: Map<MediaSlot, MediaStreamTrack>;
 }
 
 export interface CallPeers {
@@ -54,20 +53,15 @@ export function createCallPeers(options: CallPeersOptions): CallPeers {
     if (known !== undefined) return known;
     const connection = links.connection(peerId);
     if (connection === null) return null;
-    const tracks = new Map<MediaSlot, MediaStreamTrack>();
     const negotiator = createMediaNegotiator({
       connection: connection.connection,
       polite: connection.polite,
       send: (text) => links.send(peerId, text),
-      onTrack: (slot, track) => {
-        if (tracks.get(slot) === track) return;
-        tracks.set(slot, track);
-        options.onTracks();
-      },
+      onChange: options.onTracks,
       onDrop: options.onDrop,
       ...(options.onOffer === undefined ? {} : { onOffer: options.onOffer }),
     });
-    const media: PeerMedia = { key, negotiator, sending: false, tracks };
+    const media: PeerMedia = { key, negotiator, sending: false };
     peers.set(peerId, media);
     return media;
   };

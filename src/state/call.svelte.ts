@@ -16,6 +16,8 @@ export type CallPhase = 'idle' | 'preview' | 'joined';
 
 /** How often stats are read while in a call: the speaking indicator, the upload watch, the bitrate split. */
 const STATS_EVERY_MS = 500;
+/** Readings in a row the upload must fall short before the person is told (8 s: a call's first seconds ramp up). */
+const UPLOAD_SHORT_TICKS = 16;
 
 export interface CallHost {
   readonly links: MediaLinks;
@@ -73,7 +75,7 @@ export class CallSession {
   readonly #host: CallHost;
   readonly #peers: CallPeers;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
-  readonly #upload = createUploadWatch();
+  readonly #upload = createUploadWatch(UPLOAD_SHORT_TICKS);
   #known = new Set<string>();
 
   constructor(host: CallHost) {
@@ -343,14 +345,17 @@ export class CallSession {
 
   async #tick(): Promise<void> {
     const receivers = this.#peers.receivers();
-    this.#peers.applyPlan(planVideoSenders(this.limits.videoUplinkBps, receivers, this.localScreen !== null));
+    const plan = planVideoSenders(this.limits.videoUplinkBps, receivers, this.localScreen !== null);
+    this.#peers.applyPlan(plan);
+    const planned = (this.localCam === null ? 0 : plan.cam.maxBitrate) + (this.localScreen === null ? 0 : plan.screen.maxBitrate);
     const readings = await this.#peers.readStats();
     if (this.phase !== 'joined') return;
     const speaking = new Set<string>();
     let limited = false;
     for (const { key, readings: reading, slotOf } of readings) {
       for (const [mid, level] of reading.audioLevels) if (level > SPEAKING_LEVEL && slotOf(mid) === 'mic') speaking.add(key);
-      if (reading.limitation === 'bandwidth') limited = true;
+      // The encoder held back by the network, and the network carrying under half of what was planned.
+      if (reading.limitation === 'bandwidth' && reading.availableOutgoingBitrate !== null && reading.availableOutgoingBitrate < planned / 2) limited = true;
     }
     const same = speaking.size === this.speaking.size && [...speaking].every((key) => this.speaking.has(key));
     if (!same) this.speaking = speaking;

@@ -25,8 +25,8 @@ export interface MediaNegotiatorOptions {
   readonly polite: boolean;
   /** Sends a media-negotiation message (JSON text) over the sealed data channel to this peer. */
   readonly send: (text: string) => void;
-  /** A remote track arrived (or came back) on one of the peer's slots. */
-  readonly onTrack: (slot: MediaSlot, track: MediaStreamTrack) => void;
+  /** What the peer sends may have changed (a track came, a slot went on or off): read remoteTrack again. */
+  readonly onChange: () => void;
   readonly onDrop: (reason: MediaRefusal | 'stale' | 'collision') => void;
   /** Each offer sent, for tests and benchmarks that count renegotiations. */
   readonly onOffer?: () => void;
@@ -100,14 +100,12 @@ export function createMediaNegotiator(options: MediaNegotiatorOptions): MediaNeg
     });
   };
 
-  const onTrack = (event: RTCTrackEvent): void => {
-    if (closed) return;
-    const slot = slotOf(event.transceiver.mid);
-    if (slot !== null && KIND[slot] === event.track.kind) options.onTrack(slot, event.track);
+  const onTrack = (): void => {
+    if (!closed) options.onChange();
   };
 
   pc.addEventListener('negotiationneeded', onNegotiationNeeded);
-  pc.addEventListener('track', onTrack as EventListener);
+  pc.addEventListener('track', onTrack);
 
   const handle = async (text: string): Promise<void> => {
     const description = parseMediaDescription(text);
@@ -134,12 +132,9 @@ export function createMediaNegotiator(options: MediaNegotiatorOptions): MediaNeg
         options.onDrop('sdp');
       }
     }
-    // Tracks that were already there (an answer does not fire 'track' again for them).
-    for (const transceiver of pc.getTransceivers()) {
-      const slot = slotOf(transceiver.mid);
-      const direction = transceiver.currentDirection;
-      if (slot !== null && (direction === 'recvonly' || direction === 'sendrecv') && transceiver.receiver.track.kind === KIND[slot]) options.onTrack(slot, transceiver.receiver.track);
-    }
+    // Directions are current only now ('track' fired before the answer was set), and a slot that
+    // went off and on again fires no 'track' at all.
+    options.onChange();
   };
 
   return {
@@ -180,7 +175,7 @@ export function createMediaNegotiator(options: MediaNegotiatorOptions): MediaNeg
       if (mid === undefined) return null;
       const transceiver = pc.getTransceivers().find((candidate) => candidate.mid === mid);
       const direction = transceiver?.currentDirection;
-      return transceiver !== undefined && (direction === 'recvonly' || direction === 'sendrecv') ? transceiver.receiver.track : null;
+      return transceiver !== undefined && (direction === 'recvonly' || direction === 'sendrecv') && transceiver.receiver.track.kind === KIND[slot] ? transceiver.receiver.track : null;
     },
     async stop() {
       for (const slot of own.keys()) await this.setTrack(slot, null);
@@ -188,7 +183,7 @@ export function createMediaNegotiator(options: MediaNegotiatorOptions): MediaNeg
     close() {
       closed = true;
       pc.removeEventListener('negotiationneeded', onNegotiationNeeded);
-      pc.removeEventListener('track', onTrack as EventListener);
+      pc.removeEventListener('track', onTrack);
     },
   };
 }

@@ -9,8 +9,8 @@ export const callRegion = (page: Page): Locator => page.getByRole('region', { na
 export const callButton = (page: Page, name: string): Locator => callRegion(page).getByRole('button', { name, exact: true });
 
 /** Keeps every RTCPeerConnection the page makes and counts the offers it sets (renegotiations). */
-export function watchConnections(page: Page): Promise<void> {
-  return page.addInitScript(() => {
+export async function watchConnections(page: Page): Promise<void> {
+  await page.addInitScript(() => {
     const connections: RTCPeerConnection[] = [];
     const state = { connections, offers: 0 };
     (window as unknown as { __calls: typeof state }).__calls = state;
