@@ -58,6 +58,20 @@ describe('presence fields', () => {
     for (const [name, value] of bad) expect(parsePresenceFields(value), name).toBeNull();
   });
 
+  it('carries a call part only as exactly three booleans', () => {
+    const call = { mic: true, cam: false, screen: true };
+    expect(parsePresenceFields({ ...GOOD, call })).toEqual({ ...GOOD, call });
+    const bad: Array<[string, unknown]> = [
+      ['null call', null],
+      ['call as a boolean', true],
+      ['call missing screen', { mic: true, cam: true }],
+      ['call with an extra field (someone else\'s camera)', { ...call, target: KEY }],
+      ['call field as a string', { ...call, cam: 'true' }],
+      ['call as an array', [true, true, true]],
+    ];
+    for (const [name, value] of bad) expect(parsePresenceFields({ ...GOOD, call: value }), name).toBeNull();
+  });
+
   it('never throws on hostile values', () => {
     const hostile = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
     expect(parsePresenceFields(hostile)).toBeNull();

@@ -21,6 +21,8 @@ import {
   HISTORY_ITEMS,
   INVALID_STRIKES,
   MAX_PROCESSING_BYTES,
+  MEDIA_BURST,
+  MEDIA_PER_SECOND,
   MESSAGE_BURST,
   PRESENCE_BURST,
   PRESENCE_PER_SECOND,
@@ -35,6 +37,7 @@ import {
   encodeAck,
   encodeHello,
   encodeLiveUpdate,
+  encodeMedia,
   encodePiece,
   encodePresence,
   encodePreview,
@@ -82,6 +85,8 @@ interface Harness {
   readonly historiesDone: Link[];
   readonly previews: Uint8Array[];
   readonly refusedKeys: Set<string>;
+  /** Media-negotiation messages handed on: the link's proven key and the text. */
+  readonly media: string[];
   open(origin?: string, trusted?: boolean): Opened;
   /** Seals every message first, feeds all their chunks, then waits until the link has handled them. */
   deliver(link: Link, ...messages: Uint8Array[]): Promise<void>;
@@ -101,6 +106,7 @@ function setup(options: SetupOptions = {}): Harness {
   const syncRequests: Link[] = [];
   const previews: Uint8Array[] = [];
   const refusedKeys = new Set<string>();
+  const media: string[] = [];
   const queue: Array<() => void> = [];
   const table = createPresenceTable({ now });
   const presence = createPresenceSync(table, (reason) => drops.push(`presence:${reason}`));
@@ -130,6 +136,7 @@ function setup(options: SetupOptions = {}): Harness {
     onHistoryDone: (link) => historiesDone.push(link),
     onSyncRequest: (link) => syncRequests.push(link),
     onPreview: (preview) => previews.push(preview),
+    onMedia: (link, text) => media.push(`${link.proven?.key ?? '?'}:${text}`),
     isDestroyed: () => false,
     now,
   });
@@ -146,6 +153,7 @@ function setup(options: SetupOptions = {}): Harness {
     historiesDone,
     previews,
     refusedKeys,
+    media,
     open(origin = 'peer', trusted = false) {
       const sent: WireMessage[] = [];
       const link: Link = createLink({
@@ -314,6 +322,39 @@ describe('message handler: greeting and proofs', () => {
     expect(link.proven?.key).toBe(toBase64Url(peer.publicKey));
     expect(h.proven).toEqual([]);
     expect(h.doc.getMap('messages').size).toBe(0);
+  });
+});
+
+describe('message handler: media negotiation', () => {
+  it('hands media messages from a proven peer on, and refuses them before its proof as unsolicited', async () => {
+    const h = setup();
+    const { link } = h.open();
+    await h.deliver(link, encodeMedia('{"before":"proof"}'));
+    expect(h.media).toEqual([]);
+    expect(h.drops).toEqual(['frame:unsolicited']);
+    await h.deliver(link, await proofFor(link), encodeMedia('{"seq":1}'));
+    expect(h.media).toEqual([`${toBase64Url(peer.publicKey)}:{"seq":1}`]);
+  });
+
+  it('lets MEDIA_BURST through back to back, then MEDIA_PER_SECOND, counting a renegotiation flood as rate', async () => {
+    const h = setup();
+    const { link } = h.open();
+    await h.deliver(link, await proofFor(link));
+    const flood = Array.from({ length: MEDIA_BURST + 30 }, (_, i) => encodeMedia(`{"seq":${i + 1}}`));
+    await h.deliver(link, ...flood);
+    expect(h.media).toHaveLength(MEDIA_BURST);
+    expect(count(h.drops, 'frame:rate')).toBe(30);
+    h.advance(1000);
+    await h.deliver(link, ...flood.slice(0, 5));
+    expect(h.media).toHaveLength(MEDIA_BURST + MEDIA_PER_SECOND);
+  });
+
+  it('refuses media from another tab of this browser (calls are between people)', async () => {
+    const h = setup();
+    const { link } = h.open('tabs', true);
+    await h.deliver(link, encodeMedia('{"seq":1}'));
+    expect(h.media).toEqual([]);
+    expect(h.drops).toEqual(['frame:unsolicited']);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { MAX_MEDIA_MESSAGE_BYTES } from '../../src/core/call-state.js';
 import { MAX_CLIENT_ID } from '../../src/core/presence-record.js';
 import { MAX_MESSAGE_BYTES } from '../../src/transport/wire-frames.js';
 import {
@@ -20,6 +21,7 @@ import {
   encodeAck,
   encodeHello,
   encodeLiveUpdate,
+  encodeMedia,
   encodePiece,
   encodePresence,
   encodePreview,
@@ -82,6 +84,7 @@ describe('wire messages', () => {
       [encodeAck(1), { kind: 'ack', pieces: 1 }],
       [encodeAck(MAX_PIECE_CREDITS), { kind: 'ack', pieces: MAX_PIECE_CREDITS }],
       [encodePreview(bytes(100)), { kind: 'preview', preview: bytes(100) }],
+      [encodeMedia('{"seq":1}'), { kind: 'media', text: '{"seq":1}' }],
     ];
     for (const [encoded, expected] of cases) expect(parseWireMessage(encoded)).toEqual(expected);
   });
@@ -104,6 +107,8 @@ describe('wire messages', () => {
       expect(verdict(encode(bytes(max)))).toBe(kind);
       expect(verdict(encode(bytes(max + 1)))).toBe('size');
     }
+    expect(verdict(encodeMedia('m'.repeat(MAX_MEDIA_MESSAGE_BYTES)))).toBe('media');
+    expect(verdict(encodeMedia('m'.repeat(MAX_MEDIA_MESSAGE_BYTES + 1)))).toBe('size');
     expect(verdict(encodeAck(MAX_PIECE_CREDITS + 1))).toBe('decode');
     expect(verdict(Uint8Array.of(5, 2, 0))).toBe('decode');
     expect(verdict(Uint8Array.of(4, ...varUint(MAX_CLIENT_ID + 1), 32, ...bytes(32), 64, ...bytes(64)))).toBe('decode');
@@ -118,7 +123,7 @@ describe('wire messages', () => {
   });
 
   it('name unknown types and sync steps', () => {
-    for (let type = 8; type <= 255; type++) expect(verdict(varUint(type))).toBe('unknown_type');
+    for (let type = 9; type <= 255; type++) expect(verdict(varUint(type))).toBe('unknown_type');
     for (const step of [1, 3, 255]) expect(verdict([0, step, 0])).toBe('unknown_type');
     // A type or step past one byte's range is not read as a number at all.
     expect(verdict(varUint(256))).toBe('decode');
