@@ -90,6 +90,8 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
    * parameters are in place means the path is back.
    */
   let negotiatedSince = false;
+  /** The current attempt was sent again after the signaling socket came back (once per attempt). */
+  let resent = false;
 
   const clear = (handle: unknown): undefined => {
     if (handle !== undefined) timers.clearTimeout(handle);
@@ -105,8 +107,9 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
     options.onRestart?.('recovered');
   };
 
-  const restartNow = (): void => {
+  const restartNow = (resending = false): void => {
     if (closed) return;
+    resent = resending;
     graceTimer = clear(graceTimer);
     restartTimer = clear(restartTimer);
     if (attempts >= maxRestarts) {
@@ -171,10 +174,11 @@ export function createLinkHealth(options: LinkHealthOptions): LinkHealth {
       if (isUp(options.state())) recovered();
     },
     signalingBack() {
-      if (closed || restartTimer === undefined) return;
+      // Once per attempt: a restart whose offer itself broke the socket must not loop forever.
+      if (closed || restartTimer === undefined || resent) return;
       // Not a new attempt: the last one never reached the peer.
       attempts = Math.max(0, attempts - 1);
-      restartNow();
+      restartNow(true);
     },
     peerAsked() {
       if (closed || timers.now() - lastRestart < SAME_RESTART_MS) return false;

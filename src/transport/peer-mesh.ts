@@ -168,10 +168,20 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     readyOffers.schedule();
   };
 
+  /**
+   * An offer on a connection that is up is an ICE restart: it says so, because an offer that does
+   * not, from a peer we are connected to, is a new connection (that peer gave up on the old one).
+   * Media renegotiation never comes this way: it travels on the data channel (media-negotiator.ts).
+   */
+  const publishSignal = (to: string, signal: unknown): void => {
+    const restart = entries.get(to)?.connected === true && (signal as { type?: unknown }).type === 'offer';
+    options.publish({ kind: 'signal', from: options.selfId, to, signal: restart ? { ...(signal as object), restart: true } : signal });
+  };
+
   const readyOffers = createReadyOffers({
     timers,
     createPeer: options.createPeer,
-    send: (to, signal) => options.publish({ kind: 'signal', from: options.selfId, to, signal }),
+    send: publishSignal,
     afterMs: options.readyOfferAfterMs,
     ...(options.readyOfferMaxAgeMs === undefined ? {} : { maxAgeMs: options.readyOfferMaxAgeMs }),
     allowed: () => entries.size < options.maxConnections && (options.readyOfferAllowed?.() ?? true),
@@ -191,7 +201,7 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
     const entry: Entry = { peer, initiator, opened: timers.now(), connected: false, early: [], timer: timers.setTimeout(() => remove(peerId, entry, 'timeout'), timeoutMs), ice: 'new', health: null };
     entries.set(peerId, entry);
     // A ready offer publishes its own signals (held ones already sent to this peer).
-    if (readyPeer === null) peer.on('signal', (signal) => options.publish({ kind: 'signal', from: options.selfId, to: peerId, signal }));
+    if (readyPeer === null) peer.on('signal', (signal) => publishSignal(peerId, signal));
     peer.on('iceStateChange', (state) => {
       entry.ice = state;
       entry.health?.iceState(state);
@@ -253,6 +263,11 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         return;
       }
       const isOffer = (payload.signal as { type?: unknown }).type === 'offer';
+      // A fresh offer (not a restart) from a peer we are connected to: it dropped the old connection.
+      if (isOffer && known !== undefined && known.connected && (payload.signal as { restart?: unknown }).restart !== true) {
+        remove(payload.from, known);
+        known = undefined;
+      }
       // Glare: both offered at once. The smaller id's offer wins on both sides.
       if (isOffer && known !== undefined && known.initiator && !known.connected) {
         if (options.selfId < payload.from) return;

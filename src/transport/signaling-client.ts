@@ -4,6 +4,7 @@
  * candidate or a peer id, and cannot forge one (it lacks the signal key).
  */
 import { BOX_NONCE_BYTES, openBox, sealBox } from '../crypto/box.js';
+import { compressPayload, decompressPayload, isCompressed, shouldCompress } from './signal-compression.js';
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../crypto/encoding.js';
 
 /** The subset of the browser WebSocket API used here; `ws` provides it in Node. */
@@ -113,7 +114,32 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     options.onStatus(value);
   };
 
-  const seal = (payload: SignalPayload): string => toBase64Url(sealBox(options.signalKey, utf8(JSON.stringify({ ...payload, ts: now() }))));
+  const seal = (bytes: Uint8Array): string => toBase64Url(sealBox(options.signalKey, bytes));
+  /**
+   * Set while a large payload is being deflated (on the way out) or inflated (on the way in):
+   * everything after it waits its turn, so an offer is never overtaken by its own candidates.
+   */
+  let outgoing: Promise<void> | null = null;
+  let incoming: Promise<void> | null = null;
+
+  const send = (data: string): void => {
+    if (socket === null || socket.readyState !== OPEN) return;
+    remember(sent, data, MAX_REMEMBERED_SENT);
+    socket.send(JSON.stringify({ type: 'publish', topic: options.topic, data }));
+  };
+
+  const deliver = (text: string | null): void => {
+    let value: unknown;
+    try {
+      value = text === null ? undefined : JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    const ts = (value as { ts?: unknown } | undefined)?.ts;
+    const payload = parsePayload(value);
+    if (payload === null || typeof ts !== 'number' || Math.abs(now() - ts) > MAX_CLOCK_SKEW_MS) return options.onDrop('shape');
+    options.onPayload(payload);
+  };
 
   const receive = (raw: unknown): void => {
     lastHeard = now();
@@ -137,17 +163,17 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     const opened = sealed === null ? null : openBox(options.signalKey, sealed);
     if (opened === null || nonce === null) return options.onDrop('decrypt');
     remember(seen, nonce, REMEMBERED_SEEN);
-    const text = fromUtf8(opened);
-    let value: unknown;
-    try {
-      value = text === null ? undefined : JSON.parse(text);
-    } catch {
-      value = undefined;
-    }
-    const ts = (value as { ts?: unknown } | undefined)?.ts;
-    const payload = parsePayload(value);
-    if (payload === null || typeof ts !== 'number' || Math.abs(now() - ts) > MAX_CLOCK_SKEW_MS) return options.onDrop('shape');
-    options.onPayload(payload);
+    if (!isCompressed(opened) && incoming === null) return deliver(fromUtf8(opened));
+    const step = (incoming ?? Promise.resolve()).then(async () => {
+      const json = isCompressed(opened) ? await decompressPayload(opened) : opened;
+      if (closed) return;
+      if (json === null) return options.onDrop('decode');
+      deliver(fromUtf8(json));
+    });
+    incoming = step;
+    void step.finally(() => {
+      if (incoming === step) incoming = null;
+    });
   };
 
   const scheduleReconnect = (): void => {
@@ -228,9 +254,13 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   return {
     publish(payload) {
       if (socket === null || socket.readyState !== OPEN) return;
-      const data = seal(payload);
-      remember(sent, data, MAX_REMEMBERED_SENT);
-      socket.send(JSON.stringify({ type: 'publish', topic: options.topic, data }));
+      const json = utf8(JSON.stringify({ ...payload, ts: now() }));
+      if (!shouldCompress(json) && outgoing === null) return send(seal(json));
+      const step = (outgoing ?? Promise.resolve()).then(async () => send(seal(shouldCompress(json) ? await compressPayload(json) : json)));
+      outgoing = step;
+      void step.finally(() => {
+        if (outgoing === step) outgoing = null;
+      });
     },
     connected: () => isConnected,
     probe,

@@ -191,11 +191,16 @@ class PromptPeer extends SimplePeer {
       self.emit('signal', { type: 'renegotiate', renegotiate: true });
       return;
     }
-    self._pc.restartIce?.();
-    // A new offer now, even if an earlier one is still unanswered (it went out on a socket that had
-    // died with the old network): simple-peer's negotiate() would queue this one behind it forever.
+    // An offer with new ICE credentials now, even if an earlier one is still unanswered (it went out
+    // on a socket that had died with the old network): simple-peer's negotiate() would queue this one
+    // behind it forever. Asked for through the offer's options rather than pc.restartIce(), which
+    // would also fire negotiationneeded and have the media negotiator offer the same on the dead channel.
+    const withOptions = self as unknown as { offerOptions: RTCOfferOptions | undefined };
+    const previous = withOptions.offerOptions;
+    withOptions.offerOptions = { ...previous, iceRestart: true };
     self._isNegotiating = true;
     self._createOffer();
+    withOptions.offerOptions = previous;
   }
 
   /** Bytes received on the connection's transport (its SCTP acknowledgements included); null if unknown. */

@@ -12,7 +12,8 @@ export const callButton = (page: Page, name: string): Locator => callRegion(page
 export async function watchConnections(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const connections: RTCPeerConnection[] = [];
-    const state = { connections, offers: 0 };
+    // Rollbacks: a local offer dropped for the other side's (the polite side of crossing offers).
+    const state = { connections, offers: 0, rollbacks: 0 };
     (window as unknown as { __calls: typeof state }).__calls = state;
     const Original = window.RTCPeerConnection;
     const setLocal = Original.prototype.setLocalDescription;
@@ -23,10 +24,17 @@ export async function watchConnections(page: Page): Promise<void> {
       }, () => undefined);
       return result;
     } as typeof setLocal;
+    const setRemote = Original.prototype.setRemoteDescription;
+    Original.prototype.setRemoteDescription = function (this: RTCPeerConnection, ...args: unknown[]) {
+      // An offer taken while our own is out: the implicit rollback of the polite side.
+      if ((args[0] as RTCSessionDescriptionInit | undefined)?.type === 'offer' && this.signalingState === 'have-local-offer') state.rollbacks += 1;
+      return (setRemote as (...a: unknown[]) => Promise<void>).apply(this, args);
+    } as typeof setRemote;
     window.RTCPeerConnection = class extends Original {
       constructor(config?: RTCConfiguration) {
         super(config);
         connections.push(this);
+
       }
     } as typeof RTCPeerConnection;
   });
@@ -83,3 +91,53 @@ export async function received(page: Page): Promise<Array<{ framesDecoded: numbe
 
 /** Offers this page has set since it loaded (each renegotiation is one). */
 export const offersSent = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { __calls: { offers: number } }).__calls.offers);
+
+/** Per connection: audio energy and video frames received so far (rising while media flows). */
+export async function flow(page: Page): Promise<Array<{ audioEnergy: number; framesDecoded: number }>> {
+  return page.evaluate(async () => {
+    const { connections } = (window as unknown as { __calls: { connections: RTCPeerConnection[] } }).__calls;
+    const results = [];
+    for (const connection of connections) {
+      if (connection.connectionState !== 'connected') continue;
+      let audioEnergy = 0;
+      let framesDecoded = 0;
+      for (const stat of (await connection.getStats()).values()) {
+        if (stat.type !== 'inbound-rtp') continue;
+        if (stat.kind === 'audio') audioEnergy += stat.totalAudioEnergy ?? 0;
+        if (stat.kind === 'video') framesDecoded += stat.framesDecoded ?? 0;
+      }
+      results.push({ audioEnergy, framesDecoded });
+    }
+    return results;
+  });
+}
+
+/** How much audio energy and how many frames arrived over all connections during `ms`. */
+export async function flowDuring(page: Page, ms: number): Promise<{ audioEnergy: number; framesDecoded: number }> {
+  const sum = (rows: Array<{ audioEnergy: number; framesDecoded: number }>) => rows.reduce((total, row) => ({ audioEnergy: total.audioEnergy + row.audioEnergy, framesDecoded: total.framesDecoded + row.framesDecoded }), { audioEnergy: 0, framesDecoded: 0 });
+  const before = sum(await flow(page));
+  await page.waitForTimeout(ms);
+  const after = sum(await flow(page));
+  return { audioEnergy: after.audioEnergy - before.audioEnergy, framesDecoded: after.framesDecoded - before.framesDecoded };
+}
+
+/** Local tracks the page opened (getUserMedia / getDisplayMedia) and their state now. */
+export function watchLocalTracks(page: Page): Promise<void> {
+  return page.addInitScript(() => {
+    const opened: MediaStreamTrack[] = [];
+    (window as unknown as { __localTracks: MediaStreamTrack[] }).__localTracks = opened;
+    for (const name of ['getUserMedia', 'getDisplayMedia'] as const) {
+      const original = navigator.mediaDevices[name].bind(navigator.mediaDevices) as (constraints?: MediaStreamConstraints) => Promise<MediaStream>;
+      navigator.mediaDevices[name] = (async (constraints?: MediaStreamConstraints) => {
+        const stream = await original(constraints);
+        opened.push(...stream.getTracks());
+        return stream;
+      }) as never;
+    }
+  }).then(() => undefined);
+}
+
+export const localTrackStates = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { __localTracks: MediaStreamTrack[] }).__localTracks.map((track) => `${track.kind}:${track.readyState}`));
+
+/** Local offers this page rolled back because the other side's crossed them (perfect negotiation's polite side). */
+export const rollbacks = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { __calls: { rollbacks: number } }).__calls.rollbacks);

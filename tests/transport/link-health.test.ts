@@ -128,15 +128,20 @@ describe('a live connection that loses its path', () => {
     expect(link.restarts).toHaveLength(2);
   });
 
-  it('sends a restart again when the signaling socket comes back, without counting the lost one', () => {
+  it('sends a restart again when the signaling socket comes back, once per attempt, without counting the lost one', () => {
     const link = watch();
     link.report('failed');
     link.health.signalingBack();
+    // A restart whose own offer broke the socket (too big for the node) would otherwise loop for ever.
     link.health.signalingBack();
-    expect(link.restarts).toHaveLength(3);
+    link.health.signalingBack();
+    expect(link.restarts).toHaveLength(2);
     link.clock.advance(RESTART_TIMEOUT_MS * (MAX_RESTARTS - 1));
     expect(link.gaveUp()).toBe(0);
-    link.clock.advance(RESTART_TIMEOUT_MS);
+    // A later attempt may be sent again once too.
+    link.health.signalingBack();
+    expect(link.restarts).toHaveLength(2 + (MAX_RESTARTS - 1) + 1);
+    link.clock.advance(RESTART_TIMEOUT_MS * 2);
     expect(link.gaveUp()).toBe(1);
   });
 

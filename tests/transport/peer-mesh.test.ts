@@ -292,6 +292,28 @@ describe('peer mesh', () => {
     for (const mesh of room.meshes.values()) expect(mesh.connectedPeers().length).toBeLessThanOrEqual(4);
   });
 
+  it('passes an ICE restart offer to the live connection, and takes a fresh offer from a connected peer as a new connection', () => {
+    const room = createRoom(20);
+    const alice = room.join('alice');
+    room.settle();
+    const bob = room.join('bob');
+    room.settle();
+    expect(alice.connectedPeers()).toEqual(['bob']);
+    const made = room.created.length;
+    // An offer on a connection that is up goes out marked as a restart…
+    const fake = new FakePeer(true, 'alice');
+    alice.handleSignal({ kind: 'signal', from: 'bob', to: 'alice', signal: { type: 'offer', from: fake, restart: true } });
+    room.clock.advance(0);
+    expect(room.created.length, 'a restart makes no new connection').toBe(made);
+    expect(alice.connectedPeers()).toEqual(['bob']);
+    // …while one that is not is Bob starting over (he gave up on the old connection): Alice answers it on a new one.
+    alice.handleSignal({ kind: 'signal', from: 'bob', to: 'alice', signal: { type: 'offer', from: fake } });
+    room.clock.advance(0);
+    expect(room.created.length).toBe(made + 1);
+    expect(room.created.at(-1)).toBe('alice');
+    void bob;
+  });
+
   it('ignores signals addressed to someone else and answers nobody it did not expect', () => {
     const room = createRoom(20);
     const alice = room.join('alice');

@@ -96,6 +96,39 @@ describe('sealed signaling', () => {
     expect(bobGot.slice(4)).toEqual([{ kind: 'announce', from: 'named', key }, { kind: 'announce', from: 'named' }, { kind: 'announce', from: 'named' }, { kind: 'announce', from: 'named' }]);
   });
 
+  it('deflates a restart offer of a call under the node\'s frame limit, keeps every payload in order, and drops a decompression bomb', async () => {
+    node = await startNode();
+    const keys = deriveRoomKeys(createRoomSecret());
+    const [bobGot, bobDrops]: [SignalPayload[], string[]] = [[], []];
+    const alice = client(wsUrl(node), keys, [], []);
+    client(wsUrl(node), keys, bobGot, bobDrops);
+    await until(() => alice.connected(), 5000, 'alice connected');
+    await until(() => (node?.stats.framesIn ?? 0) >= 2, 5000, 'both subscribed');
+    // An offer the size of an ICE restart during a call with screens (nine sections, ~20 KB of SDP):
+    // sealed plain it would be a ~27 KB frame, which the node refuses (MAX_FRAME_BYTES 16 KiB).
+    const section = (i: number): string => `m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 100 101\r\na=mid:${i}\r\n${Array.from({ length: 48 }, (_, j) => `a=rtpmap:${96 + j} VP8/90000\r\na=rtcp-fb:${96 + j} nack pli\r\n`).join('')}`;
+    const sdp = `v=0\r\n${Array.from({ length: 9 }, (_, i) => section(i)).join('')}`;
+    expect(sdp.length).toBeGreaterThan(20_000);
+    alice.publish({ kind: 'signal', from: 'a', to: 'b', signal: { type: 'offer', sdp } });
+    // Candidates published right after are not overtaken by the offer's compression.
+    for (let i = 0; i < 3; i++) alice.publish({ kind: 'signal', from: 'a', to: 'b', signal: { candidate: { candidate: `candidate:${i}` } } });
+    await until(() => bobGot.length === 4, 5000, 'offer and candidates');
+    expect((bobGot[0] as { signal: { sdp: string } }).signal.sdp).toBe(sdp);
+    expect(bobGot.slice(1).map((payload) => (payload as { signal: { candidate: { candidate: string } } }).signal.candidate.candidate)).toEqual(['candidate:0', 'candidate:1', 'candidate:2']);
+    expect(Object.values(node.stats.framesRejected).reduce((sum, n) => sum + n, 0)).toBe(0);
+    // A member who deflates a payload that inflates past 64 KiB gets it dropped, not inflated.
+    const intruder = await TestClient.connect(wsUrl(node));
+    closers.push(() => intruder.close());
+    intruder.subscribe(keys.topic);
+    await intruder.roundTrip();
+    const bomb = new Uint8Array(200_000).fill(0x20);
+    const deflated = new Uint8Array(await new Response(new Blob([bomb]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
+    intruder.publish(keys.topic, toBase64Url(sealBox(keys.signalKey, Uint8Array.of(0, ...deflated))));
+    await until(() => bobDrops.length === 1, 5000, 'the bomb dropped');
+    expect(bobDrops).toEqual(['decode']);
+    expect(bobGot).toHaveLength(4);
+  });
+
   it('subscribes at once on a socket opened ahead of time, and a peer on it is reached without waiting', async () => {
     node = await startNode();
     const keys = deriveRoomKeys(createRoomSecret());
