@@ -11,7 +11,7 @@ import { callButton, joinCall, rollbacks, tile, videoPlaying, watchConnections }
  */
 describe('crossing renegotiations in Chromium', () => {
   const harness = useRoomHarness();
-  const open = (url: string): Promise<Page> => harness.openPage(url, { beforeGoto: (page) => void watchConnections(page) });
+  const open = (url: string): Promise<Page> => harness.openPage(url, { beforeGoto: (page) => watchConnections(page) });
 
   /** Clicks Camera on both pages at one wall-clock instant, each a few seeded ms off it. */
   async function toggleTogether(pages: readonly Page[], jitterMs: readonly number[]): Promise<void> {

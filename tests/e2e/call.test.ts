@@ -7,9 +7,9 @@ describe('calls in Chromium (fake camera and microphone)', () => {
   const harness = useRoomHarness();
   const open = async (url: string): Promise<Page> =>
     harness.openPage(url, {
-      beforeGoto: (page) => {
-        void watchConnections(page);
-        void watchLocalTracks(page);
+      beforeGoto: async (page) => {
+        await watchConnections(page);
+        await watchLocalTracks(page);
       },
     });
 

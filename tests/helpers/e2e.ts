@@ -16,7 +16,7 @@ export interface RoomHarness {
    * A page opened at `url`: in a fresh context (empty storage, downloads allowed), or in `context`
    * (another tab of that browser); `beforeGoto` runs first (to listen to the page from its start).
    */
-  openPage(url: string, options?: { context?: BrowserContext; beforeGoto?: (page: Page) => void }): Promise<Page>;
+  openPage(url: string, options?: { context?: BrowserContext; beforeGoto?: (page: Page) => unknown }): Promise<Page>;
   /** Registers a context to close at the end. */
   track(context: BrowserContext): void;
 }
@@ -48,7 +48,7 @@ export function useRoomHarness(): RoomHarness {
         contexts.push(context);
       }
       const page = await context.newPage();
-      options.beforeGoto?.(page);
+      await options.beforeGoto?.(page);
       await page.goto(url);
       return page;
     },
