@@ -143,6 +143,7 @@ export class CallSession {
     if (this.phase === 'joined' || this.full()) return;
     this.phase = 'joined';
     this.compact = false;
+    this.#host.links.setInCall(true);
     this.#known = new Set(this.members().filter((member) => !member.isSelf).map((member) => member.key));
     this.#publish();
     this.#statsTimer = setInterval(() => void this.#tick(), STATS_EVERY_MS);
@@ -159,6 +160,7 @@ export class CallSession {
     this.speaking = new Set();
     this.note = null;
     this.#host.setPresence(null);
+    this.#host.links.setInCall(false);
     this.#peers.sync();
     if (wasIn) this.#host.alert('callLeave');
   }

@@ -16,12 +16,15 @@ export interface MediaLinks {
   onMessage(listener: (peerId: string, key: string, text: string) => void): () => void;
   /** Calls `listener` whenever a peer proves its key or its connection closes; returns an unsubscribe. */
   onChange(listener: () => void): () => void;
+  /** This person joined or left the call: call members connect to each other directly, caps or not. */
+  setInCall(inCall: boolean): void;
 }
 
 export interface MediaLinksHost {
   readonly peers: () => ReadonlyMap<string, string>;
   readonly connection: MediaLinks['connection'];
   readonly sendTo: (peerId: string, message: Uint8Array) => void;
+  readonly setInCall: (inCall: boolean) => void;
 }
 
 /** The links, and the two calls the provider makes into them: a message came, the set of links changed. */
@@ -33,6 +36,7 @@ export function createMediaLinks(host: MediaLinksHost): { readonly links: MediaL
       peers: host.peers,
       connection: host.connection,
       send: (peerId, text) => host.sendTo(peerId, encodeMedia(text)),
+      setInCall: host.setInCall,
       onMessage(listener) {
         messageListeners.add(listener);
         return () => void messageListeners.delete(listener);
@@ -57,11 +61,16 @@ export function createMediaLinks(host: MediaLinksHost): { readonly links: MediaL
  */
 export function createMediaRelay(): { readonly links: MediaLinks; attach(media: MediaLinks | null): void } {
   let current: MediaLinks | null = null;
+  let inCall = false;
   let unsubscribe: Array<() => void> = [];
   const relay = createMediaLinks({
     peers: () => current?.peers() ?? new Map(),
     connection: (peerId) => current?.connection(peerId) ?? null,
     sendTo: () => undefined,
+    setInCall: (value) => {
+      inCall = value;
+      current?.setInCall(value);
+    },
   });
   const links: MediaLinks = { ...relay.links, send: (peerId, text) => current?.send(peerId, text) };
   return {
@@ -70,6 +79,7 @@ export function createMediaRelay(): { readonly links: MediaLinks; attach(media: 
       for (const stop of unsubscribe) stop();
       current = media;
       unsubscribe = media === null ? [] : [media.onMessage(relay.deliver), media.onChange(relay.changed)];
+      if (inCall) media?.setInCall(true);
       relay.changed();
     },
   };

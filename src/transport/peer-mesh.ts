@@ -13,6 +13,7 @@
  */
 import type { ChunkWriter } from './link-sender.js';
 import { createLinkHealth, type LinkHealth, type RestartOutcome } from './link-health.js';
+import { peerWriter, REAL_TIMERS, type MeshTimers, type PeerLike } from './mesh-peer.js';
 import { createReadyOffers } from './ready-offer.js';
 import type { SignalPayload } from './signaling-client.js';
 import type { ConnectionPath } from './simple-peer-factory.js';
@@ -20,50 +21,7 @@ import type { ConnectionPath } from './simple-peer-factory.js';
 /** Why a connection that never came up was dropped: ICE found no path, it took too long, or it broke. */
 export type ConnectFailure = 'no_path' | 'timeout' | 'error';
 
-/** The part of a simple-peer instance used here. */
-export interface PeerLike {
-  signal(data: unknown): void;
-  write(chunk: Uint8Array): boolean;
-  destroy(): void;
-  readonly connected: boolean;
-  on(event: 'signal', listener: (data: unknown) => void): this;
-  on(event: 'connect' | 'close' | 'drain' | 'negotiated', listener: () => void): this;
-  on(event: 'data', listener: (data: Uint8Array) => void): this;
-  on(event: 'error', listener: (error: Error) => void): this;
-  /** A writer straight to the data channel, with its own backpressure (simple-peer-factory.ts); absent: write() and 'drain'. */
-  channelWriter?(): ChunkWriter | null;
-  /** ICE state changes (simple-peer's 'iceStateChange'): what link-health.ts watches. */
-  on(event: 'iceStateChange', listener: (state: string) => void): this;
-  /** Restart ICE, or ask the offering side to (simple-peer-factory.ts); absent: no restarts. */
-  restartIce?(): void;
-  /** Pass new ICE servers / policy to the live connection. */
-  setConfiguration?(configuration: RTCConfiguration): void;
-  /** Bytes received on the connection's transport; link-health.ts reads it around sends. */
-  receivedBytes?(): Promise<number | null>;
-  /** 'direct' or 'relayed', from the selected candidate pair. */
-  connectionPath?(): Promise<ConnectionPath | null>;
-  /** The live RTCPeerConnection for calls (simple-peer-factory.ts); absent or null: no media. */
-  mediaConnection?(): { readonly connection: RTCPeerConnection; readonly polite: boolean } | null;
-}
-
-/**
- * The clock the mesh reads and schedules with: the real one by default; tests pass a fake they
- * advance by hand, so timeouts and offer ages are exact instead of raced against real time.
- */
-export interface MeshTimers {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Calls `callback` once, `ms` from now; returns a handle for clearTimeout (never undefined). */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Cancels a handle `setTimeout` returned; a handle that already ran or was cancelled is ignored. */
-  clearTimeout(handle: unknown): void;
-}
-
-const REAL_TIMERS: MeshTimers = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export type { MeshTimers, PeerLike } from './mesh-peer.js';
 
 export interface PeerMeshOptions {
   readonly selfId: string;
@@ -98,16 +56,26 @@ export interface PeerMeshOptions {
   readonly onConnectFailed?: (peerId: string, cause: ConnectFailure) => void;
   /** An ICE restart of a live connection started, brought it back, or gave up (link-health.ts). */
   readonly onRestart?: (peerId: string, outcome: RestartOutcome) => void;
+  /** Whether this person is in the room's call: call members connect to each other beyond the caps. */
+  readonly inCall?: () => boolean;
 }
+
+/**
+ * Connections a call member may make and accept beyond the caps, for other call members: a call
+ * needs every pair connected directly, where text is content with a partial mesh (updates are
+ * flooded). Calls hold at most 16 people (core/call-state.ts), so 16 more is every one of them.
+ */
+export const CALL_EXTRA_CONNECTIONS = 16;
 
 export interface PeerMesh {
   /** Handles a payload from the signaling client. */
   handleSignal(payload: SignalPayload): void;
   /**
    * Tells the room we are here (on joining, and when below the connection cap); with `to`, asks that
-   * one peer to offer now, replacing any offer of theirs we may have refused (an unblock).
+   * one peer to offer now, replacing any offer of theirs we may have refused (an unblock). With
+   * `call`, says we are in the call: other call members not yet connected to us offer, caps or not.
    */
-  announce(to?: string): void;
+  announce(to?: string, call?: boolean): void;
   /** Queues chunks to one connected peer (simple-peer applies backpressure on bufferedAmount). */
   send(peerId: string, chunks: readonly Uint8Array[]): void;
   /** The connected peer's writer, for a sender that respects its backpressure (link-sender.ts); null if not connected. */
@@ -143,6 +111,8 @@ interface Entry {
   ice: string;
   /** Restarts ICE when the live connection loses its path; null until connected. */
   health: LinkHealth | null;
+  /** Made beyond the caps, between two call members: its offer says so. */
+  readonly forCall: boolean;
 }
 
 const MAX_EARLY_CHUNKS = 256;
@@ -174,8 +144,11 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
    * Media renegotiation never comes this way: it travels on the data channel (media-negotiator.ts).
    */
   const publishSignal = (to: string, signal: unknown): void => {
-    const restart = entries.get(to)?.connected === true && (signal as { type?: unknown }).type === 'offer';
-    options.publish({ kind: 'signal', from: options.selfId, to, signal: restart ? { ...(signal as object), restart: true } : signal });
+    const entry = entries.get(to);
+    const isOffer = (signal as { type?: unknown }).type === 'offer';
+    const restart = entry?.connected === true && isOffer;
+    const call = entry?.forCall === true && isOffer && !restart;
+    options.publish({ kind: 'signal', from: options.selfId, to, signal: restart ? { ...(signal as object), restart: true } : call ? { ...(signal as object), call: true } : signal });
   };
 
   const readyOffers = createReadyOffers({
@@ -189,16 +162,18 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
 
   const acceptLimit = options.maxConnections + Math.max(2, Math.ceil(options.maxConnections / 2));
 
-  const open = (peerId: string, initiator: boolean): Entry | undefined => {
-    if (entries.size >= (initiator ? options.maxConnections : acceptLimit)) return undefined;
-    const readyPeer = initiator ? readyOffers.take(peerId) : null;
+  const open = (peerId: string, initiator: boolean, forCall = false): Entry | undefined => {
+    const limit = (initiator ? options.maxConnections : acceptLimit) + (forCall ? CALL_EXTRA_CONNECTIONS : 0);
+    if (entries.size >= limit) return undefined;
+    // A ready offer's held signals go out before this entry exists, unmarked: not for a call.
+    const readyPeer = initiator && !forCall ? readyOffers.take(peerId) : null;
     let peer: PeerLike;
     try {
       peer = readyPeer ?? options.createPeer(initiator);
     } catch {
       return undefined;
     }
-    const entry: Entry = { peer, initiator, opened: timers.now(), connected: false, early: [], timer: timers.setTimeout(() => remove(peerId, entry, 'timeout'), timeoutMs), ice: 'new', health: null };
+    const entry: Entry = { peer, initiator, opened: timers.now(), connected: false, early: [], timer: timers.setTimeout(() => remove(peerId, entry, 'timeout'), timeoutMs), ice: 'new', health: null, forCall };
     entries.set(peerId, entry);
     // A ready offer publishes its own signals (held ones already sent to this peer).
     if (readyPeer === null) peer.on('signal', (signal) => publishSignal(peerId, signal));
@@ -257,7 +232,9 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
           known = undefined;
         }
         if (known !== undefined) return;
-        if (entries.size < options.maxConnections) open(payload.from, true);
+        // Two call members who are not connected: the one who hears the other's call announce offers.
+        if (payload.call === true && options.inCall?.() === true) open(payload.from, true, true);
+        else if (entries.size < options.maxConnections) open(payload.from, true);
         // At the offer cap but able to accept: ask the announcer, who is below its own cap, to offer.
         else if (payload.to === undefined && entries.size < acceptLimit) options.publish({ kind: 'announce', from: options.selfId, to: payload.from });
         return;
@@ -275,7 +252,9 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         known = undefined;
       }
       // A signal from an unknown peer must be an offer; anything else belongs to a connection we dropped.
-      const entry = known ?? (isOffer ? open(payload.from, false) : undefined);
+      // One marked for a call is taken beyond the cap while we are in the call too.
+      const forCall = (payload.signal as { call?: unknown }).call === true && options.inCall?.() === true;
+      const entry = known ?? (isOffer ? open(payload.from, false, forCall) : undefined);
       if (entry === undefined) return;
       // The answering side asks for an ICE restart: only the offering side of a live connection does one.
       if ((payload.signal as { renegotiate?: unknown }).renegotiate === true) {
@@ -288,43 +267,20 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         remove(payload.from, entry);
       }
     },
-    announce(to) {
+    announce(to, call) {
       if (destroyed) return;
-      if (to !== undefined) options.publish({ kind: 'announce', from: options.selfId, to });
+      if (call === true) options.publish({ kind: 'announce', from: options.selfId, ...(to === undefined ? {} : { to }), call: true });
+      else if (to !== undefined) options.publish({ kind: 'announce', from: options.selfId, to });
       else if (entries.size < options.maxConnections) options.publish({ kind: 'announce', from: options.selfId });
     },
     writer(peerId) {
       const entry = entries.get(peerId);
       if (entry === undefined || !entry.connected) return null;
-      const direct = entry.peer.channelWriter?.() ?? null;
-      if (direct !== null) {
-        return {
-          write: (chunk) => {
-            if (entries.get(peerId) !== entry) return true;
-            entry.health?.sent();
-            try {
-              return direct.write(chunk);
-            } catch {
-              remove(peerId, entry);
-              return true;
-            }
-          },
-          onDrain: (listener) => direct.onDrain(listener),
-        };
-      }
-      return {
-        write: (chunk) => {
-          if (entries.get(peerId) !== entry) return true;
-          entry.health?.sent();
-          try {
-            return entry.peer.write(chunk);
-          } catch {
-            remove(peerId, entry);
-            return true;
-          }
-        },
-        onDrain: (listener) => void entry.peer.on('drain', listener),
-      };
+      return peerWriter(entry.peer, {
+        current: () => entries.get(peerId) === entry,
+        sent: () => entry.health?.sent(),
+        failed: () => remove(peerId, entry),
+      });
     },
     send(peerId, chunks) {
       const entry = entries.get(peerId);

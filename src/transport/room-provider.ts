@@ -158,6 +158,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   let tabSeen = false;
   let signalingUp = false;
   let destroyed = false;
+  /** In the room's call: announces say so, and call members connect beyond the caps. */
+  let inCall = false;
   const { whenReady } = createHistoryGate(options.historyLoaded, () => destroyed, () => options.onDrop('update', 'budget'));
 
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
@@ -227,6 +229,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     },
     connection: (peerId) => (links.has(peerId) ? mesh.mediaConnection(peerId) : null),
     sendTo: (peerId, message) => sendTo(peerId, message),
+    setInCall: (value) => {
+      inCall = value;
+      if (value) mesh.announce(undefined, true);
+    },
   });
 
   /** A new link (peer or tabs): greeted at once, asked for history once this device's own is loaded. */
@@ -263,6 +269,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (!meshReady) return;
       if (connected) {
         mesh.announce();
+        if (inCall) mesh.announce(undefined, true);
         mesh.signalingBack();
       }
       reportStatus();
@@ -279,6 +286,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     createPeer: options.createPeer,
     onConnectFailed: (peerId, cause) => connectivity.connectFailed(peerId, cause),
     onRestart: (peerId, outcome) => connectivity.restarted(peerId, outcome),
+    inCall: () => inCall,
     onConnect: (peerId) => {
       const writer = mesh.writer(peerId);
       if (writer === null) return;
@@ -343,7 +351,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   void whenReady(() => void doc.on('update', onDocUpdate));
   const stopPresence = options.presence.onChange(onPresence);
 
-  const reannounce = setInterval(() => mesh.announce(), REANNOUNCE_MS);
+  const reannounce = setInterval(() => {
+    mesh.announce();
+    if (inCall) mesh.announce(undefined, true);
+  }, REANNOUNCE_MS);
   const stallCheck = setInterval(() => {
     const stalled = requests.checkStalled();
     if (stalled !== null) {

@@ -20,7 +20,7 @@ export interface SocketLike {
 
 export type SignalPayload =
   /** `key`: the announcer's public key (base64url), so a member who cannot be reached can be named; a hint, not a proof. */
-  | { readonly kind: 'announce'; readonly from: string; readonly to?: string; readonly key?: string }
+  | { readonly kind: 'announce'; readonly from: string; readonly to?: string; readonly key?: string; readonly call?: true }
   | { readonly kind: 'signal'; readonly from: string; readonly to: string; readonly signal: unknown };
 
 export interface SignalingClientOptions {
@@ -84,7 +84,9 @@ function parsePayload(value: unknown): SignalPayload | null {
   if (fields['kind'] === 'announce') {
     const key = fields['key'];
     const named = typeof key === 'string' && KEY_TEXT.test(key) ? { key } : {};
-    return to === undefined ? { kind: 'announce', from, ...named } : { kind: 'announce', from, to, ...named };
+    // In a call: members of the call connect to each other beyond the connection cap (peer-mesh.ts).
+    const call = fields['call'] === true ? { call: true as const } : {};
+    return to === undefined ? { kind: 'announce', from, ...named, ...call } : { kind: 'announce', from, to, ...named, ...call };
   }
   if (fields['kind'] === 'signal' && typeof to === 'string' && typeof fields['signal'] === 'object' && fields['signal'] !== null) {
     return { kind: 'signal', from, to, signal: fields['signal'] };

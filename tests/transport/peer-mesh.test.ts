@@ -45,7 +45,7 @@ class FakePeer implements PeerLike {
   }
 }
 
-function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOfferMs?: number, readyOfferMaxAgeMs?: number) {
+function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOfferMs?: number, readyOfferMaxAgeMs?: number, inCall?: (id: string) => boolean) {
   const clock = new FakeClock();
   const meshes = new Map<string, PeerMesh>();
   const queue: SignalPayload[] = [];
@@ -75,6 +75,7 @@ function createRoom(maxConnections: number, readyOfferAfterMs?: number, staleOff
       ...(readyOfferAfterMs === undefined ? {} : { readyOfferAfterMs }),
       ...(staleOfferMs === undefined ? {} : { staleOfferMs }),
       ...(readyOfferMaxAgeMs === undefined ? {} : { readyOfferMaxAgeMs }),
+      ...(inCall === undefined ? {} : { inCall: () => inCall(id) }),
     });
     meshes.set(id, mesh);
     mesh.announce();
@@ -312,6 +313,34 @@ describe('peer mesh', () => {
     expect(room.created.length).toBe(made + 1);
     expect(room.created.at(-1)).toBe('alice');
     void bob;
+  });
+
+  it('connects two call members directly where the text mesh left them apart, beyond every cap', () => {
+    const calling = new Set<string>();
+    const room = createRoom(1, undefined, undefined, undefined, (id) => calling.has(id));
+    for (const id of ['ann', 'ben', 'cat', 'dan', 'eve']) {
+      room.join(id);
+      room.settle();
+    }
+    expect(isConnected(room.meshes)).toBe(true);
+    // Two people the partial mesh did not connect directly.
+    const ids = [...room.meshes.keys()];
+    const pair = ids.flatMap((a) => ids.filter((b) => a < b && !room.meshes.get(a)?.connectedPeers().includes(b)).map((b) => [a, b] as const))[0];
+    if (pair === undefined) throw new Error('the mesh is complete: no pair to test');
+    const [first, second] = pair;
+    // Someone not in the call announcing as usual changes nothing between them.
+    room.meshes.get(first)?.announce();
+    room.settle();
+    expect(room.meshes.get(first)?.connectedPeers()).not.toContain(second);
+    // Both join the call; the second one's call announce makes the first offer, caps or not.
+    calling.add(first);
+    calling.add(second);
+    room.meshes.get(second)?.announce(undefined, true);
+    room.settle();
+    expect(room.meshes.get(first)?.connectedPeers()).toContain(second);
+    expect(room.meshes.get(second)?.connectedPeers()).toContain(first);
+    // A call announce heard by someone not in the call is an ordinary announce: nobody else goes over the cap.
+    for (const id of ids.filter((id) => !calling.has(id))) expect(room.meshes.get(id)?.connectedPeers().length ?? 0).toBeLessThanOrEqual(1 + 2);
   });
 
   it('ignores signals addressed to someone else and answers nobody it did not expect', () => {
