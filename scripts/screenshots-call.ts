@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { launchChromium, requireClientBuild } from '../tests/helpers/browser.js';
-import { callButton, joinCall } from '../tests/helpers/call.js';
+import { callButton, joinCall, videoPlaying } from '../tests/helpers/call.js';
 import { startNode } from '../tests/helpers/node.js';
 
 const out = process.argv[2] ?? '/tmp/parley-shots';
@@ -42,11 +42,15 @@ try {
   await ana.getByRole('region', { name: 'Call' }).getByRole('button', { name: 'Start call' }).click();
   await joinCall(ben);
   await joinCall(phone);
-  await ana.waitForTimeout(4000);
+  const until = async (check: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; i < 100 && !(await check()); i++) await ana.waitForTimeout(300);
+  };
+  await until(async () => (await videoPlaying(ana, 'Ben')) && (await videoPlaying(ana, 'نیلوفر')) && (await videoPlaying(phone, 'Ana')) && (await videoPlaying(phone, 'Ben')));
   await ana.screenshot({ path: `${out}/call-three.png` });
   await phone.screenshot({ path: `${out}/call-phone.png` });
   await callButton(ben, 'Share screen').click();
-  await ana.waitForTimeout(4000);
+  await until(() => videoPlaying(ana, 'Ben (screen)'));
+  await ana.waitForTimeout(1000);
   await ana.screenshot({ path: `${out}/call-screen-share.png` });
   await callButton(ana, 'Show chat').click();
   await ana.waitForTimeout(1000);
