@@ -21,6 +21,12 @@ export interface RoomRules {
   readonly maxMessageChars: number;
   /** Messages older than this are hidden, one of LIFETIME_CHOICES; 0 = keep forever. */
   readonly lifetimeSeconds: number;
+  /**
+   * Cameras start off for whoever joins a call this big or bigger (core/call-state.ts), one of
+   * VIDEO_OFF_CHOICES; absent: the default. Optional, and signed only when present, so rules signed
+   * before calls existed keep their signatures.
+   */
+  readonly videoOffFrom?: number;
 }
 
 export const DEFAULT_RULES: RoomRules = { slowModeSeconds: 0, maxMessageChars: MAX_TEXT_CHARS, lifetimeSeconds: 0 };
@@ -28,6 +34,8 @@ export const MAX_REASON_CHARS = 200;
 export const MAX_SLOW_MODE_SECONDS = 3600;
 /** Off, an hour, a day, a week: a short list the UI can offer and every peer can check exactly. */
 export const LIFETIME_CHOICES: readonly number[] = [0, 3600, 86_400, 604_800];
+/** Call sizes from which cameras start off: 2 (voice only), 4, 6 (the default), 8, or 17 (never: calls hold 16). */
+export const VIDEO_OFF_CHOICES: readonly number[] = [2, 4, 6, 8, 17];
 /** Mute deadlines share the stamps' range (9 base36 digits of ms), so they compare with any wall time. */
 const MAX_UNTIL_MS = 36 ** 9 - 1;
 /**
@@ -94,11 +102,14 @@ const isIntegerIn = (value: unknown, min: number, max: number): value is number 
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
 function checkRules(value: unknown): DropReason | RoomRules {
-  if (!isPlainObject(value) || !hasExactFields(value, RULES_FIELDS)) return 'shape';
-  const { slowModeSeconds, maxMessageChars, lifetimeSeconds } = value;
+  const withVideo = isPlainObject(value) && Object.hasOwn(value, 'videoOffFrom');
+  if (!isPlainObject(value) || !hasExactFields(value, withVideo ? [...RULES_FIELDS, 'videoOffFrom'] : RULES_FIELDS)) return 'shape';
+  const { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom } = value;
   if (!isIntegerIn(slowModeSeconds, 0, MAX_SLOW_MODE_SECONDS) || !isIntegerIn(maxMessageChars, 1, MAX_TEXT_CHARS)) return 'shape';
   if (typeof lifetimeSeconds !== 'number' || !LIFETIME_CHOICES.includes(lifetimeSeconds)) return 'shape';
-  return { slowModeSeconds, maxMessageChars, lifetimeSeconds };
+  if (!withVideo) return { slowModeSeconds, maxMessageChars, lifetimeSeconds };
+  if (typeof videoOffFrom !== 'number' || !VIDEO_OFF_CHOICES.includes(videoOffFrom)) return 'shape';
+  return { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom };
 }
 
 /** Checks the kind-specific fields of `value` (ignoring any others) and returns a fresh draft holding only them. */
@@ -157,7 +168,7 @@ function checkDraft(kind: ModerationKind, value: Record<string, unknown>): DropR
 function payloadValues(draft: ModerationDraft): string[] {
   switch (draft.kind) {
     case 'rules':
-      return [String(draft.rules.slowModeSeconds), String(draft.rules.maxMessageChars), String(draft.rules.lifetimeSeconds)];
+      return [String(draft.rules.slowModeSeconds), String(draft.rules.maxMessageChars), String(draft.rules.lifetimeSeconds), ...(draft.rules.videoOffFrom === undefined ? [] : [String(draft.rules.videoOffFrom)])];
     case 'kick':
     case 'ban':
       return [draft.target, draft.reason];
@@ -212,8 +223,8 @@ export async function createModerationAction(
 function payloadFields(draft: ModerationDraft): Record<string, unknown> {
   switch (draft.kind) {
     case 'rules': {
-      const { slowModeSeconds, maxMessageChars, lifetimeSeconds } = draft.rules;
-      return { rules: { slowModeSeconds, maxMessageChars, lifetimeSeconds } };
+      const { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom } = draft.rules;
+      return { rules: { slowModeSeconds, maxMessageChars, lifetimeSeconds, ...(videoOffFrom === undefined ? {} : { videoOffFrom }) } };
     }
     case 'kick':
     case 'ban':

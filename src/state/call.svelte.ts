@@ -4,7 +4,7 @@
  * on a microphone or camera except a person's click, nothing of a call is stored, and tracks go
  * only to call members this person has not blocked and the room has not banned.
  */
-import { cameraAllowedOnJoin, DEFAULT_CALL_LIMITS, planVideoSenders, type CallLimits, type CallPresence, type MediaSlot } from '../core/call-state.js';
+import { cameraAllowedOnJoin, planVideoSenders, type CallLimits, type CallPresence, type MediaSlot } from '../core/call-state.js';
 import type { DropReason } from '../core/types.js';
 import type { MediaLinks } from '../transport/media-links.js';
 import { describeMediaError, listDevices, NO_DEVICES, openCamera, openMicrophone, openScreen, stopTrack, type DeviceLists } from './call-media.js';
@@ -30,7 +30,8 @@ export interface CallHost {
   /** Plays the call's join/leave sound, as the sound settings say. */
   alert(event: 'callJoin' | 'callLeave'): void;
   drop(reason: DropReason): void;
-  readonly limits?: CallLimits;
+  /** The room's call limits now (the admin's rules may set when cameras start off). */
+  limits(): CallLimits;
 }
 
 /** One person in the call, as a tile shows them. */
@@ -71,7 +72,6 @@ export class CallSession {
   /** Offers this device sent for media (tests and benchmarks count renegotiations). */
   offers = 0;
 
-  readonly limits: CallLimits;
   readonly #host: CallHost;
   readonly #peers: CallPeers;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -80,7 +80,6 @@ export class CallSession {
 
   constructor(host: CallHost) {
     this.#host = host;
-    this.limits = host.limits ?? DEFAULT_CALL_LIMITS;
     this.#peers = createCallPeers({
       links: host.links,
       sendTo: (key) => this.phase === 'joined' && !host.excluded(key) && this.#inCall(key),
@@ -92,6 +91,11 @@ export class CallSession {
       },
       onOffer: () => void this.offers++,
     });
+  }
+
+  /** The room's call limits now. */
+  get limits(): CallLimits {
+    return this.#host.limits();
   }
 
   /** Everyone in the call now, this person first when in it; blocked people never appear. */

@@ -5,6 +5,7 @@
  * joinParts, once every part exists. Callbacks below read the session's data (identity, whether
  * the history is loaded) when they run, never a part that does not exist yet.
  */
+import { DEFAULT_CALL_LIMITS } from '../core/call-state.js';
 import { CallSession } from './call.svelte.js';
 import { encodeMessageEntry } from '../core/message-entry.js';
 import type { MessageEntry } from '../core/types.js';
@@ -199,5 +200,6 @@ export function createCall(session: RoomSession, roster: Roster, moderation: Ses
     excluded: (key) => moderation.blocked.has(key) || session.filter.refuses(key),
     alert: (event) => session.alerts.emit(event),
     drop: (reason) => session.drop('media', reason),
+    limits: () => ({ ...DEFAULT_CALL_LIMITS, videoOffFrom: moderation.rules.videoOffFrom ?? DEFAULT_CALL_LIMITS.videoOffFrom }),
   });
 }

@@ -48,6 +48,7 @@ const drafts = (): ModerationDraft[] => [
   { kind: 'unban', target: userKey },
   { kind: 'mute', target: userKey, untilMs: T0 + 60_000 },
   { kind: 'rules', rules: { slowModeSeconds: 30, maxMessageChars: 500, lifetimeSeconds: 86_400 } },
+  { kind: 'rules', rules: { slowModeSeconds: 0, maxMessageChars: 500, lifetimeSeconds: 0, videoOffFrom: 4 } },
   { kind: 'filter', words: ['spam', 'كلمة', '悪い言葉'] },
   { kind: 'lock', members: [userKey, adminKey] },
   { kind: 'unlock' },
@@ -73,6 +74,16 @@ describe('moderation actions', () => {
       expect(decoded, draft.kind).toEqual({ ok: true, action });
       expect(await verifyModerationAction(action, adminKey), draft.kind).toBe(true);
     }
+  });
+
+  it('signs the call size only when the rules carry one, so rules signed before calls keep their signatures', async () => {
+    const without = await act({ kind: 'rules', rules: DEFAULT_RULES }, T0, 7);
+    const withSize = await act({ kind: 'rules', rules: { ...DEFAULT_RULES, videoOffFrom: 8 } }, T0, 8);
+    expect(await verifyModerationAction(without, adminKey)).toBe(true);
+    expect(await verifyModerationAction(withSize, adminKey)).toBe(true);
+    // Taking the size away from a signed action (or adding one) breaks its signature.
+    expect(await verifyModerationAction(altered(withSize, { rules: DEFAULT_RULES }), adminKey)).toBe(false);
+    expect(await verifyModerationAction(altered(without, { rules: { ...DEFAULT_RULES, videoOffFrom: 2 } }), adminKey)).toBe(false);
   });
 
   it('stores only the fields of its kind', async () => {
@@ -155,6 +166,8 @@ describe('moderation actions', () => {
       ['zero max chars', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, maxMessageChars: 0 } }), 'shape'],
       ['max chars over the text limit', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, maxMessageChars: MAX_TEXT_CHARS + 1 } }), 'shape'],
       ['lifetime not offered', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, lifetimeSeconds: 7200 } }), 'shape'],
+      ['call size not offered', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, videoOffFrom: 5 } }), 'shape'],
+      ['call size as a string', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, videoOffFrom: '6' } }), 'shape'],
       ['rules with extra field', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, admin: userKey } }), 'shape'],
       ['rules missing a field', rules.id, storedWith(rules, { rules: { slowModeSeconds: 0, maxMessageChars: 10 } }), 'shape'],
       ['rules as array', rules.id, storedWith(rules, { rules: [0, 10, 0] }), 'shape'],
