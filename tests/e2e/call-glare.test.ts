@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nickOf, peopleItems, useRoomHarness } from '../helpers/e2e.js';
+import { nickOf, useRoomHarness } from '../helpers/e2e.js';
 import { createRandom } from '../helpers/random.js';
-import { callButton, joinCall, rollbacks, tile, videoPlaying, watchConnections } from '../helpers/call.js';
+import { callButton, joinCall, rollbacks, roomWith, tile, videoPlaying, watchConnections } from '../helpers/call.js';
 
 /**
  * Crossing renegotiations: simple-peer lets only its initiator offer and queues the rest, which is
@@ -20,11 +20,7 @@ describe('crossing renegotiations in Chromium', () => {
   }
 
   it('two people toggle their cameras at the same instant 20 times, and every toggle lands on both sides', async () => {
-    const alice = await open(harness.node().url());
-    await alice.getByRole('button', { name: 'Create room' }).click();
-    await expect.poll(() => alice.url()).toMatch(/#k=/);
-    const bob = await open(alice.url());
-    for (const page of [alice, bob]) await expect.poll(() => peopleItems(page).count(), { timeout: 20_000 }).toBe(2);
+    const [alice, bob] = (await roomWith(open, harness.node().url(), 2)) as [Page, Page];
     await joinCall(alice);
     await joinCall(bob);
     const nicks = new Map([[alice, await nickOf(alice)], [bob, await nickOf(bob)]]);

@@ -1,28 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nickOf, peopleItems, useRoomHarness } from '../helpers/e2e.js';
-import { callButton, callRegion, joinCall, localTrackStates, received, tile, videoPlaying, watchConnections, watchLocalTracks } from '../helpers/call.js';
+import { nickOf, useRoomHarness } from '../helpers/e2e.js';
+import { callButton, callPages, callRegion, joinCall, localTrackStates, received, roomWith, tile, videoPlaying } from '../helpers/call.js';
 
 /** Blocked and banned people are never in your call; a kick ends the kicked person's call. */
 describe('calls and moderation in Chromium', () => {
   const harness = useRoomHarness();
-  const open = async (url: string): Promise<Page> =>
-    harness.openPage(url, {
-      beforeGoto: async (page) => {
-        await watchConnections(page);
-        await watchLocalTracks(page);
-      },
-    });
+  const open = callPages(harness);
 
   /** The admin (who created the room) and two members, all in a call with cameras on. */
   async function callOfThree(): Promise<{ admin: Page; bob: Page; carol: Page; nicks: Map<Page, string> }> {
-    const admin = await open(harness.node().url());
-    await admin.getByRole('button', { name: 'Create room' }).click();
-    await expect.poll(() => admin.url()).toMatch(/#k=.*&/);
-    const member = admin.url().replace(/&s=[^&]*/, '');
-    const bob = await open(member);
-    const carol = await open(member);
-    for (const page of [admin, bob, carol]) await expect.poll(() => peopleItems(page).count(), { timeout: 20_000 }).toBe(3);
+    const [admin, bob, carol] = (await roomWith(open, harness.node().url(), 3)) as [Page, Page, Page];
     for (const page of [admin, bob, carol]) await joinCall(page);
     const nicks = new Map<Page, string>();
     for (const page of [admin, bob, carol]) nicks.set(page, await nickOf(page));

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { nickOf, peopleItems, useRoomHarness } from '../helpers/e2e.js';
-import { callButton, callRegion, flowDuring, joinCall, localTrackStates, offersSent, received, tile, videoPlaying, watchConnections, watchLocalTracks } from '../helpers/call.js';
+import { nickOf, useRoomHarness } from '../helpers/e2e.js';
+import { callButton, callPages, callRegion, flowDuring, joinCall, localTrackStates, offersSent, received, roomWith, videoPlaying } from '../helpers/call.js';
 
 describe('calls in Chromium (fake camera and microphone)', () => {
   const harness = useRoomHarness();
-  const open = async (url: string): Promise<Page> =>
-    harness.openPage(url, {
-      beforeGoto: async (page) => {
-        await watchConnections(page);
-        await watchLocalTracks(page);
-      },
-    });
-
-  async function room(people: number): Promise<Page[]> {
-    const first = await open(harness.node().url());
-    await first.getByRole('button', { name: 'Create room' }).click();
-    await expect.poll(() => first.url()).toMatch(/#k=/);
-    const pages = [first];
-    for (let i = 1; i < people; i++) pages.push(await open(first.url()));
-    for (const page of pages) await expect.poll(() => peopleItems(page).count(), { timeout: 20_000 }).toBe(people);
-    return pages;
-  }
+  const open = callPages(harness);
+  const room = (people: number): Promise<Page[]> => roomWith(open, harness.node().url(), people);
 
   it('three people see and hear each other, and Leave call stops every track', async () => {
     const pages = await room(3);

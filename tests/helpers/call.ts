@@ -4,6 +4,7 @@
  * receivers' getStats (frames decoded, audio level), through a hook installed before the app loads.
  */
 import type { Locator, Page } from 'playwright-core';
+import type { RoomHarness } from './e2e.js';
 
 export const callRegion = (page: Page): Locator => page.getByRole('region', { name: 'Call' });
 export const callButton = (page: Page, name: string): Locator => callRegion(page).getByRole('button', { name, exact: true });
@@ -92,6 +93,12 @@ export async function received(page: Page): Promise<Array<{ framesDecoded: numbe
 /** Offers this page has set since it loaded (each renegotiation is one). */
 export const offersSent = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { __calls: { offers: number } }).__calls.offers);
 
+/**
+ * Audio energy (getStats totalAudioEnergy) below which what arrived over 1.5 s is silence: a muted
+ * track sends silent frames that still add ~1e-9; the fake microphone's beeps add ~1e-3 and more.
+ */
+export const SILENCE = 1e-6;
+
 /** Per connection: audio energy and video frames received so far (rising while media flows). */
 export async function flow(page: Page): Promise<Array<{ audioEnergy: number; framesDecoded: number }>> {
   return page.evaluate(async () => {
@@ -141,3 +148,25 @@ export const localTrackStates = (page: Page): Promise<string[]> => page.evaluate
 
 /** Local offers this page rolled back because the other side's crossed them (perfect negotiation's polite side). */
 export const rollbacks = (page: Page): Promise<number> => page.evaluate(() => (window as unknown as { __calls: { rollbacks: number } }).__calls.rollbacks);
+
+/** Opens pages that record their connections and local tracks from their first script on. */
+export function callPages(harness: RoomHarness): (url: string) => Promise<Page> {
+  return (url) =>
+    harness.openPage(url, {
+      beforeGoto: async (page) => {
+        await watchConnections(page);
+        await watchLocalTracks(page);
+      },
+    });
+}
+
+/** A new room with `people` pages in it (the first created it, and is its admin), each listing them all. */
+export async function roomWith(open: (url: string) => Promise<Page>, nodeUrl: string, people: number): Promise<Page[]> {
+  const first = await open(nodeUrl);
+  await first.getByRole('button', { name: 'Create room' }).click();
+  await first.waitForURL(/#k=/);
+  const pages = [first];
+  for (let i = 1; i < people; i++) pages.push(await open(first.url()));
+  for (const page of pages) await page.getByRole('list', { name: 'People' }).getByRole('listitem').nth(people - 1).waitFor({ timeout: 20_000 });
+  return pages;
+}
