@@ -7,7 +7,7 @@
 import { cameraAllowedOnJoin, planVideoSenders, type CallLimits, type CallPresence, type MediaSlot } from '../core/call-state.js';
 import type { DropReason } from '../core/types.js';
 import type { MediaLinks } from '../transport/media-links.js';
-import { describeMediaError, listDevices, NO_DEVICES, openCamera, openMicrophone, openScreen, stopTrack, type DeviceLists } from './call-media.js';
+import { LocalMedia } from './call-local.svelte.js';
 import { createCallPeers, type CallPeers } from './call-peers.js';
 import { createUploadWatch, SPEAKING_LEVEL } from './call-stats.js';
 import type { Person } from './people.js';
@@ -45,26 +45,12 @@ export interface CallMember {
 
 export class CallSession {
   phase: CallPhase = $state('idle');
-  micOn = $state(false);
-  camOn = $state(false);
-  screenOn = $state(false);
-  /** Hold a key to talk: the microphone sends only while it is held. */
-  pushToTalk = $state(false);
-  talking = $state(false);
   /** The call shrunk to a strip while chatting. */
   compact = $state(false);
-  error: string | null = $state(null);
   /** Said when the upload cannot carry this person's video. */
   note: string | null = $state(null);
-  devices: DeviceLists = $state.raw(NO_DEVICES);
-  micId: string | null = $state(null);
-  camId: string | null = $state(null);
-  speakerId: string | null = $state(null);
-  /** This device's tracks: a tile shows the camera, the preview too. */
-  localMic: MediaStreamTrack | null = $state.raw(null);
-  localCam: MediaStreamTrack | null = $state.raw(null);
-  localScreen: MediaStreamTrack | null = $state.raw(null);
-  localScreenAudio: MediaStreamTrack | null = $state.raw(null);
+  /** This device's microphone, camera and screen. */
+  readonly local: LocalMedia;
   /** Bumped whenever a remote track comes or goes. */
   tracksVersion = $state(0);
   /** Keys of the people heard speaking now (from the receivers' audio levels). */
@@ -80,11 +66,12 @@ export class CallSession {
 
   constructor(host: CallHost) {
     this.#host = host;
+    this.local = new LocalMedia({ changed: () => this.#publish(), switched: () => this.#peers.sync(), cameraAllowed: () => this.cameraAllowed() });
     this.#peers = createCallPeers({
       links: host.links,
       sendTo: (key) => this.phase === 'joined' && !host.excluded(key) && this.#inCall(key),
       answer: (key) => !host.excluded(key),
-      localTracks: () => this.#tracks(),
+      localTracks: () => this.local.tracks(),
       onTracks: () => void this.tracksVersion++,
       onDrop: (reason) => {
         if (reason !== 'collision') host.drop(reason === 'stale' ? 'stale' : reason === 'unsolicited' ? 'unsolicited' : reason);
@@ -103,7 +90,7 @@ export class CallSession {
     const members: CallMember[] = [];
     for (const person of this.#host.people()) {
       if (person.isSelf) {
-        if (this.phase === 'joined') members.unshift({ key: person.key, nick: person.nick, color: person.color, isSelf: true, call: this.#presence() });
+        if (this.phase === 'joined') members.unshift({ key: person.key, nick: person.nick, color: person.color, isSelf: true, call: this.local.presence() });
       } else if (person.call !== null && !this.#host.excluded(person.key)) {
         members.push({ key: person.key, nick: person.nick, color: person.color, isSelf: false, call: person.call });
       }
@@ -119,7 +106,7 @@ export class CallSession {
   /** Whether a camera may start now: calls from `limits.videoOffFrom` people are voice by default. */
   cameraAllowed(): boolean {
     const others = this.members().filter((member) => !member.isSelf).length;
-    return this.camOn || cameraAllowedOnJoin(others, this.limits);
+    return this.local.localCam !== null || cameraAllowedOnJoin(others, this.limits);
   }
 
   /** The call is full: a mesh sends each voice to everyone. */
@@ -130,15 +117,15 @@ export class CallSession {
   /** Opens the preview: nothing is turned on until the person clicks Microphone or Camera. */
   preview(): void {
     if (this.phase !== 'idle') return;
-    this.error = null;
+    this.local.error = null;
     this.phase = 'preview';
-    void this.refreshDevices();
+    void this.local.refreshDevices();
   }
 
   /** Closes the preview without joining, turning off what it turned on. */
   cancelPreview(): void {
     if (this.phase !== 'preview') return;
-    this.#stopLocal();
+    this.local.stopAll();
     this.phase = 'idle';
   }
 
@@ -160,129 +147,13 @@ export class CallSession {
     const wasIn = this.phase === 'joined';
     this.phase = 'idle';
     clearInterval(this.#statsTimer);
-    this.#stopLocal();
+    this.local.stopAll();
     this.speaking = new Set();
     this.note = null;
     this.#host.setPresence(null);
     this.#host.links.setInCall(false);
     this.#peers.sync();
     if (wasIn) this.#host.alert('callLeave');
-  }
-
-  async toggleMic(): Promise<void> {
-    if (this.localMic === null) {
-      try {
-        this.localMic = await openMicrophone(this.micId);
-      } catch (error) {
-        this.error = describeMediaError(error, 'microphone');
-        return;
-      }
-      this.micOn = true;
-    } else {
-      this.micOn = !this.micOn;
-    }
-    this.error = null;
-    this.#applyMute();
-    this.#publish();
-  }
-
-  async toggleCamera(): Promise<void> {
-    if (this.localCam !== null) {
-      stopTrack(this.localCam);
-      this.localCam = null;
-      this.camOn = false;
-    } else {
-      if (!this.cameraAllowed()) return;
-      try {
-        this.localCam = await openCamera(this.camId);
-      } catch (error) {
-        this.error = describeMediaError(error, 'camera');
-        return;
-      }
-      this.camOn = true;
-      this.localCam.addEventListener('ended', () => {
-        if (this.localCam?.readyState === 'ended') void this.toggleCamera();
-      });
-    }
-    this.error = null;
-    this.#publish();
-  }
-
-  async toggleScreen(): Promise<void> {
-    if (this.localScreen !== null) {
-      this.#stopScreen();
-    } else {
-      try {
-        const { video, audio } = await openScreen();
-        this.localScreen = video;
-        this.localScreenAudio = audio;
-        // The browser's own "Stop sharing" ends the track.
-        video.addEventListener('ended', () => {
-          if (this.localScreen === video) {
-            this.#stopScreen();
-            this.#publish();
-          }
-        });
-      } catch (error) {
-        this.error = describeMediaError(error, 'screen');
-        return;
-      }
-      this.screenOn = true;
-    }
-    this.error = null;
-    this.#publish();
-  }
-
-  /** Push-to-talk: the key went down (true) or up. */
-  talk(down: boolean): void {
-    if (!this.pushToTalk || this.talking === down) return;
-    this.talking = down;
-    this.#applyMute();
-  }
-
-  setPushToTalk(on: boolean): void {
-    this.pushToTalk = on;
-    this.talking = false;
-    this.#applyMute();
-  }
-
-  /** Switches the microphone or camera to another device: the new track replaces the old without renegotiation. */
-  async chooseDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
-    if (kind === 'audioinput') {
-      this.micId = deviceId;
-      if (this.localMic === null) return;
-      try {
-        const next = await openMicrophone(deviceId);
-        const previous = this.localMic;
-        this.localMic = next;
-        this.#applyMute();
-        this.#peers.sync();
-        stopTrack(previous);
-      } catch (error) {
-        this.error = describeMediaError(error, 'microphone');
-      }
-    } else {
-      this.camId = deviceId;
-      if (this.localCam === null) return;
-      try {
-        const next = await openCamera(deviceId);
-        const previous = this.localCam;
-        this.localCam = next;
-        this.#peers.sync();
-        stopTrack(previous);
-      } catch (error) {
-        this.error = describeMediaError(error, 'camera');
-      }
-    }
-  }
-
-  /** The speaker remote voices play through (HTMLMediaElement.setSinkId where supported). */
-  chooseSpeaker(deviceId: string): void {
-    this.speakerId = deviceId;
-  }
-
-  async refreshDevices(): Promise<void> {
-    this.devices = await listDevices();
   }
 
   /** A member's remote track on `slot`, if they send one to us. */
@@ -308,52 +179,22 @@ export class CallSession {
     this.#peers.close();
   }
 
+  #publish(): void {
+    if (this.phase !== 'joined') return;
+    this.#host.setPresence(this.local.presence());
+    this.#peers.sync();
+  }
+
   #inCall(key: string): boolean {
     return this.#host.people().some((person) => person.key === key && !person.isSelf && person.call !== null);
   }
 
-  #presence(): CallPresence {
-    return { mic: this.micOn && this.localMic !== null, cam: this.localCam !== null, screen: this.localScreen !== null };
-  }
-
-  #tracks(): Record<MediaSlot, MediaStreamTrack | null> {
-    return { mic: this.localMic, cam: this.localCam, screen: this.localScreen, screenAudio: this.localScreenAudio };
-  }
-
-  #publish(): void {
-    if (this.phase !== 'joined') return;
-    this.#host.setPresence(this.#presence());
-    this.#peers.sync();
-  }
-
-  /** Muted, or push-to-talk and the key is up: the track sends silence (no renegotiation, no device light change). */
-  #applyMute(): void {
-    if (this.localMic !== null) this.localMic.enabled = this.micOn && (!this.pushToTalk || this.talking);
-  }
-
-  #stopScreen(): void {
-    stopTrack(this.localScreen);
-    stopTrack(this.localScreenAudio);
-    this.localScreen = null;
-    this.localScreenAudio = null;
-    this.screenOn = false;
-  }
-
-  #stopLocal(): void {
-    stopTrack(this.localMic);
-    stopTrack(this.localCam);
-    this.#stopScreen();
-    this.localMic = null;
-    this.localCam = null;
-    this.micOn = false;
-    this.camOn = false;
-  }
-
   async #tick(): Promise<void> {
     const receivers = this.#peers.receivers();
-    const plan = planVideoSenders(this.limits.videoUplinkBps, receivers, this.localScreen !== null);
+    const { localCam, localScreen } = this.local;
+    const plan = planVideoSenders(this.limits.videoUplinkBps, receivers, localScreen !== null);
     this.#peers.applyPlan(plan);
-    const planned = (this.localCam === null ? 0 : plan.cam.maxBitrate) + (this.localScreen === null ? 0 : plan.screen.maxBitrate);
+    const planned = (localCam === null ? 0 : plan.cam.maxBitrate) + (localScreen === null ? 0 : plan.screen.maxBitrate);
     const readings = await this.#peers.readStats();
     if (this.phase !== 'joined') return;
     const speaking = new Set<string>();
@@ -365,6 +206,6 @@ export class CallSession {
     }
     const same = speaking.size === this.speaking.size && [...speaking].every((key) => this.speaking.has(key));
     if (!same) this.speaking = speaking;
-    this.note = this.localCam !== null || this.localScreen !== null ? this.#upload.update(limited) : this.#upload.update(false);
+    this.note = this.#upload.update(limited && (this.local.localCam !== null || this.local.localScreen !== null));
   }
 }
