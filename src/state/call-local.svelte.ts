@@ -47,6 +47,7 @@ export class LocalMedia {
         return;
       }
       this.micOn = true;
+      this.#opened(this.localMic);
     } else {
       this.micOn = !this.micOn;
     }
@@ -69,6 +70,7 @@ export class LocalMedia {
         return;
       }
       this.camOn = true;
+      this.#opened(this.localCam);
       this.localCam.addEventListener('ended', () => {
         if (this.localCam?.readyState === 'ended') void this.toggleCamera();
       });
@@ -162,6 +164,14 @@ export class LocalMedia {
   /** The tracks to send, by slot. */
   tracks(): Record<MediaSlot, MediaStreamTrack | null> {
     return { mic: this.localMic, cam: this.localCam, screen: this.localScreen, screenAudio: this.localScreenAudio };
+  }
+
+  /** A device was granted: the lists now carry names, and the choice shows the device in use. */
+  #opened(track: MediaStreamTrack): void {
+    const deviceId = track.getSettings().deviceId ?? null;
+    if (track.kind === 'audio') this.micId = deviceId;
+    else this.camId = deviceId;
+    void this.refreshDevices();
   }
 
   /** Muted, or push-to-talk and the key is up: the track sends silence (no renegotiation, no device light change). */
