@@ -28,6 +28,17 @@ describe('call controls in Chromium', () => {
     await expect.poll(() => tile(bob, aliceNick).getByText('(microphone off)').count(), { timeout: 10_000 }).toBe(1);
     await callButton(alice, 'Microphone').click();
     await expect.poll(async () => (await flowDuring(bob, 1500)).audioEnergy, { timeout: 15_000 }).toBeGreaterThan(SILENCE * 1000);
+    // Push to talk: silence until Space is held (outside any control), sound while it is.
+    await callButton(alice, 'Devices').click();
+    await callRegion(alice).getByRole('checkbox', { name: 'Push to talk (hold Space)' }).check();
+    await expect.poll(async () => (await flowDuring(bob, 1500)).audioEnergy, { timeout: 15_000 }).toBeLessThan(SILENCE);
+    await alice.locator('body').focus();
+    await alice.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await alice.keyboard.down('Space');
+    await callRegion(alice).getByText('Talking…').waitFor();
+    await expect.poll(async () => (await flowDuring(bob, 1500)).audioEnergy, { timeout: 15_000 }).toBeGreaterThan(SILENCE * 1000);
+    await alice.keyboard.up('Space');
+    await expect.poll(async () => (await flowDuring(bob, 1500)).audioEnergy, { timeout: 15_000 }).toBeLessThan(SILENCE);
     expect(await offersSent(alice)).toBe(offers);
   }, 120_000);
 
