@@ -29,6 +29,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options:
   { name: 'trust', budgetMs: 25 * 60_000, run: runTrustBench },
   { name: 'ice', budgetMs: 5 * 60_000, run: async (options) => (await import('./ice.js')).runIceBench(options) },
   { name: 'nat', budgetMs: 20 * 60_000, run: async (options) => (await import('./nat.js')).runNatBench(options) },
+  { name: 'call', budgetMs: 20 * 60_000, run: async (options) => (await import('./call.js')).runCallBench(options) },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {
