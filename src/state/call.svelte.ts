@@ -7,12 +7,15 @@
 import { cameraAllowedOnJoin, planVideoSenders, type CallLimits, type CallPresence, type MediaSlot } from '../core/call-state.js';
 import type { DropReason } from '../core/types.js';
 import type { MediaLinks } from '../transport/media-links.js';
-import { LocalMedia } from './call-local.svelte.js';
+import type { LocalMedia } from './call-local.svelte.js';
 import { createCallPeers, type CallPeers } from './call-peers.js';
 import { createUploadWatch, SPEAKING_LEVEL } from './call-stats.js';
 import type { Person } from './people.js';
 
 export type CallPhase = 'idle' | 'preview' | 'joined';
+
+const NO_TRACKS: Readonly<Record<MediaSlot, MediaStreamTrack | null>> = { mic: null, cam: null, screen: null, screenAudio: null };
+const NOT_SENDING: CallPresence = { mic: false, cam: false, screen: false };
 
 /** How often stats are read while in a call: the speaking indicator, the upload watch, the bitrate split. */
 const STATS_EVERY_MS = 500;
@@ -49,8 +52,11 @@ export class CallSession {
   compact = $state(false);
   /** Said when the upload cannot carry this person's video. */
   note: string | null = $state(null);
-  /** This device's microphone, camera and screen. */
-  readonly local: LocalMedia;
+  /**
+   * This device's microphone, camera and screen: loaded with the preview (its code is not part of
+   * the room's first load), and there for as long as the page after that.
+   */
+  local: LocalMedia | null = $state.raw(null);
   /** Bumped whenever a remote track comes or goes. */
   tracksVersion = $state(0);
   /** Keys of the people heard speaking now (from the receivers' audio levels). */
@@ -66,12 +72,11 @@ export class CallSession {
 
   constructor(host: CallHost) {
     this.#host = host;
-    this.local = new LocalMedia({ changed: () => this.#publish(), switched: () => this.#peers.sync(), cameraAllowed: () => this.cameraAllowed() });
     this.#peers = createCallPeers({
       links: host.links,
       sendTo: (key) => this.phase === 'joined' && !host.excluded(key) && this.#inCall(key),
       answer: (key) => !host.excluded(key),
-      localTracks: () => this.local.tracks(),
+      localTracks: () => this.local?.tracks() ?? NO_TRACKS,
       onTracks: () => void this.tracksVersion++,
       onDrop: (reason) => {
         if (reason !== 'collision') host.drop(reason === 'stale' ? 'stale' : reason === 'unsolicited' ? 'unsolicited' : reason);
@@ -90,7 +95,7 @@ export class CallSession {
     const members: CallMember[] = [];
     for (const person of this.#host.people()) {
       if (person.isSelf) {
-        if (this.phase === 'joined') members.unshift({ key: person.key, nick: person.nick, color: person.color, isSelf: true, call: this.local.presence() });
+        if (this.phase === 'joined') members.unshift({ key: person.key, nick: person.nick, color: person.color, isSelf: true, call: this.local?.presence() ?? NOT_SENDING });
       } else if (person.call !== null && !this.#host.excluded(person.key)) {
         members.push({ key: person.key, nick: person.nick, color: person.color, isSelf: false, call: person.call });
       }
@@ -106,7 +111,7 @@ export class CallSession {
   /** Whether a camera may start now: calls from `limits.videoOffFrom` people are voice by default. */
   cameraAllowed(): boolean {
     const others = this.members().filter((member) => !member.isSelf).length;
-    return this.local.localCam !== null || cameraAllowedOnJoin(others, this.limits);
+    return (this.local?.localCam ?? null) !== null || cameraAllowedOnJoin(others, this.limits);
   }
 
   /** The call is full: a mesh sends each voice to everyone. */
@@ -117,15 +122,17 @@ export class CallSession {
   /** Opens the preview: nothing is turned on until the person clicks Microphone or Camera. */
   preview(): void {
     if (this.phase !== 'idle') return;
-    this.local.error = null;
     this.phase = 'preview';
-    void this.local.refreshDevices();
+    void this.#loadLocal().then((local) => {
+      local.error = null;
+      void local.refreshDevices();
+    });
   }
 
   /** Closes the preview without joining, turning off what it turned on. */
   cancelPreview(): void {
     if (this.phase !== 'preview') return;
-    this.local.stopAll();
+    this.local?.stopAll();
     this.phase = 'idle';
   }
 
@@ -147,7 +154,7 @@ export class CallSession {
     const wasIn = this.phase === 'joined';
     this.phase = 'idle';
     clearInterval(this.#statsTimer);
-    this.local.stopAll();
+    this.local?.stopAll();
     this.speaking = new Set();
     this.note = null;
     this.#host.setPresence(null);
@@ -179,9 +186,16 @@ export class CallSession {
     this.#peers.close();
   }
 
+  async #loadLocal(): Promise<LocalMedia> {
+    if (this.local !== null) return this.local;
+    const { LocalMedia: Local } = await import('./call-local.svelte.js');
+    this.local ??= new Local({ changed: () => this.#publish(), switched: () => this.#peers.sync(), cameraAllowed: () => this.cameraAllowed() });
+    return this.local;
+  }
+
   #publish(): void {
     if (this.phase !== 'joined') return;
-    this.#host.setPresence(this.local.presence());
+    this.#host.setPresence(this.local?.presence() ?? NOT_SENDING);
     this.#peers.sync();
   }
 
@@ -191,7 +205,8 @@ export class CallSession {
 
   async #tick(): Promise<void> {
     const receivers = this.#peers.receivers();
-    const { localCam, localScreen } = this.local;
+    const localCam = this.local?.localCam ?? null;
+    const localScreen = this.local?.localScreen ?? null;
     const plan = planVideoSenders(this.limits.videoUplinkBps, receivers, localScreen !== null);
     this.#peers.applyPlan(plan);
     const planned = (localCam === null ? 0 : plan.cam.maxBitrate) + (localScreen === null ? 0 : plan.screen.maxBitrate);
@@ -206,6 +221,6 @@ export class CallSession {
     }
     const same = speaking.size === this.speaking.size && [...speaking].every((key) => this.speaking.has(key));
     if (!same) this.speaking = speaking;
-    this.note = this.#upload.update(limited && (this.local.localCam !== null || this.local.localScreen !== null));
+    this.note = this.#upload.update(limited && (localCam !== null || localScreen !== null));
   }
 }
