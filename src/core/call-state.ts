@@ -5,7 +5,7 @@
  *
  * No DOM or WebRTC here: descriptions are plain text checked before any browser parser sees them.
  */
-import { hasExactFields, isPlainObject } from './strict-json.js';
+import { hasExactFields, isPlainObject, parseStrictObject } from './strict-json.js';
 
 /** A member's part in the call: absent when not in it. Signed with the rest of presence. */
 export interface CallPresence {
@@ -70,15 +70,10 @@ export function checkSdp(sdp: string): boolean {
 
 /** Parses a media-negotiation message's JSON; a refusal to count if it is not one. Never throws. */
 export function parseMediaDescription(text: string): MediaDescription | MediaRefusal {
-  if (text.length > MAX_MEDIA_MESSAGE_BYTES) return 'size';
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'shape';
-  }
-  if (!isPlainObject(value) || !hasExactFields(value, ['seq', 'type', 'sdp', 'mids'])) return 'shape';
-  const { seq, type, sdp, mids } = value;
+  const fields = parseStrictObject(text, MAX_MEDIA_MESSAGE_BYTES, ['seq', 'type', 'sdp', 'mids']);
+  if (fields === 'size') return 'size';
+  if (typeof fields === 'string') return 'shape';
+  const { seq, type, sdp, mids } = fields;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return 'shape';
   if (type !== 'offer' && type !== 'answer') return 'shape';
   if (typeof sdp !== 'string') return 'shape';

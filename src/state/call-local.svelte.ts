@@ -17,8 +17,6 @@ export interface LocalMediaHooks {
 
 export class LocalMedia {
   micOn = $state(false);
-  camOn = $state(false);
-  screenOn = $state(false);
   /** Hold a key to talk: the microphone sends only while it is held. */
   pushToTalk = $state(false);
   talking = $state(false);
@@ -36,6 +34,16 @@ export class LocalMedia {
 
   constructor(hooks: LocalMediaHooks) {
     this.#hooks = hooks;
+  }
+
+  /** The camera is on: there is a camera track. */
+  get camOn(): boolean {
+    return this.localCam !== null;
+  }
+
+  /** A screen is shared: there is a screen track. */
+  get screenOn(): boolean {
+    return this.localScreen !== null;
   }
 
   async toggleMic(): Promise<void> {
@@ -60,7 +68,6 @@ export class LocalMedia {
     if (this.localCam !== null) {
       stopTrack(this.localCam);
       this.localCam = null;
-      this.camOn = false;
     } else {
       if (!this.#hooks.cameraAllowed()) return;
       try {
@@ -69,7 +76,6 @@ export class LocalMedia {
         this.error = describeMediaError(error, 'camera');
         return;
       }
-      this.camOn = true;
       this.#opened(this.localCam);
       this.localCam.addEventListener('ended', () => {
         if (this.localCam?.readyState === 'ended') void this.toggleCamera();
@@ -98,7 +104,6 @@ export class LocalMedia {
         this.error = describeMediaError(error, 'screen');
         return;
       }
-      this.screenOn = true;
     }
     this.error = null;
     this.#hooks.changed();
@@ -119,31 +124,20 @@ export class LocalMedia {
 
   /** Switches the microphone or camera to another device: the new track replaces the old without renegotiation. */
   async chooseDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<void> {
-    if (kind === 'audioinput') {
-      this.micId = deviceId;
-      if (this.localMic === null) return;
-      try {
-        const next = await openMicrophone(deviceId);
-        const previous = this.localMic;
-        this.localMic = next;
-        this.#applyMute();
-        this.#hooks.switched();
-        stopTrack(previous);
-      } catch (error) {
-        this.error = describeMediaError(error, 'microphone');
-      }
-    } else {
-      this.camId = deviceId;
-      if (this.localCam === null) return;
-      try {
-        const next = await openCamera(deviceId);
-        const previous = this.localCam;
-        this.localCam = next;
-        this.#hooks.switched();
-        stopTrack(previous);
-      } catch (error) {
-        this.error = describeMediaError(error, 'camera');
-      }
+    const audio = kind === 'audioinput';
+    if (audio) this.micId = deviceId;
+    else this.camId = deviceId;
+    const previous = audio ? this.localMic : this.localCam;
+    if (previous === null) return;
+    try {
+      const next = await (audio ? openMicrophone : openCamera)(deviceId);
+      if (audio) this.localMic = next;
+      else this.localCam = next;
+      this.#applyMute();
+      this.#hooks.switched();
+      stopTrack(previous);
+    } catch (error) {
+      this.error = describeMediaError(error, audio ? 'microphone' : 'camera');
     }
   }
 
@@ -184,7 +178,6 @@ export class LocalMedia {
     stopTrack(this.localScreenAudio);
     this.localScreen = null;
     this.localScreenAudio = null;
-    this.screenOn = false;
   }
 
   /** Stops every track (the camera light goes off) and forgets them. */
@@ -195,6 +188,5 @@ export class LocalMedia {
     this.localMic = null;
     this.localCam = null;
     this.micOn = false;
-    this.camOn = false;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The call's side of each connection: one media negotiator per directly connected member, our
  * tracks sent to exactly the people we may send to, and theirs taken only from the people we may
- * hear. Who those are is the call's decision (`sendTo`, `hear`); this module applies it on every
+ * answer. Who those are is the call's decision (`sendTo`, `answer`); this module applies it on every
  * change: a link coming or going, a presence change, a track switched.
  */
 import type { MediaRefusal, MediaSlot, SenderPlan } from '../core/call-state.js';
@@ -120,15 +120,7 @@ export function createCallPeers(options: CallPeersOptions): CallPeers {
         [...peers.values()].map(async (media) => {
           try {
             const report = (await media.negotiator.connection.getStats()) as unknown as Iterable<[string, Record<string, unknown>]>;
-            const transceivers = media.negotiator.connection.getTransceivers();
-            const slotOf = (mid: string): MediaSlot | null => {
-              for (const slot of ['mic', 'cam', 'screen', 'screenAudio'] as const) {
-                const track = media.negotiator.remoteTrack(slot);
-                if (track !== null && transceivers.some((transceiver) => transceiver.mid === mid && transceiver.receiver.track === track)) return slot;
-              }
-              return null;
-            };
-            return { key: media.key, readings: readConnectionStats(report), slotOf };
+            return { key: media.key, readings: readConnectionStats(report), slotOf: media.negotiator.slotOf };
           } catch {
             return null;
           }

@@ -79,7 +79,8 @@ export class CallSession {
       localTracks: () => this.local?.tracks() ?? NO_TRACKS,
       onTracks: () => void this.tracksVersion++,
       onDrop: (reason) => {
-        if (reason !== 'collision') host.drop(reason === 'stale' ? 'stale' : reason === 'unsolicited' ? 'unsolicited' : reason);
+        // Crossing offers are how perfect negotiation works, not a refusal.
+        if (reason !== 'collision') host.drop(reason);
       },
       onOffer: () => void this.offers++,
     });

@@ -44,6 +44,8 @@ export interface MediaNegotiator {
   applyPlan(slot: 'cam' | 'screen', plan: SenderPlan): Promise<void>;
   /** The remote track on the peer's `slot`, if it is sending one. */
   remoteTrack(slot: MediaSlot): MediaStreamTrack | null;
+  /** Which of the peer's slots a mid carries, by the labels of its latest offer; null if none. */
+  slotOf(mid: string): MediaSlot | null;
   /** Stops sending and receiving (leaving the call): every slot inactive, one renegotiation. */
   stop(): Promise<void>;
   readonly connection: MediaConnection;
@@ -170,6 +172,7 @@ export function createMediaNegotiator(options: MediaNegotiatorOptions): MediaNeg
         // Not negotiated yet: the next plan (every stats tick) applies it.
       }
     },
+    slotOf,
     remoteTrack(slot) {
       const mid = remoteMids[slot];
       if (mid === undefined) return null;
