@@ -6,6 +6,7 @@
  */
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
+import { isValidFileName, manifestSigningValues, MAX_FILE_NAME_CHARS, orderedManifest, parseFileManifest, type FileManifest } from './file-manifest.js';
 import { parseStamp } from './hlc.js';
 import { hasExactFields, isPlainObject } from './strict-json.js';
 import type { DropReason, MessageEntry } from './types.js';
@@ -18,6 +19,8 @@ const SIGNING_DOMAIN = utf8('parley/v1/message\u0000');
 const FIELDS: readonly string[] = ['v', 'id', 'author', 'nick', 'hlc', 'text', 'sig'];
 /** A reply (v2) carries one more field: the id of its target. */
 const REPLY_FIELDS: readonly string[] = [...FIELDS, 're'];
+/** A file (v3) carries its manifest instead; its text is the file's name. */
+const FILE_FIELDS: readonly string[] = [...FIELDS, 'file'];
 
 // Lone surrogates would encode to U+FFFD in the signed bytes, letting two texts share one signature.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -34,6 +37,8 @@ export interface MessageDraft {
   readonly hlc: string;
   /** The id of the message this one replies to; makes a v2 entry. */
   readonly re?: string;
+  /** The file this message shares; makes a v3 entry whose text is the file's name. Not with `re`. */
+  readonly file?: FileManifest;
 }
 
 /** True for a nickname as stored: already trimmed, 1–MAX_NICK_CHARS, well formed, no control characters. */
@@ -58,12 +63,17 @@ export function createMessageId(): string {
 
 /**
  * Domain-separated, length-prefixed encoding of every field but `sig`; no two entries share one.
- * A v2 entry adds its `re` last; `v` comes first, so a v1 and a v2 entry never share bytes.
+ * A v2 entry adds its `re` last, a v3 entry its manifest's values (manifestSigningValues); `v`
+ * comes first, so entries of two versions never share bytes.
  */
 export function messageSigningBytes(fields: Omit<MessageEntry, 'sig'>): Uint8Array {
   const parts: Uint8Array[] = [SIGNING_DOMAIN];
   const values = [String(fields.v), fields.id, fields.author, fields.nick, fields.hlc, fields.text];
   if (fields.v === 2) values.push(fields.re ?? '');
+  if (fields.v === 3) {
+    if (fields.file === undefined) throw new RangeError('a v3 entry needs a file');
+    values.push(...manifestSigningValues(fields.file));
+  }
   for (const value of values) {
     const bytes = utf8(value);
     const length = new Uint8Array(4);
@@ -73,15 +83,22 @@ export function messageSigningBytes(fields: Omit<MessageEntry, 'sig'>): Uint8Arr
   return concatBytes(...parts);
 }
 
-/** Signs a new message (nick trimmed). Rejects with RangeError for a draft that peers would drop: check with isValidNick/isValidText first. */
+/**
+ * Signs a new message (nick trimmed). Rejects with RangeError for a draft that peers would drop:
+ * check with isValidNick/isValidText (isValidFileName and parseFileManifest for a file) first.
+ */
 export async function createMessageEntry(identity: Identity, draft: MessageDraft, randomId: () => string = createMessageId): Promise<MessageEntry> {
   const nick = draft.nick.trim();
   if (!isValidNick(nick)) throw new RangeError('invalid nickname');
-  if (!isValidText(draft.text)) throw new RangeError('invalid message text');
+  if (draft.file === undefined ? !isValidText(draft.text) : !isValidFileName(draft.text)) throw new RangeError('invalid message text or file name');
   if (parseStamp(draft.hlc) === null) throw new RangeError('invalid hlc stamp');
   if (draft.re !== undefined && checkBase64(draft.re, MESSAGE_ID_BYTES) !== null) throw new RangeError('invalid reply target');
+  if (draft.re !== undefined && draft.file !== undefined) throw new RangeError('a file message cannot be a reply');
+  // The parsed copy: exactly the manifest's fields, as peers will read them.
+  const file = draft.file === undefined ? undefined : parseFileManifest(draft.file);
+  if (typeof file === 'string') throw new RangeError('invalid file manifest');
   const common = { id: randomId(), author: toBase64Url(identity.publicKey), nick, hlc: draft.hlc, text: draft.text };
-  const unsigned: Omit<MessageEntry, 'sig'> = draft.re === undefined ? { v: 1, ...common } : { v: 2, ...common, re: draft.re };
+  const unsigned: Omit<MessageEntry, 'sig'> = file !== undefined ? { v: 3, ...common, file } : draft.re === undefined ? { v: 1, ...common } : { v: 2, ...common, re: draft.re };
   return { ...unsigned, sig: toBase64Url(await sign(identity, messageSigningBytes(unsigned))) };
 }
 
@@ -103,19 +120,28 @@ export function checkBase64(text: string, bytes: number): DropReason | null {
 
 function checkEntry(key: unknown, value: unknown): DropReason | MessageEntry {
   if (!isPlainObject(value)) return 'shape';
-  const { v, id, author, nick, hlc, text, sig, re } = value;
-  const fields = v === 1 ? FIELDS : v === 2 ? REPLY_FIELDS : null;
+  const { v, id, author, nick, hlc, text, sig, re, file } = value;
+  const fields = v === 1 ? FIELDS : v === 2 ? REPLY_FIELDS : v === 3 ? FILE_FIELDS : null;
   if (fields === null || !hasExactFields(value, fields)) return 'shape';
   if (v === 2 && (typeof re !== 'string' || checkBase64(re, MESSAGE_ID_BYTES) !== null)) return 'shape';
   if (typeof id !== 'string' || typeof author !== 'string' || typeof nick !== 'string') return 'shape';
   if (typeof hlc !== 'string' || typeof text !== 'string' || typeof sig !== 'string') return 'shape';
   // Sizes before any scan of the contents.
-  if (nick.length < 1 || nick.length > MAX_NICK_CHARS || text.length < 1 || text.length > MAX_TEXT_CHARS) return 'size';
+  const maxText = v === 3 ? MAX_FILE_NAME_CHARS : MAX_TEXT_CHARS;
+  if (nick.length < 1 || nick.length > MAX_NICK_CHARS || text.length < 1 || text.length > maxText) return 'size';
   const encoding = checkBase64(id, MESSAGE_ID_BYTES) ?? checkBase64(author, PUBLIC_KEY_BYTES) ?? checkBase64(sig, SIGNATURE_BYTES);
   if (encoding !== null) return encoding;
-  if (parseStamp(hlc) === null || !isValidNick(nick) || !isValidText(text)) return 'shape';
+  if (parseStamp(hlc) === null || !isValidNick(nick) || !(v === 3 ? isValidFileName(text) : isValidText(text))) return 'shape';
+  const manifest = v === 3 ? parseFileManifest(file) : undefined;
+  if (typeof manifest === 'string') return manifest;
   if (key !== id) return 'key_mismatch';
+  if (manifest !== undefined) return { v: 3, id, author, nick, hlc, text, file: manifest, sig };
   return v === 2 ? { v, id, author, nick, hlc, text, re: re as string, sig } : { v: 1, id, author, nick, hlc, text, sig };
+}
+
+/** Whether an entry shares a file (v3): its text is the file's name, `file` its manifest. */
+export function isFileEntry(entry: MessageEntry): entry is MessageEntry & { v: 3; file: FileManifest } {
+  return entry.v === 3 && entry.file !== undefined;
 }
 
 /** Parses an untrusted `messages` map entry into a typed entry or a drop reason; does not check the signature. Never throws. */
@@ -133,15 +159,17 @@ export function parseMessageEntry(key: string, value: unknown): ParsedEntry {
 export async function verifyMessageEntry(entry: MessageEntry): Promise<boolean> {
   const author = fromBase64Url(entry.author);
   const sig = fromBase64Url(entry.sig);
-  if (author === null || sig === null) return false;
+  if (author === null || sig === null || (entry.v === 3 && entry.file === undefined)) return false;
   return verifySignature(author, messageSigningBytes(entry), sig);
 }
 
 /**
  * Longest stored form accepted: the text may double when JSON escapes quotes and backslashes, and
- * the other fields add about 200 characters.
+ * the other fields add about 200 characters; a file's manifest adds up to ~22k (its thumbnail is
+ * 21,846 characters of base64url at most), but its name is short. A literal, not derived from
+ * file-manifest.ts: the two modules import each other, so neither reads the other at load time.
  */
-export const MAX_ENTRY_CHARS = 2 * MAX_TEXT_CHARS + 1024;
+export const MAX_ENTRY_CHARS = 2 * MAX_TEXT_CHARS + 1024 + 24 * 1024;
 
 /**
  * The form an entry takes in the shared document: its JSON text, one string per message. Yjs
@@ -150,7 +178,11 @@ export const MAX_ENTRY_CHARS = 2 * MAX_TEXT_CHARS + 1024;
  * to parse, measured in Node).
  */
 export function encodeMessageEntry(entry: MessageEntry): string {
-  const { v, id, author, nick, hlc, text, re, sig } = entry;
+  const { v, id, author, nick, hlc, text, re, file, sig } = entry;
+  if (v === 3) {
+    if (file === undefined) throw new RangeError('a v3 entry needs a file');
+    return JSON.stringify({ v, id, author, nick, hlc, text, file: orderedManifest(file), sig });
+  }
   return v === 2 ? JSON.stringify({ v, id, author, nick, hlc, text, re, sig }) : JSON.stringify({ v, id, author, nick, hlc, text, sig });
 }
 

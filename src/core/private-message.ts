@@ -12,9 +12,10 @@
 import { concatBytes, fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../crypto/encoding.js';
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { boxKeyPairOf, openFromMember, sealToMember } from '../crypto/member-box.js';
+import { isValidFileName, MAX_FILE_NAME_CHARS, MAX_MANIFEST_JSON_CHARS, orderedManifest, parseFileManifest, type FileManifest } from './file-manifest.js';
 import { parseStamp } from './hlc.js';
 import { checkBase64, createMessageId, isValidNick, isValidText, MAX_NICK_CHARS, MAX_TEXT_CHARS, MESSAGE_ID_BYTES } from './message-entry.js';
-import { fixedBytes, parseStrictObject } from './strict-json.js';
+import { fixedBytes, hasExactFields, isPlainObject, parseStrictObject } from './strict-json.js';
 import type { DropReason } from './types.js';
 
 /** One private message as stored: readable metadata, a sealed payload, the sender's signature. */
@@ -39,18 +40,23 @@ export interface PrivatePayload {
   readonly text: string;
   /** Sent by the away auto-reply, not typed: never answered by another auto-reply. */
   readonly auto: boolean;
+  /** A private file: `text` is then the file's name. Only the two ends hold the manifest, so only they hold its key. */
+  readonly file?: FileManifest;
 }
 
 const DOMAIN = utf8('parley/v1/private\u0000');
 const FIELDS: readonly string[] = ['v', 'id', 'from', 'to', 'hlc', 'box', 'sig'];
 const PAYLOAD_FIELDS: readonly string[] = ['nick', 'text', 'auto'];
+const FILE_PAYLOAD_FIELDS: readonly string[] = [...PAYLOAD_FIELDS, 'file'];
 /** nacl.box nonce and authenticator. */
 const BOX_OVERHEAD_BYTES = 24 + 16;
 /**
  * Largest payload: the text's UTF-8 (3 bytes per UTF-16 unit at most; escapes only for LF, TAB,
- * quote and backslash, 2 bytes each) and the nickname's, plus the JSON around them.
+ * quote and backslash, 2 bytes each) and the nickname's, plus the JSON around them. A file's
+ * payload has a short name but adds its manifest (ASCII, so its characters are its bytes); the
+ * text payload is the larger today, so the limit, and with it every stored entry's, is unchanged.
  */
-export const MAX_PAYLOAD_BYTES = 3 * (MAX_TEXT_CHARS + MAX_NICK_CHARS) + 64;
+export const MAX_PAYLOAD_BYTES = Math.max(3 * (MAX_TEXT_CHARS + MAX_NICK_CHARS) + 64, 3 * (MAX_FILE_NAME_CHARS + MAX_NICK_CHARS) + MAX_MANIFEST_JSON_CHARS + 64);
 const MIN_BOX_BYTES = BOX_OVERHEAD_BYTES + 1;
 const MAX_BOX_BYTES = BOX_OVERHEAD_BYTES + MAX_PAYLOAD_BYTES;
 const MAX_BOX_CHARS = Math.ceil((MAX_BOX_BYTES * 4) / 3);
@@ -82,9 +88,13 @@ export async function createPrivateEntry(identity: Identity, draft: PrivateDraft
   const nick = draft.payload.nick.trim();
   const from = toBase64Url(identity.publicKey);
   const recipientBox = fixedBytes(draft.toBox, 32);
-  if (!isValidNick(nick) || !isValidText(draft.payload.text)) throw new RangeError('invalid private message');
+  const { text, auto } = draft.payload;
+  // The parsed copy: exactly the manifest's fields, as the recipient will read them.
+  const file = draft.payload.file === undefined ? undefined : parseFileManifest(draft.payload.file);
+  if (!isValidNick(nick) || !(file === undefined ? isValidText(text) : isValidFileName(text)) || typeof file === 'string') throw new RangeError('invalid private message');
   if (parseStamp(draft.hlc) === null || fixedBytes(draft.to, PUBLIC_KEY_BYTES) === null || recipientBox === null || draft.to === from) throw new RangeError('invalid recipient or stamp');
-  const plain = utf8(JSON.stringify({ nick, text: draft.payload.text, auto: draft.payload.auto }));
+  // Without a file, exactly the JSON sent before files existed.
+  const plain = utf8(JSON.stringify(file === undefined ? { nick, text, auto } : { nick, text, auto, file: orderedManifest(file) }));
   const box = toBase64Url(sealToMember(plain, recipientBox, boxKeyPairOf(identity)));
   const unsigned = { v: 1, id: randomId(), from, to: draft.to, hlc: draft.hlc, box } as const;
   return { ...unsigned, sig: toBase64Url(await sign(identity, privateSigningBytes(unsigned))) };
@@ -137,11 +147,21 @@ export function parsePrivatePayload(bytes: Uint8Array): PrivatePayload | null {
   if (bytes.length > MAX_PAYLOAD_BYTES) return null;
   const text = fromUtf8(bytes);
   if (text === null) return null;
-  const fields = parseStrictObject(text, MAX_PAYLOAD_BYTES, PAYLOAD_FIELDS);
-  if (typeof fields === 'string') return null;
+  let fields: unknown;
+  try {
+    fields = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  // Parsed once, then checked against whichever of the two shapes it claims.
+  if (!isPlainObject(fields)) return null;
+  const withFile = Object.hasOwn(fields, 'file');
+  if (!hasExactFields(fields, withFile ? FILE_PAYLOAD_FIELDS : PAYLOAD_FIELDS)) return null;
   const { nick, text: body, auto } = fields;
-  if (typeof nick !== 'string' || typeof body !== 'string' || typeof auto !== 'boolean') return null;
-  return isValidNick(nick) && isValidText(body) ? { nick, text: body, auto } : null;
+  if (typeof nick !== 'string' || typeof body !== 'string' || typeof auto !== 'boolean' || !isValidNick(nick)) return null;
+  if (!withFile) return isValidText(body) ? { nick, text: body, auto } : null;
+  const file = parseFileManifest(fields['file']);
+  return isValidFileName(body) && typeof file !== 'string' ? { nick, text: body, auto, file } : null;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 
 import type { CallPresence } from './call-state.js';
+import type { FileManifest } from './file-manifest.js';
 
 /** Version of the wire and document formats; bumped on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
@@ -24,8 +25,11 @@ export interface InviteLink {
  * The map holds each entry as its JSON text (core/message-entry.ts encodeMessageEntry).
  */
 export interface MessageEntry {
-  /** 1: a plain message; 2: a reply, which adds `re` (v1 entries stay valid and keep their signatures). */
-  readonly v: 1 | 2;
+  /**
+   * 1: a plain message; 2: a reply, which adds `re`; 3: a file, which adds `file` and whose text is
+   * the file's name (v1 and v2 entries stay valid and keep their signatures).
+   */
+  readonly v: 1 | 2 | 3;
   /** 22-char base64url of 16 random bytes; equals the entry's key in the map. */
   readonly id: string;
   /** Author's ed25519 public key, 43-char base64url. The signature must verify under it. */
@@ -34,10 +38,12 @@ export interface MessageEntry {
   readonly nick: string;
   /** Hybrid logical clock stamp, see core/hlc.ts; with `author` it totally orders messages. */
   readonly hlc: string;
-  /** Message text, 1–MAX_TEXT_CHARS characters, any script. */
+  /** Message text, 1–MAX_TEXT_CHARS characters, any script; in v3 the file's name (core/file-manifest.ts isValidFileName). */
   readonly text: string;
   /** v2 only: id of the message this one replies to (it may be deleted or not loaded here). */
   readonly re?: string;
+  /** v3 only: the shared file's manifest (core/file-manifest.ts); the file id is the message id. */
+  readonly file?: FileManifest;
   /** ed25519 signature (86-char base64url) over messageSigningBytes(entry). */
   readonly sig: string;
 }

@@ -4,12 +4,16 @@ import {
   MAX_NICK_CHARS,
   MAX_TEXT_CHARS,
   createMessageEntry,
+  decodeMessageEntry,
+  encodeMessageEntry,
+  isFileEntry,
   isValidNick,
   isValidText,
   messageSigningBytes,
   parseMessageEntry,
   verifyMessageEntry,
 } from '../../src/core/message-entry.js';
+import { MAX_FILE_NAME_CHARS, MAX_THUMB_BYTES, type FileManifest } from '../../src/core/file-manifest.js';
 import type { DropReason, MessageEntry } from '../../src/core/types.js';
 import { toBase64Url, utf8 } from '../../src/crypto/encoding.js';
 import { createIdentity, sign, type Identity } from '../../src/crypto/identity.js';
@@ -162,5 +166,119 @@ describe('stored form', () => {
     // The longest valid text, made of characters JSON must escape, still fits.
     const escaped = await createMessageEntry(identity, { nick: 'Ana', text: '"'.repeat(MAX_TEXT_CHARS), hlc: HLC });
     expect(decodeMessageEntry(escaped.id, encodeMessageEntry(escaped)).ok).toBe(true);
+  });
+});
+
+describe('file entries (v3)', () => {
+  const jpeg = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => [0xff, 0xd8, 0xff][i] ?? i & 255);
+  const FILE: FileManifest = { size: 123_456, type: 'application/pdf', key: toBase64Url(new Uint8Array(32).fill(1)), root: toBase64Url(new Uint8Array(32).fill(2)) };
+  const WITH_THUMB: FileManifest = { size: 5_000_000, type: 'image/jpeg', key: FILE.key, root: FILE.root, thumb: toBase64Url(jpeg(500)) };
+  let fileEntry: MessageEntry;
+
+  beforeAll(async () => {
+    fileEntry = await createMessageEntry(alice, { nick: 'Ana', text: 'Q3 report.pdf', hlc: HLC, file: FILE });
+  });
+
+  it('creates a v3 entry whose text is the file name, which round-trips and verifies', async () => {
+    expect(fileEntry.v).toBe(3);
+    expect(fileEntry.file).toEqual(FILE);
+    expect(isFileEntry(fileEntry)).toBe(true);
+    expect(isFileEntry(entry)).toBe(false);
+    expect(await verifyMessageEntry(fileEntry)).toBe(true);
+    const stored = encodeMessageEntry(fileEntry);
+    expect(stored).toBe(`{"v":3,"id":"${fileEntry.id}","author":"${fileEntry.author}","nick":"Ana","hlc":"${HLC}","text":"Q3 report.pdf","file":{"size":123456,"type":"application/pdf","key":"${FILE.key}","root":"${FILE.root}"},"sig":"${fileEntry.sig}"}`);
+    expect(decodeMessageEntry(fileEntry.id, stored)).toEqual({ ok: true, entry: fileEntry });
+    const thumbed = await createMessageEntry(alice, { nick: 'Ana', text: 'cat.jpg', hlc: HLC, file: WITH_THUMB });
+    expect(decodeMessageEntry(thumbed.id, encodeMessageEntry(thumbed))).toEqual({ ok: true, entry: thumbed });
+    expect(await verifyMessageEntry(thumbed)).toBe(true);
+  });
+
+  it('stores the largest file entry within MAX_ENTRY_CHARS', async () => {
+    const { MAX_ENTRY_CHARS } = await import('../../src/core/message-entry.js');
+    const file = { ...WITH_THUMB, size: 2 * 1024 ** 3, type: `a/${'b'.repeat(98)}`, thumb: toBase64Url(jpeg(MAX_THUMB_BYTES)) };
+    const largest = await createMessageEntry(alice, { nick: 'n'.repeat(40), text: '"'.repeat(MAX_FILE_NAME_CHARS), hlc: HLC, file });
+    const stored = encodeMessageEntry(largest);
+    expect(stored.length).toBeGreaterThan(22_000);
+    expect(stored.length).toBeLessThanOrEqual(MAX_ENTRY_CHARS);
+    expect(decodeMessageEntry(largest.id, stored)).toEqual({ ok: true, entry: largest });
+  });
+
+  it('refuses a manifest with fields beyond the five', async () => {
+    const sloppy = { ...FILE, name: 'extra' } as FileManifest;
+    await expect(createMessageEntry(alice, { nick: 'Ana', text: 'a.pdf', hlc: HLC, file: sloppy })).rejects.toThrow(RangeError);
+  });
+
+  it('refuses file drafts peers would drop', async () => {
+    const draft = { nick: 'Ana', text: 'a.pdf', hlc: HLC, file: FILE };
+    await expect(createMessageEntry(alice, { ...draft, text: 'dir/a.pdf' })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { ...draft, text: 'x'.repeat(MAX_FILE_NAME_CHARS + 1) })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { ...draft, text: 'two\nlines' })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { ...draft, file: { ...FILE, size: 0 } })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { ...draft, file: { ...FILE, type: 'Image/PNG' } })).rejects.toThrow(RangeError);
+    await expect(createMessageEntry(alice, { ...draft, re: entry.id })).rejects.toThrow(RangeError);
+    // Control: the same draft without the fault signs.
+    expect((await createMessageEntry(alice, draft)).v).toBe(3);
+  });
+
+  it('signs the v1 fields, then size, type, key, root and thumb (empty when none), each length-prefixed', () => {
+    const lengthPrefixed = (value: string): number[] => {
+      const bytes = Array.from(utf8(value));
+      return [0, 0, bytes.length >> 8, bytes.length & 255, ...bytes];
+    };
+    const values = ['3', fileEntry.id, fileEntry.author, 'Ana', HLC, 'Q3 report.pdf', '123456', 'application/pdf', FILE.key, FILE.root, ''];
+    const expected = [...utf8('parley/v1/message\u0000'), ...values.flatMap(lengthPrefixed)];
+    expect(Array.from(messageSigningBytes(fileEntry))).toEqual(expected);
+    expect(() => messageSigningBytes({ ...entry, v: 3 })).toThrow(RangeError);
+  });
+
+  it('signs every manifest field: changing any one breaks the signature', async () => {
+    const thumbed = await createMessageEntry(alice, { nick: 'Ana', text: 'cat.jpg', hlc: HLC, file: WITH_THUMB });
+    const { thumb: _thumb, ...noThumb } = WITH_THUMB;
+    const changes: Array<[string, FileManifest]> = [
+      ['size', { ...WITH_THUMB, size: WITH_THUMB.size + 1 }],
+      ['type', { ...WITH_THUMB, type: 'image/png' }],
+      ['key', { ...WITH_THUMB, key: toBase64Url(new Uint8Array(32).fill(9)) }],
+      ['root', { ...WITH_THUMB, root: toBase64Url(new Uint8Array(32).fill(9)) }],
+      ['thumb', { ...WITH_THUMB, thumb: toBase64Url(jpeg(501)) }],
+      ['thumb removed', noThumb],
+    ];
+    for (const [name, file] of changes) {
+      const altered = { ...thumbed, file };
+      const parsed = decodeMessageEntry(altered.id, encodeMessageEntry(altered));
+      expect(parsed.ok, name).toBe(true);
+      if (parsed.ok) expect(await verifyMessageEntry(parsed.entry), name).toBe(false);
+    }
+    expect(await verifyMessageEntry({ ...thumbed, text: 'dog.jpg' })).toBe(false);
+    // Claimed as a v1 or v2 entry with the same text and signature: other bytes, no match.
+    const { file: _file, ...plain } = thumbed;
+    expect(await verifyMessageEntry({ ...plain, v: 1 })).toBe(false);
+    expect(await verifyMessageEntry({ ...plain, v: 2, re: entry.id })).toBe(false);
+    expect(await verifyMessageEntry({ ...plain, v: 3 })).toBe(false);
+    expect(await verifyMessageEntry(thumbed)).toBe(true);
+  });
+
+  it('drops malformed v3 entries with a reason', () => {
+    const { file: _file, ...withoutFile } = fileEntry;
+    const cases: Array<[string, unknown, DropReason]> = [
+      ['v3 without file', withoutFile, 'shape'],
+      ['v3 with re', { ...fileEntry, re: entry.id }, 'shape'],
+      ['v1 with file', { ...fileEntry, v: 1 }, 'shape'],
+      ['v2 with file', { ...fileEntry, v: 2 }, 'shape'],
+      ['file name with slash', { ...fileEntry, text: 'a/b.pdf' }, 'shape'],
+      ['file name with newline', { ...fileEntry, text: 'a\nb.pdf' }, 'shape'],
+      ['file name with bidi override', { ...fileEntry, text: 'gpj.\u202Eexe' }, 'shape'],
+      ['file name with lone surrogate', { ...fileEntry, text: 'a\uD800.pdf' }, 'shape'],
+      ['file name ..', { ...fileEntry, text: '..' }, 'shape'],
+      ['file name of 256 chars', { ...fileEntry, text: 'x'.repeat(MAX_FILE_NAME_CHARS + 1) }, 'size'],
+      ['file as JSON text', { ...fileEntry, file: JSON.stringify(FILE) }, 'shape'],
+      ['file with extra field', { ...fileEntry, file: { ...FILE, name: 'x' } }, 'shape'],
+      ['file too large', { ...fileEntry, file: { ...FILE, size: 2 * 1024 ** 3 + 1 } }, 'size'],
+      ['file thumb not JPEG', { ...fileEntry, file: { ...FILE, thumb: toBase64Url(new Uint8Array(10)) } }, 'shape'],
+      ['file thumb too big', { ...fileEntry, file: { ...FILE, thumb: toBase64Url(jpeg(MAX_THUMB_BYTES + 1)) } }, 'size'],
+      ['version 4', { ...fileEntry, v: 4 }, 'shape'],
+    ];
+    for (const [name, value, reason] of cases) expect(parseMessageEntry(fileEntry.id, value), name).toEqual({ ok: false, reason });
+    // Control: the unaltered entry parses.
+    expect(parseMessageEntry(fileEntry.id, JSON.parse(encodeMessageEntry(fileEntry)))).toEqual({ ok: true, entry: fileEntry });
   });
 });

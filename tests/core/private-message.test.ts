@@ -7,6 +7,7 @@ import {
   createPrivateEntry,
   decodePrivateEntry,
   encodePrivateEntry,
+  MAX_PAYLOAD_BYTES,
   MAX_PRIVATE_ENTRY_CHARS,
   openPrivateEntry,
   parsePrivatePayload,
@@ -14,6 +15,7 @@ import {
   type PrivateEntry,
 } from '../../src/core/private-message.js';
 import { MAX_TEXT_CHARS } from '../../src/core/message-entry.js';
+import { MAX_FILE_NAME_CHARS, MAX_THUMB_BYTES, type FileManifest } from '../../src/core/file-manifest.js';
 
 const HLC = formatStamp({ wallMs: 1_700_000_000_000, counter: 0 });
 
@@ -103,5 +105,66 @@ describe('private messages', () => {
       expect(parsePrivatePayload(enc(bad))).toBeNull();
     }
     expect(parsePrivatePayload(new Uint8Array([0xff, 0xfe]))).toBeNull();
+  });
+});
+
+describe('private files', () => {
+  const jpeg = (length: number): Uint8Array => Uint8Array.from({ length }, (_, i) => [0xff, 0xd8, 0xff][i] ?? i & 255);
+  const FILE: FileManifest = { size: 42, type: 'text/plain', key: toBase64Url(new Uint8Array(32).fill(3)), root: toBase64Url(new Uint8Array(32).fill(4)) };
+  const enc = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+
+  it('seals the manifest in the box: only the two ends read the file key', async () => {
+    const { ana, bo, cy, anaCard, boCard } = await threePeople();
+    const entry = await createPrivateEntry(ana, { to: boCard.key, toBox: boCard.box, hlc: HLC, payload: { nick: 'Ana', text: 'notes.txt', auto: false, file: FILE } });
+    expect(encodePrivateEntry(entry)).not.toContain(FILE.key);
+    expect(decodePrivateEntry(entry.id, encodePrivateEntry(entry))).toEqual({ ok: true, entry });
+    expect(await verifyPrivateEntry(entry)).toBe(true);
+    expect(openPrivateEntry(entry, bo, anaCard.box)).toEqual({ nick: 'Ana', text: 'notes.txt', auto: false, file: FILE });
+    expect(openPrivateEntry(entry, ana, boCard.box)?.file).toEqual(FILE);
+    expect(openPrivateEntry(entry, cy, anaCard.box)).toBeNull();
+  });
+
+  it('keeps payloads without a file byte-identical and parseable as before', () => {
+    const old = '{"nick":"Ana","text":"hi","auto":false}';
+    expect(parsePrivatePayload(new TextEncoder().encode(old))).toEqual({ nick: 'Ana', text: 'hi', auto: false });
+    expect(MAX_PAYLOAD_BYTES).toBe(3 * (8000 + 40) + 64);
+  });
+
+  it('fits the largest file payload (longest name, largest thumbnail) in the limits', async () => {
+    const { ana, bo, anaCard, boCard } = await threePeople();
+    const file = { size: 2 * 1024 ** 3, type: `a/${'b'.repeat(98)}`, key: FILE.key, root: FILE.root, thumb: toBase64Url(jpeg(MAX_THUMB_BYTES)) };
+    const payload = { nick: '€'.repeat(40), text: '€'.repeat(MAX_FILE_NAME_CHARS), auto: false, file };
+    expect(enc(payload).length).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+    const entry = await createPrivateEntry(ana, { to: boCard.key, toBox: boCard.box, hlc: HLC, payload });
+    expect(encodePrivateEntry(entry).length).toBeLessThanOrEqual(MAX_PRIVATE_ENTRY_CHARS);
+    expect(decodePrivateEntry(entry.id, encodePrivateEntry(entry)).ok).toBe(true);
+    expect(openPrivateEntry(entry, bo, anaCard.box)).toEqual(payload);
+  });
+
+  it('refuses file drafts peers would drop', async () => {
+    const { ana, boCard } = await threePeople();
+    const draft = { to: boCard.key, toBox: boCard.box, hlc: HLC, payload: { nick: 'Ana', text: 'a.txt', auto: false, file: FILE } };
+    await expect(createPrivateEntry(ana, { ...draft, payload: { ...draft.payload, text: 'a/b.txt' } })).rejects.toThrow(RangeError);
+    await expect(createPrivateEntry(ana, { ...draft, payload: { ...draft.payload, text: 'x'.repeat(MAX_FILE_NAME_CHARS + 1) } })).rejects.toThrow(RangeError);
+    await expect(createPrivateEntry(ana, { ...draft, payload: { ...draft.payload, file: { ...FILE, size: -1 } } })).rejects.toThrow(RangeError);
+    await expect(createPrivateEntry(ana, { ...draft, payload: { ...draft.payload, file: { ...FILE, thumb: 'AAAA' } } })).rejects.toThrow(RangeError);
+    expect((await createPrivateEntry(ana, draft)).v).toBe(1);
+  });
+
+  it('parses file payloads strictly', () => {
+    const good = { nick: 'Ana', text: 'a.txt', auto: false, file: FILE };
+    expect(parsePrivatePayload(enc(good))).toEqual(good);
+    const bad = [
+      { ...good, file: null },
+      { ...good, file: JSON.stringify(FILE) },
+      { ...good, file: { ...FILE, extra: 1 } },
+      { ...good, file: { ...FILE, size: 0 } },
+      { ...good, file: { ...FILE, key: 'short' } },
+      { ...good, text: 'dir\\a.txt' },
+      { ...good, text: '.' },
+      { ...good, text: 'x'.repeat(MAX_FILE_NAME_CHARS + 1) },
+      { ...good, x: 1 },
+    ];
+    for (const value of bad) expect(parsePrivatePayload(enc(value)), JSON.stringify(value).slice(0, 80)).toBeNull();
   });
 });
