@@ -8,12 +8,16 @@
  *   ['room', roomId, 'tail']      the newest messages again, sealed, to show at once on reload
  *   ['room', roomId, 'admin']     the room admin's signing seed, sealed (creator and co-moderators only)
  *   ['room', roomId, 'blocked']   the keys this person blocked in the room, sealed
+ *   ['room', roomId, 'f', fileId, i]  piece i of a file (its file-key ciphertext), sealed again; see file-store.ts
+ *   ['room', roomId, 'fi', fileId]    the file's index (its pieces' SHA-256 hashes), sealed
  *   ['recent', roomId]            a recent-rooms entry, sealed with the device key
  *   ['device']                    the device's non-extractable AES-GCM CryptoKey
  *   ['profile']                   this device's nickname, colour and canned replies, sealed with the device key
  *
  * roomId is a hash of the room secret, so keys show which opaque rooms exist and how many rows
- * each has, nothing more. One database rather than one per room: idb-keyval opens one object
+ * each has, nothing more (file rows add the file ids, random message ids, and how many pieces of
+ * each this device holds). Files live under ['room', roomId] like the rest, so wiping a room
+ * wipes them too. One database rather than one per room: idb-keyval opens one object
  * store per database, a connection per room would stay open for the page's life, and
  * deleteDatabase blocks while any tab holds a connection, so wiping would depend on other tabs.
  */
@@ -47,6 +51,19 @@ export const tailKey = (roomId: string): IDBValidKey => ['room', roomId, 'tail']
 export const adminKey = (roomId: string): IDBValidKey => ['room', roomId, 'admin'];
 export const blockedKey = (roomId: string): IDBValidKey => ['room', roomId, 'blocked'];
 export const recentKey = (roomId: string): IDBValidKey => ['recent', roomId];
+export const filePieceKey = (roomId: string, fileId: string, index: number): IDBValidKey => ['room', roomId, 'f', fileId, index];
+export const fileIndexKey = (roomId: string, fileId: string): IDBValidKey => ['room', roomId, 'fi', fileId];
+
+/** The piece rows of one file, or of every file in the room when fileId is omitted. */
+export function filePiecesRange(roomId: string, fileId?: string): IDBKeyRange {
+  const prefix = fileId === undefined ? ['room', roomId, 'f'] : ['room', roomId, 'f', fileId];
+  return IDBKeyRange.bound(prefix, [...prefix, []]);
+}
+
+/** Every file index row of a room ('fi' sorts after 'f', so the two ranges never overlap). */
+export function fileIndexRange(roomId: string): IDBKeyRange {
+  return IDBKeyRange.bound(['room', roomId, 'fi'], ['room', roomId, 'fi', []]);
+}
 export const DEVICE_KEY: IDBValidKey = ['device'];
 export const PROFILE_KEY: IDBValidKey = ['profile'];
 
