@@ -11,6 +11,7 @@ import { deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import type { Identity } from '../crypto/identity.js';
 import type { AdmitMode, AdmitResult, AdmitSource } from '../transport/message-handler.js';
 import { createMediaRelay, type MediaLinks } from '../transport/media-links.js';
+import { createFileRelay, type FileLinks } from '../transport/file-links.js';
 import { createRoomProvider, type ProviderStatus, type RoomProvider, type TabChannelLike } from '../transport/room-provider.js';
 import { NO_ICE, rtcConfiguration, type IceSource } from '../transport/ice-config.js';
 import { createPeerFactory } from '../transport/simple-peer-factory.js';
@@ -69,6 +70,9 @@ export class RoomNetwork {
   readonly #media = createMediaRelay();
   /** The connections as calls use them, following the provider through a move to new keys. */
   readonly media: MediaLinks = this.#media.links;
+  readonly #files = createFileRelay();
+  /** The connections as file transfers use them, whichever provider is current. */
+  readonly files: FileLinks = this.#files.links;
 
   constructor(options: RoomNetworkOptions) {
     this.#options = options;
@@ -145,6 +149,7 @@ export class RoomNetwork {
       historyLoaded,
     });
     this.#media.attach(this.#provider.media);
+    this.#files.attach(this.#provider.files);
     clearTimeout(this.#offlineTimer);
     this.#offlineTimer = setTimeout(() => {
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
@@ -214,6 +219,7 @@ export class RoomNetwork {
     this.#provider?.destroy();
     this.#provider = null;
     this.#media.attach(null);
+    this.#files.attach(null);
     this.connection = { kind: 'offline' };
   }
 
@@ -225,6 +231,7 @@ export class RoomNetwork {
     this.#stopIce?.();
     this.#provider?.destroy();
     this.#media.attach(null);
+    this.#files.attach(null);
   }
 
   #update(status: ProviderStatus): void {

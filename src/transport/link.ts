@@ -49,6 +49,19 @@ export const HISTORY_COST = 5;
  */
 export const MEDIA_BURST = 20;
 export const MEDIA_PER_SECOND = 2;
+/**
+ * File control messages (queries, requests, have and none answers): a downloader asks a source for
+ * up to 8 pieces at once, a few times a second per 2 MiB, so 64 back to back and 64 per second
+ * carry a fast transfer; more is a flood.
+ */
+export const FILE_CONTROL_BURST = 64;
+export const FILE_CONTROL_PER_SECOND = 64;
+/**
+ * Messages on the files channel (pieces and indexes, 256 KiB each): 256 per second is 64 MiB/s,
+ * above what a data channel carries here (26–40 MiB/s). Counted before decryption, like the rest.
+ */
+export const BULK_BURST = 64;
+export const BULK_PER_SECOND = 256;
 /** Bytes of received messages one link may have waiting to be opened, checked and applied. */
 export const MAX_PROCESSING_BYTES = 2 * 1024 * 1024;
 /** A history stream that brings no piece for this long is given up (and resumed from another peer). */
@@ -64,6 +77,8 @@ export interface Link {
   /** Calls back once this link's send queue is low (for streaming a history). */
   readonly whenLow: (listener: () => void) => void;
   readonly reassembler: Reassembler;
+  /** Reassembles what comes on the files channel (a second data channel), apart from the main one. */
+  readonly bulkReassembler: Reassembler;
   /** The challenge we sent; the peer's proof must sign it. */
   readonly challenge: Uint8Array;
   /** Who the peer proved to be (client id, key as base64url), once it has. */
@@ -84,6 +99,8 @@ export interface Link {
   readonly presence: TokenBucket;
   readonly stateVectors: TokenBucket;
   readonly media: TokenBucket;
+  readonly fileControl: TokenBucket;
+  readonly bulk: TokenBucket;
   readonly strikes: StrikeCounter;
   /** The newest state vector waiting for stateVectors tokens, and the timer that answers it. */
   deferredStateVector: Uint8Array | null;
@@ -109,6 +126,7 @@ export function createLink(options: LinkOptions): Link {
     send: options.send,
     whenLow: options.whenLow,
     reassembler: createReassembler({ budget: options.budget, now: options.now, onExpired: options.onExpired }),
+    bulkReassembler: createReassembler({ budget: options.budget, now: options.now, onExpired: options.onExpired }),
     challenge: globalThis.crypto.getRandomValues(new Uint8Array(16)),
     proven: null,
     proofSent: false,
@@ -122,6 +140,8 @@ export function createLink(options: LinkOptions): Link {
     presence: createTokenBucket({ burst: PRESENCE_BURST, perSecond: PRESENCE_PER_SECOND, ...clock }),
     stateVectors: createTokenBucket({ burst: STATE_VECTOR_BURST, perSecond: STATE_VECTORS_PER_SECOND, ...clock }),
     media: createTokenBucket({ burst: MEDIA_BURST, perSecond: MEDIA_PER_SECOND, ...clock }),
+    fileControl: createTokenBucket({ burst: FILE_CONTROL_BURST, perSecond: FILE_CONTROL_PER_SECOND, ...clock }),
+    bulk: createTokenBucket({ burst: BULK_BURST, perSecond: BULK_PER_SECOND, ...clock }),
     strikes: createStrikeCounter({ limit: FLOOD_STRIKES, windowMs: FLOOD_WINDOW_MS, ...clock }),
     deferredStateVector: null,
     deferTimer: undefined,

@@ -17,6 +17,8 @@ export interface PeerLike {
   on(event: 'error', listener: (error: Error) => void): this;
   /** A writer straight to the data channel, with its own backpressure (simple-peer-factory.ts); absent: write() and 'drain'. */
   channelWriter?(): ChunkWriter | null;
+  /** Opens the files channel (files-channel.ts) and hands its messages to `onMessage`; absent or null: files go on the main channel. */
+  bulkChannel?(onMessage: (chunk: Uint8Array) => void): ChunkWriter | null;
   /** ICE state changes (simple-peer's 'iceStateChange'): what link-health.ts watches. */
   on(event: 'iceStateChange', listener: (state: string) => void): this;
   /** Restart ICE, or ask the offering side to (simple-peer-factory.ts); absent: no restarts. */

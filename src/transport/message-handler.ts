@@ -19,7 +19,8 @@ import { applyPiece } from './apply-piece.js';
 import type { HistoryResponder } from './history-stream.js';
 import { HISTORY_COST, HISTORY_ITEMS, INVALID_STRIKES, MAX_PROCESSING_BYTES, type Link } from './link.js';
 import type { PresenceSync } from './presence-sync.js';
-import { openFrame } from './wire-frames.js';
+import { isBulkFileMessage, type FileMessage } from './file-messages.js';
+import { openFrame, type Reassembler } from './wire-frames.js';
 import { checkLiveUpdate, countMissing, encodeAck, encodeHello, encodePresence, encodeProof, encodeStateVector, parseWireMessage, type WireMessage } from './wire-messages.js';
 
 /** What admission made of an update: the bytes to apply (possibly with parts removed), or why it was refused. */
@@ -62,6 +63,8 @@ export interface MessageHandlerOptions {
   readonly onHistoryDone: (link: Link) => void;
   /** A preview of the newest messages arrived with a history we asked for. */
   readonly onPreview?: (preview: Uint8Array) => void;
+  /** A file message from a proven peer (transport/file-swarm.ts); `bulk`: it came on the files channel. */
+  readonly onFile?: (link: Link, message: FileMessage, bulk: boolean) => void;
   /** A media-negotiation message from a proven peer (calls: state/call-peers.ts parses it). */
   readonly onMedia?: (link: Link, text: string) => void;
   readonly isDestroyed: () => boolean;
@@ -75,6 +78,8 @@ export interface MessageHandler {
   requestHistory(link: Link): void;
   /** Handles one chunk from the link. Never throws. */
   receiveChunk(link: Link, chunk: Uint8Array): void;
+  /** Handles one chunk from the link's files channel: only pieces and indexes may come that way. Never throws. */
+  receiveBulkChunk(link: Link, chunk: Uint8Array): void;
   /** A strike against the link (e.g. an expired partial message); cut off when there are too many. */
   strike(link: Link, weight?: number): void;
   /** Stops handling the link's messages, including those already received. */
@@ -201,7 +206,17 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
     }
   };
 
-  const handle = async (link: Link, message: WireMessage): Promise<void> => {
+  const receiveFile = (link: Link, message: FileMessage, bulk: boolean): void => {
+    // Between proven members only; other tabs share this browser's store and never ask.
+    if (link.trusted || link.proven === null) return refuse(link, 'frame', 'unsolicited');
+    // Bulk answers were paid for on the files channel; control messages here.
+    if (!bulk && !isBulkFileMessage(message) && !link.fileControl.take()) return refuse(link, 'frame', 'rate');
+    options.onFile?.(link, message, bulk);
+  };
+
+  const handle = async (link: Link, message: WireMessage, bulk: boolean): Promise<void> => {
+    // The files channel carries pieces and indexes, nothing else.
+    if (bulk && (message.kind !== 'file' || !isBulkFileMessage(message.message))) return refuse(link, 'frame', message.kind === 'invalid' ? message.reason : 'unsolicited');
     switch (message.kind) {
       case 'invalid':
         return refuse(link, 'frame', message.reason);
@@ -236,7 +251,31 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
         if (link.trusted || link.proven === null) return refuse(link, 'frame', 'unsolicited');
         if (!link.media.take()) return refuse(link, 'frame', 'rate');
         return options.onMedia?.(link, message.text);
+      case 'file':
+        return receiveFile(link, message.message, bulk);
     }
+  };
+
+  /** Reassembles, opens and handles one chunk of `reassembler`'s channel, paid from `bucket`. */
+  const receive = (link: Link, chunk: Uint8Array, reassembler: Reassembler, bulk: boolean): void => {
+    if (link.closed) return;
+    const result = reassembler.push(chunk);
+    if (result.kind === 'dropped') return refuse(link, 'frame', result.reason);
+    if (result.kind !== 'complete') return;
+    if (!link.trusted && !(bulk ? link.bulk : link.messages).take()) return refuse(link, 'frame', 'rate');
+    const { sealed } = result;
+    if (!link.trusted && link.processingBytes + sealed.length > MAX_PROCESSING_BYTES) return refuse(link, 'frame', 'budget');
+    link.processingBytes += sealed.length;
+    link.processing = link.processing
+      .then(async () => {
+        const opened = await openFrame(options.wireKey, sealed);
+        if (link.closed || options.isDestroyed()) return;
+        if (opened === null) return refuse(link, 'frame', 'decrypt', INVALID_STRIKES);
+        await handle(link, parseWireMessage(opened), bulk);
+      })
+      // Nothing above should throw; this keeps a surprise (an observer, a library bug) from escaping.
+      .catch(() => onDrop('frame', 'decode'))
+      .finally(() => void (link.processingBytes -= sealed.length));
   };
 
   const handlerApi: MessageHandler = {
@@ -253,30 +292,13 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
       link.askedAt = link.lastProgress;
       link.send(encodeStateVector(doc));
     },
-    receiveChunk(link, chunk) {
-      if (link.closed) return;
-      const result = link.reassembler.push(chunk);
-      if (result.kind === 'dropped') return refuse(link, 'frame', result.reason);
-      if (result.kind !== 'complete') return;
-      if (!link.trusted && !link.messages.take()) return refuse(link, 'frame', 'rate');
-      const { sealed } = result;
-      if (!link.trusted && link.processingBytes + sealed.length > MAX_PROCESSING_BYTES) return refuse(link, 'frame', 'budget');
-      link.processingBytes += sealed.length;
-      link.processing = link.processing
-        .then(async () => {
-          const opened = await openFrame(options.wireKey, sealed);
-          if (link.closed || options.isDestroyed()) return;
-          if (opened === null) return refuse(link, 'frame', 'decrypt', INVALID_STRIKES);
-          await handle(link, parseWireMessage(opened));
-        })
-        // Nothing above should throw; this keeps a surprise (an observer, a library bug) from escaping.
-        .catch(() => onDrop('frame', 'decode'))
-        .finally(() => void (link.processingBytes -= sealed.length));
-    },
+    receiveChunk: (link, chunk) => receive(link, chunk, link.reassembler, false),
+    receiveBulkChunk: (link, chunk) => receive(link, chunk, link.bulkReassembler, true),
     strike,
     closeLink(link) {
       link.closed = true;
       link.reassembler.clear();
+      link.bulkReassembler.clear();
       clearTimeout(link.deferTimer);
       link.deferTimer = undefined;
       link.deferredStateVector = null;

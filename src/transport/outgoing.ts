@@ -10,6 +10,8 @@ export interface OutgoingOptions {
   readonly wireKey: Uint8Array;
   /** The send queue of a connected peer, if it has one. */
   readonly senderOf: (peerId: string) => LinkSender | undefined;
+  /** The send queue of a connected peer's files channel, if it has one (else bulk goes on the main queue). */
+  readonly bulkSenderOf?: (peerId: string) => LinkSender | undefined;
   /** Connected peers with a send queue. */
   readonly peers: () => string[];
   /** Posts a chunk to the other tabs; null when there is no tab channel. */
@@ -25,6 +27,8 @@ export interface OutgoingOptions {
 
 export interface Outgoing {
   sendTo(peerId: string, message: Uint8Array): void;
+  /** Sends a piece of a file on the peer's files channel (on the main one where there is none). */
+  sendBulkTo(peerId: string, message: Uint8Array): void;
   postToTabs(message: Uint8Array): void;
   /** Sends to every peer but `except` (and to other tabs unless it came from one); builds the message only if someone listens. */
   broadcast(build: () => Uint8Array, except: unknown): void;
@@ -40,8 +44,8 @@ export function createOutgoing(options: OutgoingOptions): Outgoing {
       if (!options.isDestroyed()) deliver(chunks);
     }).catch(() => undefined);
   };
-  const queueTo = (peerId: string, chunks: Uint8Array[]): void => {
-    const sender = options.senderOf(peerId);
+  const queueTo = (peerId: string, chunks: Uint8Array[], bulk = false): void => {
+    const sender = (bulk ? options.bulkSenderOf?.(peerId) : undefined) ?? options.senderOf(peerId);
     if (sender !== undefined && !sender.enqueue(chunks)) options.overBudget(peerId);
   };
   const postToTabs = (message: Uint8Array): void => {
@@ -50,6 +54,7 @@ export function createOutgoing(options: OutgoingOptions): Outgoing {
   };
   return {
     sendTo: (peerId, message) => seal(message, (chunks) => queueTo(peerId, chunks)),
+    sendBulkTo: (peerId, message) => seal(message, (chunks) => queueTo(peerId, chunks, true)),
     postToTabs,
     broadcast(build, except) {
       const peers = options.peers().filter((peerId) => peerId !== except);

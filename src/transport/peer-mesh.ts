@@ -91,6 +91,8 @@ export interface PeerMesh {
   reconfigure(configuration: RTCConfiguration, restart: boolean): void;
   /** How the connection to `peerId` travels, or null (not connected, or not known yet). */
   path(peerId: string): Promise<ConnectionPath | null>;
+  /** Opens the connected peer's files channel: its writer, or null (not connected, or no such channel). */
+  bulkWriter(peerId: string, onMessage: (chunk: Uint8Array) => void): ChunkWriter | null;
   /** The connected peer's RTCPeerConnection for media, or null. */
   mediaConnection(peerId: string): { readonly connection: RTCPeerConnection; readonly polite: boolean } | null;
   destroy(): void;
@@ -281,6 +283,24 @@ export function createPeerMesh(options: PeerMeshOptions): PeerMesh {
         sent: () => entry.health?.sent(),
         failed: () => remove(peerId, entry),
       });
+    },
+    bulkWriter(peerId, onMessage) {
+      const entry = entries.get(peerId);
+      if (entry === undefined || !entry.connected) return null;
+      const direct = entry.peer.bulkChannel?.(onMessage) ?? null;
+      if (direct === null) return null;
+      return {
+        write(chunk) {
+          if (entries.get(peerId) !== entry) return true;
+          try {
+            return direct.write(chunk);
+          } catch {
+            remove(peerId, entry);
+            return true;
+          }
+        },
+        onDrain: (listener) => direct.onDrain(listener),
+      };
     },
     send(peerId, chunks) {
       const entry = entries.get(peerId);

@@ -26,6 +26,7 @@ import { createLinkSender, type LinkSender } from './link-sender.js';
 import { createMessageHandler, type AdmitMode, type AdmitResult, type AdmitSource } from './message-handler.js';
 import { createConnectivity, type ConnectivityEvent } from './connectivity.js';
 import { createMediaLinks, type MediaLinks } from './media-links.js';
+import { createFileLinks, type FileLinks } from './file-links.js';
 import { createPeerMesh, type PeerLike, type PeerMesh } from './peer-mesh.js';
 import type { ConnectionPath } from './simple-peer-factory.js';
 import { createPresenceSync } from './presence-sync.js';
@@ -139,6 +140,8 @@ export interface RoomProvider {
   dropKey(key: string): void;
   /** The connections as calls use them (media-links.ts). */
   readonly media: MediaLinks;
+  /** The connections as file transfers use them (file-links.ts). */
+  readonly files: FileLinks;
   destroy(): void;
 }
 
@@ -151,7 +154,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
   const selfId = options.selfId ?? randomPeerId();
   const budget = new ReassemblyBudget();
   /** Open links to direct peers, by peer id, with their send queues. */
-  const links = new Map<string, { readonly link: Link; readonly sender: LinkSender }>();
+  const links = new Map<string, { readonly link: Link; readonly sender: LinkSender; readonly bulk: LinkSender | null }>();
   let floodDisconnects = 0;
   let refusedConnections = 0;
   /** Whether another tab of this browser has spoken; until then nothing is posted to the tab channel. */
@@ -164,9 +167,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
 
   const reportStatus = (): void => options.onStatus?.({ signaling: signalingUp, peers: mesh.connectedPeers().length });
 
-  const { sendTo, postToTabs, broadcast } = createOutgoing({
+  const outgoing = createOutgoing({
     wireKey: options.wireKey,
     senderOf: (peerId) => links.get(peerId)?.sender,
+    bulkSenderOf: (peerId) => links.get(peerId)?.bulk ?? undefined,
     peers: () => mesh.connectedPeers().filter((peerId) => links.has(peerId)),
     postChunk: (chunk) => tab?.postMessage(chunk),
     tabsListening: () => tabSeen,
@@ -177,6 +181,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     },
     isDestroyed: () => destroyed,
   });
+  const { sendTo, postToTabs, broadcast } = outgoing;
 
   const refusals = createRefusals(now);
   /** Closes the link to `peerId` and ignores its offers and announces for `forMs`. */
@@ -206,7 +211,13 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       refusePeer(link.origin, why === 'flood' ? FLOOD_COOLDOWN_MS : Infinity, why === 'refused' ? link.proven?.key : undefined);
     },
     isRefusedKey: (key) => refusals.isRefusedKey(key),
-    onProven: () => media.changed(),
+    onProven: () => {
+      media.changed();
+      files.changed();
+    },
+    onFile: (link, message) => {
+      if (link.proven !== null) files.deliver(link.origin, link.proven.key, message);
+    },
     onMedia: (link, text) => {
       if (link.proven !== null) media.deliver(link.origin, link.proven.key, text);
     },
@@ -221,12 +232,26 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     now,
   });
 
-  const media = createMediaLinks({
-    peers: () => {
-      const proven = new Map<string, string>();
-      for (const [peerId, { link }] of links) if (link.proven !== null) proven.set(peerId, link.proven.key);
-      return proven;
+  const provenPeers = (): Map<string, string> => {
+    const proven = new Map<string, string>();
+    for (const [peerId, { link }] of links) if (link.proven !== null) proven.set(peerId, link.proven.key);
+    return proven;
+  };
+  const files = createFileLinks({
+    peers: provenPeers,
+    sendTo: (peerId, message, bulk) => (bulk ? outgoing.sendBulkTo(peerId, message) : sendTo(peerId, message)),
+    whenLow: (peerId, listener) => {
+      const entry = links.get(peerId);
+      (entry?.bulk ?? entry?.sender)?.whenLow(listener);
     },
+    strike: (peerId, weight) => {
+      const entry = links.get(peerId);
+      if (entry !== undefined) handler.strike(entry.link, weight);
+    },
+  });
+
+  const media = createMediaLinks({
+    peers: provenPeers,
     connection: (peerId) => (links.has(peerId) ? mesh.mediaConnection(peerId) : null),
     sendTo: (peerId, message) => sendTo(peerId, message),
     setInCall: (value) => {
@@ -292,7 +317,8 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       if (writer === null) return;
       const sender = createLinkSender(writer);
       const link = openLink(peerId, false, (message) => sendTo(peerId, message), (listener) => sender.whenLow(listener));
-      links.set(peerId, { link, sender });
+      const bulkWriter = mesh.bulkWriter(peerId, (chunk) => handler.receiveBulkChunk(link, chunk));
+      links.set(peerId, { link, sender, bulk: bulkWriter === null ? null : createLinkSender(bulkWriter) });
       connectivity.connected(peerId);
       reportStatus();
     },
@@ -305,6 +331,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       links.delete(peerId);
       if (entry !== undefined) {
         entry.sender.close();
+        entry.bulk?.close();
         handler.closeLink(entry.link);
         requests.remove(entry.link);
         // The person behind a closed connection has most likely left: drop their presence now rather
@@ -313,6 +340,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
         const proven = entry.link.proven;
         if (proven !== null) options.presence.remove(presenceId(proven.clientId, proven.key), PEER_GONE_ORIGIN);
         media.changed();
+        files.changed();
       }
       reportStatus();
       mesh.announce();
@@ -399,6 +427,7 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     },
     paths: () => connectivity.paths(mesh, media.links.peers()),
     media: media.links,
+    files: files.links,
     reconfigure: (configuration, restart) => mesh.reconfigure(configuration, restart),
     networkChanged,
     destroy() {
@@ -410,7 +439,10 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
       globalThis.removeEventListener?.('online', networkChanged);
       doc.off('update', onDocUpdate);
       stopPresence();
-      for (const { sender } of links.values()) sender.close();
+      for (const { sender, bulk } of links.values()) {
+        sender.close();
+        bulk?.close();
+      }
       mesh.destroy();
       signaling.close();
       tab?.close();

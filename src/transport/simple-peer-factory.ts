@@ -4,6 +4,7 @@
  */
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { PeerLike } from './peer-mesh.js';
+import { openFilesChannel } from './files-channel.js';
 
 export interface PeerFactoryOptions {
   /** STUN/TURN servers; none needed on one machine or one LAN. */
@@ -104,6 +105,13 @@ class PromptPeer extends SimplePeer {
     const self = this as unknown as PeerInternals;
     if (self.destroyed || !self._connected) return null;
     return { connection: self._pc as unknown as RTCPeerConnection, polite: !self.initiator };
+  }
+
+  /** Opens the files channel beside the main one (files-channel.ts); null where the connection cannot. */
+  bulkChannel(onMessage: (chunk: Uint8Array) => void): { write(chunk: Uint8Array): boolean; onDrain(listener: () => void): void } | null {
+    const self = this as unknown as PeerInternals;
+    if (self.destroyed) return null;
+    return openFilesChannel(self._pc, onMessage);
   }
 
   /**

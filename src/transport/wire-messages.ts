@@ -13,6 +13,7 @@
  *   ACK (6)           varUint pieces: "send me this many more pieces"
  *   PREVIEW (7)       varUint8Array the newest messages, shown while the history streams in
  *   MEDIA (8)         varString a media-negotiation message (core/call-state.ts), parsed by its receiver
+ *   FILE_* (9–15)     moving files' pieces between members (file-messages.ts)
  */
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
@@ -21,6 +22,7 @@ import { MAX_MEDIA_MESSAGE_BYTES } from '../core/call-state.js';
 import { MAX_CLIENT_ID } from '../core/presence-record.js';
 import type { DropReason } from '../core/types.js';
 import { MAX_MESSAGE_BYTES } from './wire-frames.js';
+import { FILE_MESSAGE_TYPES, readFileMessage, type FileMessage } from './file-messages.js';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_PRESENCE = 1;
@@ -65,6 +67,7 @@ export type WireMessage =
   | { readonly kind: 'ack'; readonly pieces: number }
   | { readonly kind: 'preview'; readonly preview: Uint8Array }
   | { readonly kind: 'media'; readonly text: string }
+  | { readonly kind: 'file'; readonly message: FileMessage }
   | { readonly kind: 'invalid'; readonly reason: DropReason };
 
 const invalid = (reason: DropReason): WireMessage => ({ kind: 'invalid', reason });
@@ -116,7 +119,8 @@ function readMessage(bytes: Uint8Array): WireMessage {
       message = { kind: 'media', text: readBoundedString(reader, MAX_MEDIA_MESSAGE_BYTES) };
       break;
     default:
-      return invalid('unknown_type');
+      if (type < FILE_MESSAGE_TYPES.query || type > FILE_MESSAGE_TYPES.none) return invalid('unknown_type');
+      message = { kind: 'file', message: readFileMessage(reader, type) };
   }
   // Trailing bytes mean a sender that does not speak this protocol.
   return atEnd(reader) ? message : invalid('decode');
