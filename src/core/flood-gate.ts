@@ -57,6 +57,8 @@ interface Slot {
   readonly author: string;
   readonly hlc: string;
   readonly wallMs: number;
+  /** Tokens this entry takes (1 for a message; a file's bytes in the file gate). */
+  readonly cost: number;
   /** Tokens left in the author's bucket after this entry. */
   tokens: number;
   hidden: boolean;
@@ -92,8 +94,19 @@ function upperBound(slots: readonly Slot[], slot: Slot): number {
   return low;
 }
 
-/** Creates an empty gate; throws RangeError for a policy with burst < 1 or perSecond ≤ 0. */
-export function createFloodGate(initial: FloodPolicy = DEFAULT_FLOOD_POLICY): FloodGate {
+/**
+ * Bytes of files an author may share: 4 GiB at once, then 2 GiB an hour, in the entries' own
+ * stamp time like the message rule, so every member hides the same file messages. Storage and
+ * auto-download limits protect each device anyway; this keeps one member from filling the room
+ * with announcements of huge files.
+ */
+export const FILE_BYTES_POLICY: FloodPolicy = { burst: 4 * 1024 ** 3, perSecond: (2 * 1024 ** 3) / 3600 };
+
+/**
+ * Creates an empty gate; throws RangeError for a policy with burst < 1 or perSecond ≤ 0. `cost`
+ * prices an entry in tokens (default 1 each); one costing more than the burst never passes.
+ */
+export function createFloodGate(initial: FloodPolicy = DEFAULT_FLOOD_POLICY, cost: (entry: MessageEntry) => number = () => 1): FloodGate {
   let policy = checkPolicy(initial);
   const slots = new Map<string, Slot>();
   const authors = new Map<string, Author>();
@@ -108,8 +121,8 @@ export function createFloodGate(initial: FloodPolicy = DEFAULT_FLOOD_POLICY): Fl
       const slot = list[i] as Slot;
       if (lastMs !== null) tokens = Math.min(policy.burst, tokens + ((slot.wallMs - lastMs) * policy.perSecond) / 1000);
       lastMs = slot.wallMs;
-      const hidden = tokens < 1 - EPSILON;
-      if (!hidden) tokens = Math.max(0, tokens - 1);
+      const hidden = tokens < slot.cost - EPSILON;
+      if (!hidden) tokens = Math.max(0, tokens - slot.cost);
       slot.tokens = tokens;
       if (hidden !== slot.hidden) {
         slot.hidden = hidden;
@@ -163,7 +176,7 @@ export function createFloodGate(initial: FloodPolicy = DEFAULT_FLOOD_POLICY): Fl
         if (slots.has(entry.id)) continue;
         const stamp = parseStamp(entry.hlc);
         if (stamp === null) continue;
-        const slot: Slot = { id: entry.id, author: entry.author, hlc: entry.hlc, wallMs: stamp.wallMs, tokens: 0, hidden: false };
+        const slot: Slot = { id: entry.id, author: entry.author, hlc: entry.hlc, wallMs: stamp.wallMs, cost: cost(entry), tokens: 0, hidden: false };
         slots.set(entry.id, slot);
         const fresh = byAuthor.get(entry.author);
         if (fresh === undefined) byAuthor.set(entry.author, [slot]);

@@ -27,6 +27,8 @@ export interface RoomRules {
    * before calls existed keep their signatures.
    */
   readonly videoOffFrom?: number;
+  /** The largest file a member may share, one of FILE_SIZE_CHOICES; absent: the absolute limit (core/file-manifest.ts). Signed only when present. */
+  readonly maxFileBytes?: number;
 }
 
 export const DEFAULT_RULES: RoomRules = { slowModeSeconds: 0, maxMessageChars: MAX_TEXT_CHARS, lifetimeSeconds: 0 };
@@ -36,6 +38,8 @@ export const MAX_SLOW_MODE_SECONDS = 3600;
 export const LIFETIME_CHOICES: readonly number[] = [0, 3600, 86_400, 604_800];
 /** Call sizes from which cameras start off: 2 (voice only), 4, 6 (the default), 8, or 17 (never: calls hold 16). */
 export const VIDEO_OFF_CHOICES: readonly number[] = [2, 4, 6, 8, 17];
+/** Largest file choices: 10 MB, 100 MB, 500 MB, 1 GiB, 2 GiB (the absolute limit). */
+export const FILE_SIZE_CHOICES: readonly number[] = [10_000_000, 100_000_000, 500_000_000, 1024 ** 3, 2 * 1024 ** 3];
 /** Mute deadlines share the stamps' range (9 base36 digits of ms), so they compare with any wall time. */
 const MAX_UNTIL_MS = 36 ** 9 - 1;
 /**
@@ -102,14 +106,16 @@ const isIntegerIn = (value: unknown, min: number, max: number): value is number 
   typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
 function checkRules(value: unknown): DropReason | RoomRules {
-  const withVideo = isPlainObject(value) && Object.hasOwn(value, 'videoOffFrom');
-  if (!isPlainObject(value) || !hasExactFields(value, withVideo ? [...RULES_FIELDS, 'videoOffFrom'] : RULES_FIELDS)) return 'shape';
-  const { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom } = value;
+  if (!isPlainObject(value)) return 'shape';
+  const withVideo = Object.hasOwn(value, 'videoOffFrom');
+  const withFiles = Object.hasOwn(value, 'maxFileBytes');
+  if (!hasExactFields(value, [...RULES_FIELDS, ...(withVideo ? ['videoOffFrom'] : []), ...(withFiles ? ['maxFileBytes'] : [])])) return 'shape';
+  const { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom, maxFileBytes } = value;
   if (!isIntegerIn(slowModeSeconds, 0, MAX_SLOW_MODE_SECONDS) || !isIntegerIn(maxMessageChars, 1, MAX_TEXT_CHARS)) return 'shape';
   if (typeof lifetimeSeconds !== 'number' || !LIFETIME_CHOICES.includes(lifetimeSeconds)) return 'shape';
-  if (!withVideo) return { slowModeSeconds, maxMessageChars, lifetimeSeconds };
-  if (typeof videoOffFrom !== 'number' || !VIDEO_OFF_CHOICES.includes(videoOffFrom)) return 'shape';
-  return { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom };
+  if (withVideo && (typeof videoOffFrom !== 'number' || !VIDEO_OFF_CHOICES.includes(videoOffFrom))) return 'shape';
+  if (withFiles && (typeof maxFileBytes !== 'number' || !FILE_SIZE_CHOICES.includes(maxFileBytes))) return 'shape';
+  return { slowModeSeconds, maxMessageChars, lifetimeSeconds, ...(withVideo ? { videoOffFrom: videoOffFrom as number } : {}), ...(withFiles ? { maxFileBytes: maxFileBytes as number } : {}) };
 }
 
 /** Checks the kind-specific fields of `value` (ignoring any others) and returns a fresh draft holding only them. */
@@ -168,7 +174,15 @@ function checkDraft(kind: ModerationKind, value: Record<string, unknown>): DropR
 function payloadValues(draft: ModerationDraft): string[] {
   switch (draft.kind) {
     case 'rules':
-      return [String(draft.rules.slowModeSeconds), String(draft.rules.maxMessageChars), String(draft.rules.lifetimeSeconds), ...(draft.rules.videoOffFrom === undefined ? [] : [String(draft.rules.videoOffFrom)])];
+      // Optional rules go last, only when present: videoOffFrom as its bare number (as signed before
+      // files existed), maxFileBytes named, so neither can be read as the other.
+      return [
+        String(draft.rules.slowModeSeconds),
+        String(draft.rules.maxMessageChars),
+        String(draft.rules.lifetimeSeconds),
+        ...(draft.rules.videoOffFrom === undefined ? [] : [String(draft.rules.videoOffFrom)]),
+        ...(draft.rules.maxFileBytes === undefined ? [] : [`maxFileBytes=${draft.rules.maxFileBytes}`]),
+      ];
     case 'kick':
     case 'ban':
       return [draft.target, draft.reason];
@@ -223,8 +237,8 @@ export async function createModerationAction(
 function payloadFields(draft: ModerationDraft): Record<string, unknown> {
   switch (draft.kind) {
     case 'rules': {
-      const { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom } = draft.rules;
-      return { rules: { slowModeSeconds, maxMessageChars, lifetimeSeconds, ...(videoOffFrom === undefined ? {} : { videoOffFrom }) } };
+      const { slowModeSeconds, maxMessageChars, lifetimeSeconds, videoOffFrom, maxFileBytes } = draft.rules;
+      return { rules: { slowModeSeconds, maxMessageChars, lifetimeSeconds, ...(videoOffFrom === undefined ? {} : { videoOffFrom }), ...(maxFileBytes === undefined ? {} : { maxFileBytes }) } };
     }
     case 'kick':
     case 'ban':
@@ -387,6 +401,7 @@ export function hiddenReason(entry: MessageEntry, state: ModerationState, nowMs:
   const wallMs = mute !== undefined || lifetimeMs > 0 ? parseStamp(entry.hlc)?.wallMs : undefined;
   if (mute !== undefined && wallMs !== undefined && entry.hlc >= mute.hlc && wallMs < mute.untilMs) return 'muted';
   if (entry.text.length > state.rules.maxMessageChars) return 'too_long';
+  if (entry.file !== undefined && entry.file.size > (state.rules.maxFileBytes ?? Infinity)) return 'too_long';
   if (lifetimeMs > 0 && wallMs !== undefined && wallMs + lifetimeMs < nowMs) return 'expired';
   return null;
 }

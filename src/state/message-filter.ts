@@ -5,7 +5,8 @@
  * every member's device), or when this person blocked its author. Hidden messages are kept
  * aside, not in the log, so a flood of 10k hidden messages leaves no 10k-row gap to scroll.
  */
-import { createFloodGate, policyForSlowMode, type FloodGate, type FloodPolicy } from '../core/flood-gate.js';
+import { createFloodGate, FILE_BYTES_POLICY, policyForSlowMode, type FloodGate, type FloodPolicy } from '../core/flood-gate.js';
+import { isFileEntry } from '../core/message-entry.js';
 import type { MessageLog } from '../core/message-log.js';
 import { hiddenReason, reduceModeration, type HiddenReason, type ModerationState } from '../core/moderation.js';
 import type { MessageEntry } from '../core/types.js';
@@ -20,6 +21,8 @@ export class MessageFilter {
   readonly #now: () => number;
   readonly #hidden = new Map<string, { entry: MessageEntry; reason: FilterReason }>();
   readonly #gate: FloodGate = createFloodGate();
+  /** Bytes of files per author over time (FILE_BYTES_POLICY); only file messages pass through it. */
+  readonly #fileGate: FloodGate = createFloodGate(FILE_BYTES_POLICY, (entry) => (isFileEntry(entry) ? entry.file.size : 0));
   #moderation: ModerationState = reduceModeration([]);
   #blocked: ReadonlySet<string> = new Set();
   /** Message id → authors of delete acts for it (state/session-acts); only the message's own author's counts. */
@@ -41,12 +44,12 @@ export class MessageFilter {
     if (this.#retracted.get(entry.id)?.some((act) => act.author === entry.author) === true) return 'deleted';
     const moderated = hiddenReason(entry, this.#moderation, this.#now());
     if (moderated !== null) return moderated;
-    return this.#gate.isHidden(entry.id) ? 'flood' : null;
+    return this.#gate.isHidden(entry.id) || this.#fileGate.isHidden(entry.id) ? 'flood' : null;
   }
 
   /** Adds or replaces entries; returns the ids newly hidden as a flood (for the flood note). */
   upsert(entries: readonly MessageEntry[]): MessageEntry[] {
-    const changed = this.#gate.add(entries);
+    const changed = [...this.#gate.add(entries), ...this.#fileGate.add(entries.filter(isFileEntry))];
     const flooded = this.#place(entries).filter((entry) => this.#hidden.get(entry.id)?.reason === 'flood');
     // The gate may also have changed its verdict on earlier messages of the same authors.
     const placed = new Set(entries.map((entry) => entry.id));
@@ -56,6 +59,7 @@ export class MessageFilter {
 
   remove(id: string): void {
     this.#gate.remove(id);
+    this.#fileGate.remove(id);
     this.#hidden.delete(id);
     this.#log.remove(id);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FLOOD_POLICY, createFloodGate, policyForSlowMode, type FloodGate } from '../../src/core/flood-gate.js';
+import { DEFAULT_FLOOD_POLICY, FILE_BYTES_POLICY, createFloodGate, policyForSlowMode, type FloodGate } from '../../src/core/flood-gate.js';
 import { formatStamp } from '../../src/core/hlc.js';
 import type { MessageEntry } from '../../src/core/types.js';
 
@@ -171,5 +171,33 @@ describe('flood gate', () => {
     const hidden = authors.map((author) => live.hiddenCount(author));
     expect(authors.map((author) => loaded.hiddenCount(author))).toEqual(hidden);
     expect(hiddenIds(loaded, messages)).toEqual(hiddenIds(live, messages));
+  });
+
+  it('prices files by their bytes: 4 GiB at once, then 2 GiB an hour, the same verdict in any order', () => {
+    const GIB = 1024 ** 3;
+    const sizes = new Map<string, number>();
+    const file = (author: string, wallMs: number, size: number): MessageEntry => {
+      const made = entry(author, wallMs);
+      sizes.set(made.id, size);
+      return made;
+    };
+    const entries = [
+      file(ALICE, T0, 2 * GIB),
+      file(ALICE, T0 + 1000, 2 * GIB),
+      // Over the burst: hidden.
+      file(ALICE, T0 + 2000, GIB),
+      // Half an hour later, 1 GiB has come back.
+      file(ALICE, T0 + 1_800_000 + 5000, GIB),
+      // Bob has his own allowance.
+      file(BOB, T0 + 2000, 2 * GIB),
+    ];
+    const verdicts = [1, 2, 3].map((seed) => {
+      const gate = createFloodGate(FILE_BYTES_POLICY, (e) => sizes.get(e.id) ?? 0);
+      gate.add(shuffle(entries, seed));
+      return hiddenIds(gate, entries);
+    });
+    expect(verdicts[0]).toEqual([entries[2]!.id]);
+    expect(verdicts[1]).toEqual(verdicts[0]);
+    expect(verdicts[2]).toEqual(verdicts[0]);
   });
 });

@@ -49,6 +49,8 @@ const drafts = (): ModerationDraft[] => [
   { kind: 'mute', target: userKey, untilMs: T0 + 60_000 },
   { kind: 'rules', rules: { slowModeSeconds: 30, maxMessageChars: 500, lifetimeSeconds: 86_400 } },
   { kind: 'rules', rules: { slowModeSeconds: 0, maxMessageChars: 500, lifetimeSeconds: 0, videoOffFrom: 4 } },
+  { kind: 'rules', rules: { slowModeSeconds: 0, maxMessageChars: 500, lifetimeSeconds: 0, maxFileBytes: 100_000_000 } },
+  { kind: 'rules', rules: { slowModeSeconds: 0, maxMessageChars: 500, lifetimeSeconds: 0, videoOffFrom: 4, maxFileBytes: 10_000_000 } },
   { kind: 'filter', words: ['spam', 'كلمة', '悪い言葉'] },
   { kind: 'lock', members: [userKey, adminKey] },
   { kind: 'unlock' },
@@ -84,6 +86,14 @@ describe('moderation actions', () => {
     // Taking the size away from a signed action (or adding one) breaks its signature.
     expect(await verifyModerationAction(altered(withSize, { rules: DEFAULT_RULES }), adminKey)).toBe(false);
     expect(await verifyModerationAction(altered(without, { rules: { ...DEFAULT_RULES, videoOffFrom: 2 } }), adminKey)).toBe(false);
+  });
+
+  it('signs the largest file only when the rules carry one, and never reads it as a call size', async () => {
+    const files = await act({ kind: 'rules', rules: { ...DEFAULT_RULES, maxFileBytes: 10_000_000 } }, T0, 9);
+    expect(await verifyModerationAction(files, adminKey)).toBe(true);
+    expect(await verifyModerationAction(altered(files, { rules: DEFAULT_RULES }), adminKey)).toBe(false);
+    expect(await verifyModerationAction(altered(files, { rules: { ...DEFAULT_RULES, maxFileBytes: 100_000_000 } }), adminKey)).toBe(false);
+    expect(await verifyModerationAction(altered(files, { rules: { ...DEFAULT_RULES, videoOffFrom: 8 } }), adminKey)).toBe(false);
   });
 
   it('stores only the fields of its kind', async () => {
@@ -167,6 +177,8 @@ describe('moderation actions', () => {
       ['max chars over the text limit', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, maxMessageChars: MAX_TEXT_CHARS + 1 } }), 'shape'],
       ['lifetime not offered', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, lifetimeSeconds: 7200 } }), 'shape'],
       ['call size not offered', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, videoOffFrom: 5 } }), 'shape'],
+      ['largest file not offered', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, maxFileBytes: 12345 } }), 'shape'],
+      ['largest file as a string', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, maxFileBytes: '10000000' } }), 'shape'],
       ['call size as a string', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, videoOffFrom: '6' } }), 'shape'],
       ['rules with extra field', rules.id, storedWith(rules, { rules: { ...DEFAULT_RULES, admin: userKey } }), 'shape'],
       ['rules missing a field', rules.id, storedWith(rules, { rules: { slowModeSeconds: 0, maxMessageChars: 10 } }), 'shape'],
