@@ -103,7 +103,7 @@ export type ConnectionState =
   | { readonly kind: 'offline' };
 
 /** Where a dropped input came from, for the drop counters. */
-export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act' | 'private' | 'update' | 'media';
+export type DropSource = 'entry' | 'frame' | 'blob' | 'presence' | 'moderation' | 'act' | 'private' | 'update' | 'media' | 'file';
 
 /** Signature check state of one message; the UI verifies the visible range first. */
 export type VerificationStatus = 'pending' | 'valid' | 'invalid';

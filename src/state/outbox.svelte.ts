@@ -6,6 +6,7 @@
  */
 import { DEFAULT_FLOOD_POLICY, type FloodPolicy } from '../core/flood-gate.js';
 import { parseStamp } from '../core/hlc.js';
+import type { FileManifest } from '../core/file-manifest.js';
 import { createMessageEntry, isValidText, type MessageDraft } from '../core/message-entry.js';
 import { createPacer, type Pacer } from '../core/send-pacing.js';
 import type { MessageEntry } from '../core/types.js';
@@ -38,6 +39,8 @@ export interface Waiting {
   readonly re?: string;
   /** A private message's recipient key. */
   readonly to?: string;
+  /** A file message: `text` is the file's name, `id` the message id its pieces are stored under. */
+  readonly file?: { readonly id: string; readonly manifest: FileManifest };
 }
 
 export class Outbox {
@@ -71,6 +74,11 @@ export class Outbox {
     return this.#queue({ text, ...(re === undefined ? {} : { re }) });
   }
 
+  /** Queues a file message (its pieces are stored under `id` already); false, changing nothing, if it cannot go. */
+  sendFile(name: string, id: string, manifest: FileManifest): boolean {
+    return this.#queue({ text: name, file: { id, manifest } });
+  }
+
   /** Queues a private message to `to`; false, changing nothing, if it cannot go. */
   sendPrivate(to: string, text: string): boolean {
     return this.#queue({ text, to });
@@ -78,8 +86,9 @@ export class Outbox {
 
   /** Takes back everything waiting; returns its text (one message per line) for the composer. */
   takeBack(): string {
-    const texts = this.waiting.map((item) => item.text);
-    this.waiting = [];
+    // Files stay queued: their names are not text to edit.
+    const texts = this.waiting.filter((item) => item.file === undefined).map((item) => item.text);
+    this.waiting = this.waiting.filter((item) => item.file !== undefined);
     this.#schedule();
     return texts.join('\n');
   }
@@ -130,8 +139,10 @@ export class Outbox {
       this.#signing = this.#signing.then(() => host.writePrivate(to, item.text)).then(() => undefined, () => undefined);
       return;
     }
-    const draft: MessageDraft = { nick: host.nick(), text: item.text, hlc, ...(item.re === undefined ? {} : { re: item.re }) };
-    this.#signing = this.#signing.then(async () => host.write(await createMessageEntry(identity, draft))).catch(() => undefined);
+    const draft: MessageDraft = { nick: host.nick(), text: item.text, hlc, ...(item.re === undefined ? {} : { re: item.re }), ...(item.file === undefined ? {} : { file: item.file.manifest }) };
+    const file = item.file;
+    const id = file === undefined ? undefined : (): string => file.id;
+    this.#signing = this.#signing.then(async () => host.write(await createMessageEntry(identity, draft, id))).catch(() => undefined);
   }
 
   /** Keeps the countdown the composer shows. */

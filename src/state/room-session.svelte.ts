@@ -30,7 +30,8 @@ import type { SessionModeration } from './session-moderation.svelte.js';
 import type { SessionActs } from './session-acts.svelte.js';
 import { openSession, type SessionStore } from './session-opening.js';
 import type { CallSession } from './call.svelte.js';
-import { createActs, createCall, createEpochs, createIndex, createModeration, createNetwork, createOutbox, createPrivates, createRenderPacer, createRoster, joinParts } from './session-parts.js';
+import type { RoomFiles } from './room-files.svelte.js';
+import { createActs, createCall, createEpochs, createFiles, createIndex, createModeration, createNetwork, createOutbox, createPrivates, createRenderPacer, createRoster, joinParts } from './session-parts.js';
 import type { StoredTail } from './stored-tail.js';
 
 export type { Person } from './people.js';
@@ -78,6 +79,7 @@ export class RoomSession {
   readonly moderation: SessionModeration;
   readonly outbox: Outbox;
   readonly call: CallSession;
+  readonly files: RoomFiles;
   identity: Identity | null = null;
   admin: Identity | null = null;
   closed = false;
@@ -97,6 +99,7 @@ export class RoomSession {
     this.index = createIndex(this, this.acts, this.moderation);
     this.outbox = createOutbox(this, this.index, this.privates, this.moderation);
     this.call = createCall(this, this.roster, this.moderation);
+    this.files = createFiles(this, this.moderation, this.outbox);
     joinParts(this);
   }
 
@@ -201,6 +204,7 @@ export class RoomSession {
     this.tail?.stop();
     this.closed = true;
     this.call.close();
+    this.files.close();
     for (const part of [this.presence, this.moderation, this.acts, this.outbox]) part.stop();
     this.network.close();
     this.doc.destroy();

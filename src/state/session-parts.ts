@@ -7,6 +7,7 @@
  */
 import { DEFAULT_CALL_LIMITS } from '../core/call-state.js';
 import { CallSession } from './call.svelte.js';
+import { RoomFiles } from './room-files.svelte.js';
 import { encodeMessageEntry } from '../core/message-entry.js';
 import type { MessageEntry } from '../core/types.js';
 import type { Identity } from '../crypto/identity.js';
@@ -201,5 +202,20 @@ export function createCall(session: RoomSession, roster: Roster, moderation: Ses
     alert: (event) => session.alerts.emit(event),
     drop: (reason) => session.drop('media', reason),
     limits: () => ({ ...DEFAULT_CALL_LIMITS, videoOffFrom: moderation.rules.videoOffFrom ?? DEFAULT_CALL_LIMITS.videoOffFrom }),
+  });
+}
+
+export function createFiles(session: RoomSession, moderation: SessionModeration, outbox: Outbox): RoomFiles {
+  const { filter } = session;
+  return new RoomFiles({
+    keys: session.keys,
+    links: session.network.files,
+    shown: (id) => session.index.shown(id),
+    gone: (id) => session.historyLoaded && filter.find(id) === undefined,
+    excluded: (key) => moderation.blocked.has(key) || filter.refuses(key),
+    ownKey: () => session.ownKey,
+    maxFileBytes: () => moderation.rules.maxFileBytes ?? null,
+    sendFile: (name, id, manifest) => outbox.sendFile(name, id, manifest),
+    drop: (reason) => session.drop('file', reason),
   });
 }
