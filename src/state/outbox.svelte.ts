@@ -28,8 +28,8 @@ export interface OutboxHost {
   refusal(text: string): string | null;
   /** Puts a signed message in the document. */
   write(entry: MessageEntry): void;
-  /** Seals and puts a private message to `to`; false if it cannot go (their card is unknown). */
-  writePrivate(to: string, text: string): Promise<boolean>;
+  /** Seals and puts a private message (or file) to `to`; false if it cannot go (their card is unknown). */
+  writePrivate(to: string, text: string, file?: { readonly id: string; readonly manifest: FileManifest }): Promise<boolean>;
   /** This person sent something (typing stops, the unread divider goes). */
   sent(): void;
 }
@@ -75,8 +75,8 @@ export class Outbox {
   }
 
   /** Queues a file message (its pieces are stored under `id` already); false, changing nothing, if it cannot go. */
-  sendFile(name: string, id: string, manifest: FileManifest): boolean {
-    return this.#queue({ text: name, file: { id, manifest } });
+  sendFile(name: string, id: string, manifest: FileManifest, to?: string): boolean {
+    return this.#queue({ text: name, file: { id, manifest }, ...(to === undefined ? {} : { to }) });
   }
 
   /** Queues a private message to `to`; false, changing nothing, if it cannot go. */
@@ -136,7 +136,7 @@ export class Outbox {
     if (identity === null) return;
     const to = item.to;
     if (to !== undefined) {
-      this.#signing = this.#signing.then(() => host.writePrivate(to, item.text)).then(() => undefined, () => undefined);
+      this.#signing = this.#signing.then(() => host.writePrivate(to, item.text, item.file)).then(() => undefined, () => undefined);
       return;
     }
     const draft: MessageDraft = { nick: host.nick(), text: item.text, hlc, ...(item.re === undefined ? {} : { re: item.re }), ...(item.file === undefined ? {} : { file: item.file.manifest }) };

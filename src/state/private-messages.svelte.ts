@@ -9,6 +9,7 @@
  * person in that away period gets one automatic answer; an automatic answer never gets one.
  */
 import type * as Y from 'yjs';
+import type { FileManifest } from '../core/file-manifest.js';
 import { createPrivateEntry, decodePrivateEntry, encodePrivateEntry, openPrivateEntry, verifyPrivateEntry, type PrivateEntry } from '../core/private-message.js';
 import { createFloodGate } from '../core/flood-gate.js';
 import { compareMessages, parseStamp } from '../core/hlc.js';
@@ -21,6 +22,8 @@ import { VerifiedMap } from './verified-map.js';
 /** A private message this person can read (they sent or received it): a transcript's private line, and whether it was an auto-reply. */
 export interface PrivateMessage extends PrivateLine {
   readonly auto: boolean;
+  /** A private file: `text` is its name; its pieces travel like any file's, asked for only by these two. */
+  readonly file?: FileManifest;
 }
 
 export interface PrivateHost {
@@ -122,12 +125,25 @@ export class PrivateMessages {
     return identity !== null && key !== toBase64Url(identity.publicKey) && this.#host.boxOf(key) !== undefined;
   }
 
-  /** Seals, signs and adds a private message to `to`; false if their card is unknown. */
-  async send(to: string, text: string, auto = false): Promise<boolean> {
+  /** Whether the document holds a private entry with this id (anyone's, opened or not). */
+  has(id: string): boolean {
+    return this.#map.values.has(id);
+  }
+
+  /** The readable private file with this id (sent or received by this person, shown), if any. */
+  fileOf(id: string): PrivateMessage | undefined {
+    const message = this.#opened.get(id);
+    if (message === undefined || message === null || message.file === undefined) return undefined;
+    return this.#host.refused(message.author) || this.#gate.isHidden(id) || this.#expired(message.hlc, Date.now()) ? undefined : message;
+  }
+
+  /** Seals, signs and adds a private message to `to` (a file's when `file` is given, under its id); false if their card is unknown. */
+  async send(to: string, text: string, auto = false, file?: { readonly id: string; readonly manifest: FileManifest }): Promise<boolean> {
     const identity = this.#host.identity();
     const toBox = this.#host.boxOf(to);
     if (identity === null || toBox === undefined || !this.canSendTo(to)) return false;
-    const entry = await createPrivateEntry(identity, { to, toBox, hlc: this.#host.tick(), payload: { nick: this.#host.nick(), text, auto } });
+    const payload = { nick: this.#host.nick(), text, auto, ...(file === undefined ? {} : { file: file.manifest }) };
+    const entry = await createPrivateEntry(identity, { to, toBox, hlc: this.#host.tick(), payload }, file === undefined ? undefined : () => file.id);
     this.#map.set(entry.id, entry);
     return true;
   }
@@ -157,7 +173,7 @@ export class PrivateMessages {
       if (peerBox === undefined) continue; // their card has not arrived yet: tried again when it does
       const payload = openPrivateEntry(entry, identity, peerBox);
       if (payload === null) this.#host.drop('decrypt');
-      const message = payload === null ? null : { id: entry.id, author: entry.from, to: entry.to, hlc: entry.hlc, nick: payload.nick, text: payload.text, auto: payload.auto, outgoing };
+      const message = payload === null ? null : { id: entry.id, author: entry.from, to: entry.to, hlc: entry.hlc, nick: payload.nick, text: payload.text, auto: payload.auto, outgoing, ...(payload.file === undefined ? {} : { file: payload.file }) };
       this.#opened.set(entry.id, message);
       if (message !== null) fresh.push(message);
     }

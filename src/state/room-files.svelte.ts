@@ -27,6 +27,8 @@ export interface RoomFilesHost {
   readonly links: FileLinks;
   /** The file message with this id if it is shown now (signature checked, not hidden, deleted or expired). */
   shown(id: string): MessageEntry | undefined;
+  /** The private file with this id, if this person sent or received it and it is shown. */
+  privateFile(id: string): { readonly author: string; readonly to: string; readonly text: string; readonly file?: FileManifest } | undefined;
   /** Whether the message with this id is gone from the log (deleted or expired), once the history is in. */
   gone(id: string): boolean;
   /** Whether this person blocked `key`, or the room refuses it (banned). */
@@ -34,8 +36,8 @@ export interface RoomFilesHost {
   ownKey(): string | null;
   /** The room's largest file (a room rule), or null for the absolute limit. */
   maxFileBytes(): number | null;
-  /** Queues the signed file message; false if it cannot go now (muted, removed, too many waiting). */
-  sendFile(name: string, id: string, manifest: FileManifest): boolean;
+  /** Queues the signed file message (private to `to` if given); false if it cannot go now (muted, removed, too many waiting). */
+  sendFile(name: string, id: string, manifest: FileManifest, to?: string): boolean;
   drop(reason: DropReason): void;
 }
 
@@ -66,7 +68,11 @@ export class RoomFiles {
         const file = this.#fileOf(id);
         return file === null ? null : { size: file.manifest.size, root: file.manifest.root };
       },
-      mayServe: (id, key) => this.#fileOf(id) !== null && !host.excluded(key),
+      mayServe: (id, key) => {
+        const file = this.#fileOf(id);
+        // A private file goes only between its two ends.
+        return file !== null && !host.excluded(key) && (file.to === null || key === file.to || key === file.author);
+      },
       onDrop: (reason) => host.drop(reason),
     });
     this.#swarm.onChange(() => this.#changed());
@@ -87,9 +93,10 @@ export class RoomFiles {
     return this.#preparing.get(fileId) ?? null;
   }
 
-  /** A file row is on screen: load what is stored, ask who has it, fetch a small image by itself. */
-  track(entry: MessageEntry): void {
-    if (!isFileEntry(entry) || this.#closed) return;
+  /** A file row (public or private) is on screen: load what is stored, ask who has it, fetch a small image by itself. */
+  track(entry: { readonly id: string; readonly author: string; readonly file?: FileManifest }): void {
+    const manifest = entry.file;
+    if (manifest === undefined || this.#closed) return;
     const first = !this.#tracked.has(entry.id);
     this.#tracked.add(entry.id);
     this.#swarm.query([entry.id]);
@@ -97,13 +104,13 @@ export class RoomFiles {
     void this.#swarm.track(entry.id).then((status) => {
       const own = entry.author === this.#host.ownKey();
       const auto = fileSettings.autoDownloadBytes;
-      if (!own && status.phase === 'idle' && isInlineImageType(entry.file.type) && entry.file.size <= auto) this.download(entry.id);
+      if (!own && status.phase === 'idle' && isInlineImageType(manifest.type) && manifest.size <= auto) this.download(entry.id);
       this.#changed();
     });
   }
 
-  /** Encrypts `file` into this room's store and sends its message; null when sent, else why not, for the person. */
-  async attach(file: File): Promise<string | null> {
+  /** Encrypts `file` into this room's store and sends its message (privately to `to` if given); null when sent, else why not, for the person. */
+  async attach(file: File, to?: string): Promise<string | null> {
     const limit = Math.min(MAX_FILE_BYTES, this.#host.maxFileBytes() ?? MAX_FILE_BYTES);
     if (file.size === 0) return `“${file.name}” is empty.`;
     if (file.size > limit) return `“${file.name}” is larger than this room allows (${formatSize(limit)}).`;
@@ -124,7 +131,7 @@ export class RoomFiles {
       const type = fileTypeOf(file);
       const thumb = isInlineImageType(type) ? await makeThumbnail(file) : null;
       const manifest: FileManifest = { size: file.size, type, key: toBase64Url(key), root, ...(thumb === null ? {} : { thumb }) };
-      if (!this.#host.sendFile(safeFileName(file.name), id, manifest)) {
+      if (!this.#host.sendFile(safeFileName(file.name), id, manifest, to)) {
         await this.#store.deleteFile(id);
         return `“${file.name}” could not be sent now.`;
       }
@@ -203,11 +210,13 @@ export class RoomFiles {
     for (const url of this.#images.values()) if (url !== 'pending') URL.revokeObjectURL(url);
   }
 
-  /** The file of a message shown now, from someone neither banned nor blocked; null otherwise. */
-  #fileOf(id: string): { readonly name: string; readonly manifest: FileManifest; readonly author: string } | null {
+  /** The file of a message shown now (or a private one this person can read), from someone neither banned nor blocked; null otherwise. */
+  #fileOf(id: string): { readonly name: string; readonly manifest: FileManifest; readonly author: string; readonly to: string | null } | null {
     const entry = this.#host.shown(id);
-    if (entry === undefined || !isFileEntry(entry) || this.#host.excluded(entry.author)) return null;
-    return { name: entry.text, manifest: entry.file, author: entry.author };
+    if (entry !== undefined) return !isFileEntry(entry) || this.#host.excluded(entry.author) ? null : { name: entry.text, manifest: entry.file, author: entry.author, to: null };
+    const secret = this.#host.privateFile(id);
+    if (secret?.file === undefined || this.#host.excluded(secret.author)) return null;
+    return { name: secret.text, manifest: secret.file, author: secret.author, to: secret.to };
   }
 
   async *#plainPieces(fileId: string, manifest: FileManifest): AsyncIterable<Uint8Array> {

@@ -168,7 +168,7 @@ export function createOutbox(session: RoomSession, index: MessageIndex, privates
       index.signedHere(entry);
       if (!session.closed) session.doc.getMap<unknown>('messages').set(entry.id, encodeMessageEntry(entry));
     },
-    writePrivate: (to, text) => privates.send(to, text),
+    writePrivate: (to, text, file) => privates.send(to, text, false, file),
     sent: () => {
       session.firstUnreadId = null;
       session.presence.setTyping(false);
@@ -211,11 +211,12 @@ export function createFiles(session: RoomSession, moderation: SessionModeration,
     keys: session.keys,
     links: session.network.files,
     shown: (id) => session.index.shown(id),
-    gone: (id) => session.historyLoaded && filter.find(id) === undefined,
+    privateFile: (id) => session.privates.fileOf(id),
+    gone: (id) => session.historyLoaded && filter.find(id) === undefined && !session.privates.has(id),
     excluded: (key) => moderation.blocked.has(key) || filter.refuses(key),
     ownKey: () => session.ownKey,
     maxFileBytes: () => moderation.rules.maxFileBytes ?? null,
-    sendFile: (name, id, manifest) => outbox.sendFile(name, id, manifest),
+    sendFile: (name, id, manifest, to) => outbox.sendFile(name, id, manifest, to),
     drop: (reason) => session.drop('file', reason),
   });
 }
