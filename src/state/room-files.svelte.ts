@@ -88,6 +88,13 @@ export class RoomFiles {
     return this.#swarm.holders(fileId);
   }
 
+  /** Pieces received, served and refused as bad since this page opened (Diagnostics); read through version. */
+  transfers(): Record<string, number> {
+    void this.version;
+    const { received, served, bad } = this.#swarm.stats();
+    return { 'pieces received': received, 'pieces served': served, 'bad pieces refused': bad };
+  }
+
   /** 0..1 while this device still encrypts a file it attaches, else null. */
   preparing(fileId: string): number | null {
     return this.#preparing.get(fileId) ?? null;

@@ -51,6 +51,8 @@ export interface FileSwarm {
   holders(fileId: string): string[];
   /** Calls `listener` with a file id whenever its status or holders change; returns an unsubscribe. */
   onChange(listener: (fileId: string) => void): () => void;
+  /** Pieces received (verified and stored), served, and refused as bad since this page opened (Diagnostics). */
+  stats(): { readonly received: number; readonly served: number; readonly bad: number };
   /** Advances timeouts (the interval calls it; tests call it with an injected clock). */
   tick(): void;
   destroy(): void;
@@ -66,6 +68,8 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
   const lastQuery = new Map<string, number>();
   const server = createFileServer({ ...options, onDrop });
   let destroyed = false;
+  let received = 0;
+  let bad = 0;
 
   const changed = (fileId: string): void => {
     for (const listener of listeners) listener(fileId);
@@ -125,6 +129,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
 
   /** A member sent what contradicts the signed manifest: never asked again for this file. */
   const distrust = (download: Download, peerId: string): void => {
+    bad++;
     onDrop('signature');
     download.bad.add(peerId);
     links.strike(peerId, 20);
@@ -172,6 +177,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
       return changed(download.fileId);
     }
     release(download, piece);
+    received++;
     if (!bitSet(download.have, piece)) {
       download.have[piece >> 3]! |= 0x80 >> (piece & 7);
       download.haveCount++;
@@ -384,6 +390,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
+    stats: () => ({ received, served: server.served(), bad }),
     tick,
     destroy() {
       destroyed = true;
