@@ -11,9 +11,10 @@ const GIB = 1024 ** 3;
 
 /** 0: never by itself. */
 export const AUTO_DOWNLOAD_CHOICES: readonly number[] = [0, 1 * MB, 5 * MB, 20 * MB, 100 * MB];
-export const BUDGET_CHOICES: readonly number[] = [256 * 1024 ** 2, 1 * GIB, 2 * GIB, 5 * GIB, 10 * GIB];
 export const DEFAULT_AUTO_DOWNLOAD_BYTES = 5 * MB;
-export const DEFAULT_BUDGET_BYTES = GIB;
+/** Room for the largest file a room allows: 2 GiB and its pieces' 16-byte tags (128 KiB). */
+export const DEFAULT_BUDGET_BYTES = 2 * GIB + 1024 ** 2;
+export const BUDGET_CHOICES: readonly number[] = [256 * 1024 ** 2, GIB, DEFAULT_BUDGET_BYTES, 5 * GIB, 10 * GIB];
 
 interface Stored {
   autoDownloadBytes: number;

@@ -5,7 +5,7 @@
  * what is shown: a deleted or expired message's file, and files of people banned or blocked, are
  * neither fetched nor served, and a deleted message's pieces leave this device's store.
  */
-import { isInlineImageType, MAX_FILE_BYTES, pieceCount, type FileManifest } from '../core/file-manifest.js';
+import { isInlineImageType, MAX_FILE_BYTES, PIECE_TAG_BYTES, pieceCount, type FileManifest } from '../core/file-manifest.js';
 import { createMessageId, isFileEntry } from '../core/message-entry.js';
 import type { DropReason, MessageEntry } from '../core/types.js';
 import { fromBase64Url, toBase64Url } from '../crypto/encoding.js';
@@ -121,7 +121,8 @@ export class RoomFiles {
     const limit = Math.min(MAX_FILE_BYTES, this.#host.maxFileBytes() ?? MAX_FILE_BYTES);
     if (file.size === 0) return `“${file.name}” is empty.`;
     if (file.size > limit) return `“${file.name}” is larger than this room allows (${formatSize(limit)}).`;
-    if (this.usage + file.size > this.budget) return `Not enough storage for this room to keep “${file.name}”: free space in Files and storage.`;
+    // Stored pieces carry their AES-GCM tag: 16 bytes each on top of the file.
+    if (this.usage + file.size + pieceCount(file.size) * PIECE_TAG_BYTES > this.budget) return `Not enough storage for this room to keep “${file.name}”: free space in Files and storage.`;
     const id = createMessageId();
     const key = createFileKey();
     const total = pieceCount(file.size);

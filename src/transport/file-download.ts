@@ -48,6 +48,8 @@ export interface Download {
   cursor: number;
   readonly inFlight: Map<number, { readonly peerId: string; readonly at: number }>;
   readonly perPeer: Map<string, number>;
+  /** When each source last delivered a verified piece (now() ms). */
+  readonly lastFrom: Map<string, number>;
   /** Pieces asked of a peer that timed out (and were asked elsewhere): that peer may still send them. */
   readonly late: Map<number, string>;
   /** Members who sent a bad piece or index: not asked again for this file. */
@@ -88,6 +90,7 @@ export function createDownload(fileId: string, size: number, root: string): Down
     inFlight: new Map(),
     perPeer: new Map(),
     late: new Map(),
+    lastFrom: new Map(),
     bad: new Set(),
     indexAsk: null,
     waiting: false,

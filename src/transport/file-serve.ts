@@ -43,6 +43,8 @@ export interface FileServerOptions {
 interface PeerQueue {
   readonly waiting: Array<{ readonly fileId: string; readonly piece: number }>;
   busy: boolean;
+  /** Ends the wait for the link's queue to drain (the peer left: its queue never will). */
+  wake: (() => void) | null;
 }
 
 export interface FileServer {
@@ -76,7 +78,11 @@ export function createFileServer(options: FileServerOptions): FileServer {
     queue.busy = true;
     try {
       while (queue.waiting.length > 0 && queues.get(peerId) === queue) {
-        await new Promise<void>((resolve) => links.whenLow(peerId, resolve));
+        await new Promise<void>((resolve) => {
+          queue.wake = resolve;
+          links.whenLow(peerId, resolve);
+        });
+        queue.wake = null;
         const next = queue.waiting.shift();
         if (next === undefined || !links.peers().has(peerId)) break;
         const bytes = await store.getPiece(next.fileId, next.piece).catch(() => null);
@@ -113,7 +119,7 @@ export function createFileServer(options: FileServerOptions): FileServer {
         case 'request': {
           const file = options.mayServe(message.id, key) ? options.fileOf(message.id) : null;
           let queue = queues.get(peerId);
-          if (queue === undefined) queues.set(peerId, (queue = { waiting: [], busy: false }));
+          if (queue === undefined) queues.set(peerId, (queue = { waiting: [], busy: false, wake: null }));
           for (const piece of message.pieces) {
             if (file === null || piece >= pieceCount(file.size)) {
               links.send(peerId, { kind: 'none', id: message.id, piece });
@@ -135,7 +141,9 @@ export function createFileServer(options: FileServerOptions): FileServer {
     },
     haveOf,
     peerGone(peerId) {
+      const queue = queues.get(peerId);
       queues.delete(peerId);
+      queue?.wake?.();
     },
     peers: () => [...queues.keys()],
     served: () => served,

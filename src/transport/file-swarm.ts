@@ -178,6 +178,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
     }
     release(download, piece);
     received++;
+    download.lastFrom.set(peerId, now());
     if (!bitSet(download.have, piece)) {
       download.have[piece >> 3]! |= 0x80 >> (piece & 7);
       download.haveCount++;
@@ -288,7 +289,10 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
     for (const download of downloads.values()) {
       if (download.phase !== 'downloading') continue;
       for (const [piece, flight] of [...download.inFlight]) {
-        if (at - flight.at <= REQUEST_TIMEOUT_MS) continue;
+        // A source still delivering is slow, not gone: its queue is served in order, so time from
+        // its last piece rather than from the request (else a slow link gets every piece twice).
+        const since = Math.max(flight.at, download.lastFrom.get(flight.peerId) ?? -Infinity);
+        if (at - since <= REQUEST_TIMEOUT_MS) continue;
         release(download, piece);
         // Bounded: one entry per piece at most.
         download.late.set(piece, flight.peerId);

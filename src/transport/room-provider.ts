@@ -242,7 +242,9 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     sendTo: (peerId, message, bulk) => (bulk ? outgoing.sendBulkTo(peerId, message) : sendTo(peerId, message)),
     whenLow: (peerId, listener) => {
       const entry = links.get(peerId);
-      (entry?.bulk ?? entry?.sender)?.whenLow(listener);
+      // A link that is gone never drains: answered at once, the caller sees the peer is gone.
+      if (entry === undefined) listener();
+      else (entry.bulk ?? entry.sender).whenLow(listener);
     },
     strike: (peerId, weight) => {
       const entry = links.get(peerId);
