@@ -38,6 +38,8 @@ export interface FileServerOptions {
   /** Whether `key` may have pieces of `fileId` from us (not deleted, author not refused, asker not blocked). */
   readonly mayServe: (fileId: string, key: string) => boolean;
   readonly onDrop: (reason: DropReason) => void;
+  /** A piece of `fileId` went out (for the counts people see). */
+  readonly onServed?: (fileId: string) => void;
 }
 
 interface PeerQueue {
@@ -92,6 +94,7 @@ export function createFileServer(options: FileServerOptions): FileServer {
         }
         links.send(peerId, { kind: 'piece', id: next.fileId, piece: next.piece, bytes });
         served++;
+        options.onServed?.(next.fileId);
       }
     } finally {
       queue.busy = false;

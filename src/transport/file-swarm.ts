@@ -66,7 +66,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
   const holdings = new Map<string, Map<string, { readonly key: string; readonly total: number; readonly bitfield: Uint8Array }>>();
   const listeners = new Set<(fileId: string) => void>();
   const lastQuery = new Map<string, number>();
-  const server = createFileServer({ ...options, onDrop });
+  const server = createFileServer({ ...options, onDrop, onServed: (fileId) => changed(fileId) });
   let destroyed = false;
   let received = 0;
   let bad = 0;
