@@ -10,7 +10,7 @@ import { createClock } from '../core/hlc.js';
 import { formatInviteFragment } from '../core/invite-link.js';
 import { createMessageLog } from '../core/message-log.js';
 import { createPresenceTable } from '../core/presence-table.js';
-import { assembleTranscript, type TranscriptFile, type TranscriptFormat } from '../core/transcript.js';
+import type { TranscriptFile, TranscriptFormat } from '../core/transcript.js';
 import type { DropReason, DropSource, InviteLink, MessageEntry } from '../core/types.js';
 import { toBase64Url } from '../crypto/encoding.js';
 import { safetyCode, type Identity } from '../crypto/identity.js';
@@ -152,6 +152,8 @@ export class RoomSession {
   async transcript(format: TranscriptFormat): Promise<TranscriptFile> {
     const messages = await this.index.verifiedAll();
     await this.acts.verifyAll();
+    // Loaded when asked for: exporting is rare, and the room's first load stays within its budget.
+    const { assembleTranscript } = await import('../core/transcript.js');
     return assembleTranscript(format, messages, this.privates.visible(), { roomId: this.keys.roomId, exportedAt: Date.now(), nameOf: (key) => this.nameOf(key), annotate: (entry) => this.acts.transcriptNote(entry) });
   }
 

@@ -14,7 +14,7 @@ import { toBase64Url } from '../crypto/encoding.js';
 import type { DropReason } from '../core/types.js';
 import { MAX_QUERY_IDS, MAX_REQUEST_PIECES, type FileMessage } from './file-messages.js';
 import type { FileLinks } from './file-links.js';
-import { createFileServer, type FileServerOptions } from './file-serve.js';
+import { createFileServer, type FileServerOptions, type KnownFile } from './file-serve.js';
 import { bitSet, countBits, createDownload, type Download, type DownloadStatus } from './file-download.js';
 
 export type { DownloadPhase, DownloadStatus } from './file-download.js';
@@ -42,8 +42,8 @@ export interface FileSwarm {
   pause(fileId: string): void;
   /** Stops and deletes what was stored of the file. */
   cancel(fileId: string): Promise<void>;
-  /** The sender stored every piece and the index itself: the file is complete here and peers are told. */
-  seeded(fileId: string): void;
+  /** The sender stored every piece and the index of `file` itself (its message may not be shown yet): complete here, and peers are told. */
+  seeded(fileId: string, file: KnownFile): void;
   /** Asks the connected members which of these files they hold (availability). */
   query(fileIds: readonly string[]): void;
   status(fileId: string): DownloadStatus;
@@ -359,9 +359,9 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
       await store.deleteFile(fileId).catch(() => undefined);
       changed(fileId);
     },
-    seeded(fileId) {
-      const download = ensure(fileId);
-      if (download === null) return;
+    seeded(fileId, file) {
+      let download = downloads.get(fileId);
+      if (download === undefined) downloads.set(fileId, (download = createDownload(fileId, file.size, file.root)));
       download.loaded = true;
       download.have.fill(0xff);
       download.haveCount = download.total;

@@ -98,7 +98,7 @@ async function share(room: Room, member: Member, bytes: Uint8Array): Promise<{ f
   const { index, root } = await sealFile(source, key, (piece, cipher) => member.store.putPiece(fileId, piece, cipher));
   await member.store.putIndex(fileId, index);
   room.files.set(fileId, { size: bytes.length, root });
-  member.swarm.seeded(fileId);
+  member.swarm.seeded(fileId, { size: bytes.length, root });
   return { fileId, key };
 }
 

@@ -157,7 +157,7 @@ async function share(member: Member, size: number, seed: number): Promise<Shared
   const { index, root } = await sealFile(source, key, (piece, cipher) => member.store.putPiece(fileId, piece, cipher));
   await member.store.putIndex(fileId, index);
   files.set(fileId, { size, root });
-  member.swarm.seeded(fileId);
+  member.swarm.seeded(fileId, { size, root });
   return { fileId, key, size, sha256: hash.digest('hex') };
 }
 
