@@ -109,6 +109,8 @@ export class FilesEngine {
     if (manifest === undefined || this.#closed) return;
     const first = !this.#tracked.has(entry.id);
     this.#tracked.add(entry.id);
+    // Its message is shown: from now on the sweep may judge it like any other.
+    this.#attached.delete(entry.id);
     this.#swarm.query([entry.id]);
     if (!first) return;
     void this.#swarm.track(entry.id).then((status) => {

@@ -212,7 +212,12 @@ export function createFiles(session: RoomSession, moderation: SessionModeration,
     links: session.network.files,
     shown: (id) => session.index.shown(id),
     privateFile: (id) => session.privates.fileOf(id),
-    gone: (id) => session.historyLoaded && filter.find(id) === undefined && !session.privates.has(id),
+    gone: (id) => {
+      if (!session.historyLoaded || session.privates.has(id)) return false;
+      const entry = filter.find(id);
+      const reason = entry === undefined ? null : filter.reasonFor(entry);
+      return entry === undefined || reason === 'deleted' || reason === 'expired';
+    },
     excluded: (key) => moderation.blocked.has(key) || filter.refuses(key),
     ownKey: () => session.ownKey,
     maxFileBytes: () => moderation.rules.maxFileBytes ?? null,
