@@ -80,7 +80,7 @@ export class FilesEngine {
       onDrop: (reason) => host.drop(reason),
     });
     this.#swarm.onChange(() => this.#changed());
-    this.#sweepTimer = setInterval(() => void this.#sweep(), SWEEP_MS);
+    this.#sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     void this.#refreshUsage();
   }
 
@@ -240,7 +240,7 @@ export class FilesEngine {
   }
 
   /** Deletes the stored pieces of files whose messages were deleted or expired (everyone does the same). */
-  async #sweep(): Promise<void> {
+  async sweep(): Promise<void> {
     if (this.#closed) return;
     let removed = false;
     for (const summary of await this.#store.files().catch(() => [])) {
