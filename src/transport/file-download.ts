@@ -47,6 +47,8 @@ export interface Download {
   /** No piece below this is missing: where the next request starts looking. */
   cursor: number;
   readonly inFlight: Map<number, { readonly peerId: string; readonly at: number }>;
+  /** Verified pieces being written to the store. */
+  readonly storing: Set<number>;
   readonly perPeer: Map<string, number>;
   /** When each source last delivered a verified piece (now() ms). */
   readonly lastFrom: Map<string, number>;
@@ -88,6 +90,7 @@ export function createDownload(fileId: string, size: number, root: string): Down
     bytesDone: 0,
     cursor: 0,
     inFlight: new Map(),
+    storing: new Set(),
     perPeer: new Map(),
     late: new Map(),
     lastFrom: new Map(),

@@ -78,23 +78,31 @@ export function createFileServer(options: FileServerOptions): FileServer {
 
   const serveNext = async (peerId: string, queue: PeerQueue): Promise<void> => {
     queue.busy = true;
+    // Reads run one piece ahead of sends, so the store (IndexedDB, decryption) and the link work
+    // side by side rather than in turn.
+    const startRead = (): { readonly fileId: string; readonly piece: number; readonly read: Promise<Uint8Array | null> } | null => {
+      const item = queue.waiting.shift();
+      return item === undefined ? null : { ...item, read: store.getPiece(item.fileId, item.piece).catch(() => null) };
+    };
     try {
-      while (queue.waiting.length > 0 && queues.get(peerId) === queue) {
+      let ahead = startRead();
+      while (ahead !== null && queues.get(peerId) === queue) {
+        const current = ahead;
+        const bytes = await current.read;
         await new Promise<void>((resolve) => {
           queue.wake = resolve;
           links.whenLow(peerId, resolve);
         });
         queue.wake = null;
-        const next = queue.waiting.shift();
-        if (next === undefined || !links.peers().has(peerId)) break;
-        const bytes = await store.getPiece(next.fileId, next.piece).catch(() => null);
+        if (!links.peers().has(peerId)) break;
+        ahead = startRead();
         if (bytes === null) {
-          links.send(peerId, { kind: 'none', id: next.fileId, piece: next.piece });
+          links.send(peerId, { kind: 'none', id: current.fileId, piece: current.piece });
           continue;
         }
-        links.send(peerId, { kind: 'piece', id: next.fileId, piece: next.piece, bytes });
+        links.send(peerId, { kind: 'piece', id: current.fileId, piece: current.piece, bytes });
         served++;
-        options.onServed?.(next.fileId);
+        options.onServed?.(current.fileId);
       }
     } finally {
       queue.busy = false;

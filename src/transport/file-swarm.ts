@@ -21,6 +21,11 @@ export type { DownloadPhase, DownloadStatus } from './file-download.js';
 
 /** Pieces in flight per source: 1.5 MiB, under the 2 MiB a link may have waiting to be opened (link.ts). */
 export const MAX_IN_FLIGHT = 6;
+/**
+ * Verified pieces waiting for the store, per download: the store's writes overlap the next
+ * requests instead of holding their slots, and no more than this much waits in memory (2 MiB).
+ */
+export const MAX_STORING = 8;
 /** A piece or index not answered in this long is asked of someone else. */
 export const REQUEST_TIMEOUT_MS = 15_000;
 /** A download with no source asks the room again this often. */
@@ -95,6 +100,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
   const schedule = (download: Download): void => {
     if (destroyed || download.phase !== 'downloading') return;
     if (download.index === null) return askIndex(download);
+    if (download.storing.size >= MAX_STORING) return;
     const held = holdings.get(download.fileId);
     for (const peerId of sources(download)) {
       const inFlight = download.perPeer.get(peerId) ?? 0;
@@ -104,7 +110,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
       if (bitfield === undefined) continue;
       const pieces: number[] = [];
       for (let piece = download.cursor; piece < download.total && inFlight + pieces.length < MAX_IN_FLIGHT && pieces.length < MAX_REQUEST_PIECES; piece++) {
-        if (bitSet(download.have, piece) || download.inFlight.has(piece) || !bitSet(bitfield, piece)) continue;
+        if (bitSet(download.have, piece) || download.inFlight.has(piece) || download.storing.has(piece) || !bitSet(bitfield, piece)) continue;
         pieces.push(piece);
         download.inFlight.set(piece, { peerId, at: now() });
       }
@@ -153,7 +159,7 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
         return links.strike(peerId);
       }
       download.late.delete(piece);
-      if (bitSet(download.have, piece) || download.phase !== 'downloading') return;
+      if (bitSet(download.have, piece) || download.storing.has(piece) || download.phase !== 'downloading') return;
       download.inFlight.set(piece, { peerId, at: now() });
       download.perPeer.set(peerId, (download.perPeer.get(peerId) ?? 0) + 1);
     }
@@ -166,19 +172,25 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
       distrust(download, peerId);
       return schedule(download);
     }
+    // Verified: its slot is free for the next request while the store writes it.
+    release(download, piece);
+    received++;
+    download.lastFrom.set(peerId, now());
+    download.storing.add(piece);
+    schedule(download);
     try {
       await store.putPiece(download.fileId, piece, bytes);
     } catch {
       // Over the room's storage budget (or the store failed): stop, keep what is in.
-      release(download, piece);
       download.phase = 'failed';
       download.failure = 'storage';
       onDrop('budget');
       return changed(download.fileId);
+    } finally {
+      download.storing.delete(piece);
     }
-    release(download, piece);
-    received++;
-    download.lastFrom.set(peerId, now());
+    // Cancelled while the write was under way: what it wrote goes too.
+    if (!downloads.has(download.fileId)) return void store.deleteFile(download.fileId).catch(() => undefined);
     if (!bitSet(download.have, piece)) {
       download.have[piece >> 3]! |= 0x80 >> (piece & 7);
       download.haveCount++;
@@ -366,6 +378,8 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
       download.have.fill(0xff);
       download.haveCount = download.total;
       download.bytesDone = download.size;
+      // Complete at once for the sender's own screen; peers are told once the index is read back.
+      download.phase = 'complete';
       void store.getIndex(fileId).then((index) => {
         download.index = index;
         return complete(download);
