@@ -88,6 +88,8 @@ export interface Link {
   closed: boolean;
   /** Messages are opened and handled one after another, so they are handled in the order sent. */
   processing: Promise<void>;
+  /** The files channel's own chain: a text message never waits behind pieces being opened. */
+  bulkProcessing: Promise<void>;
   processingBytes: number;
   /** We asked this peer for a history and its last piece has not come. */
   incoming: boolean;
@@ -132,6 +134,7 @@ export function createLink(options: LinkOptions): Link {
     proofSent: false,
     closed: false,
     processing: Promise.resolve(),
+    bulkProcessing: Promise.resolve(),
     processingBytes: 0,
     incoming: false,
     lastProgress: options.now(),

@@ -266,7 +266,7 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
     const { sealed } = result;
     if (!link.trusted && link.processingBytes + sealed.length > MAX_PROCESSING_BYTES) return refuse(link, 'frame', 'budget');
     link.processingBytes += sealed.length;
-    link.processing = link.processing
+    const next = (bulk ? link.bulkProcessing : link.processing)
       .then(async () => {
         const opened = await openFrame(options.wireKey, sealed);
         if (link.closed || options.isDestroyed()) return;
@@ -276,6 +276,9 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
       // Nothing above should throw; this keeps a surprise (an observer, a library bug) from escaping.
       .catch(() => onDrop('frame', 'decode'))
       .finally(() => void (link.processingBytes -= sealed.length));
+    // Each channel keeps its own order; the two are independent (pieces answer requests, whatever else comes).
+    if (bulk) link.bulkProcessing = next;
+    else link.processing = next;
   };
 
   const handlerApi: MessageHandler = {

@@ -37,12 +37,16 @@ export interface Outgoing {
 export function createOutgoing(options: OutgoingOptions): Outgoing {
   let nextMessageId = 1;
   let queue: Promise<void> = Promise.resolve();
-  const seal = (message: Uint8Array, deliver: (chunks: Uint8Array[]) => void): void => {
+  /** Pieces of files are sealed in a chain of their own: a text message is never sealed after them. */
+  let bulkQueue: Promise<void> = Promise.resolve();
+  const seal = (message: Uint8Array, deliver: (chunks: Uint8Array[]) => void, bulk = false): void => {
     const id = nextMessageId++;
-    queue = queue.then(async () => {
+    const sealed = (bulk ? bulkQueue : queue).then(async () => {
       const chunks = await sealAndChunk(options.wireKey, message, id);
       if (!options.isDestroyed()) deliver(chunks);
     }).catch(() => undefined);
+    if (bulk) bulkQueue = sealed;
+    else queue = sealed;
   };
   const queueTo = (peerId: string, chunks: Uint8Array[], bulk = false): void => {
     const sender = (bulk ? options.bulkSenderOf?.(peerId) : undefined) ?? options.senderOf(peerId);
@@ -54,7 +58,7 @@ export function createOutgoing(options: OutgoingOptions): Outgoing {
   };
   return {
     sendTo: (peerId, message) => seal(message, (chunks) => queueTo(peerId, chunks)),
-    sendBulkTo: (peerId, message) => seal(message, (chunks) => queueTo(peerId, chunks, true)),
+    sendBulkTo: (peerId, message) => seal(message, (chunks) => queueTo(peerId, chunks, true), true),
     postToTabs,
     broadcast(build, except) {
       const peers = options.peers().filter((peerId) => peerId !== except);
