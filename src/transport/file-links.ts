@@ -5,6 +5,7 @@
  * provider, like media-links.ts, so files are wired through this one small interface.
  */
 import { encodeFileMessage, isBulkFileMessage, type FileMessage } from './file-messages.js';
+import { createListeners } from './listeners.js';
 
 export type FileMessageListener = (peerId: string, key: string, message: FileMessage) => void;
 
@@ -32,29 +33,19 @@ export interface FileLinksHost {
 
 /** The links, and the two calls the provider makes into them: a message came, the set of links changed. */
 export function createFileLinks(host: FileLinksHost): { readonly links: FileLinks; deliver: FileMessageListener; changed(): void } {
-  const messageListeners = new Set<FileMessageListener>();
-  const changeListeners = new Set<() => void>();
+  const messages = createListeners<Parameters<FileMessageListener>>();
+  const changes = createListeners<[]>();
   return {
     links: {
       peers: host.peers,
       send: (peerId, message) => host.sendTo(peerId, encodeFileMessage(message), isBulkFileMessage(message)),
       whenLow: host.whenLow,
       strike: (peerId, weight = 1) => host.strike(peerId, weight),
-      onMessage(listener) {
-        messageListeners.add(listener);
-        return () => void messageListeners.delete(listener);
-      },
-      onChange(listener) {
-        changeListeners.add(listener);
-        return () => void changeListeners.delete(listener);
-      },
+      onMessage: messages.add,
+      onChange: changes.add,
     },
-    deliver(peerId, key, message) {
-      for (const listener of messageListeners) listener(peerId, key, message);
-    },
-    changed() {
-      for (const listener of changeListeners) listener();
-    },
+    deliver: messages.emit,
+    changed: changes.emit,
   };
 }
 

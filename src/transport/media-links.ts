@@ -3,6 +3,7 @@
  * which key, their RTCPeerConnections, and a sealed channel for media negotiation. Kept apart
  * from the provider so calls are wired through this one small interface.
  */
+import { createListeners } from './listeners.js';
 import { encodeMedia } from './wire-messages.js';
 
 export interface MediaLinks {
@@ -29,29 +30,19 @@ export interface MediaLinksHost {
 
 /** The links, and the two calls the provider makes into them: a message came, the set of links changed. */
 export function createMediaLinks(host: MediaLinksHost): { readonly links: MediaLinks; deliver(peerId: string, key: string, text: string): void; changed(): void } {
-  const messageListeners = new Set<(peerId: string, key: string, text: string) => void>();
-  const changeListeners = new Set<() => void>();
+  const messages = createListeners<[peerId: string, key: string, text: string]>();
+  const changes = createListeners<[]>();
   return {
     links: {
       peers: host.peers,
       connection: host.connection,
       send: (peerId, text) => host.sendTo(peerId, encodeMedia(text)),
       setInCall: host.setInCall,
-      onMessage(listener) {
-        messageListeners.add(listener);
-        return () => void messageListeners.delete(listener);
-      },
-      onChange(listener) {
-        changeListeners.add(listener);
-        return () => void changeListeners.delete(listener);
-      },
+      onMessage: messages.add,
+      onChange: changes.add,
     },
-    deliver(peerId, key, text) {
-      for (const listener of messageListeners) listener(peerId, key, text);
-    },
-    changed() {
-      for (const listener of changeListeners) listener();
-    },
+    deliver: messages.emit,
+    changed: changes.emit,
   };
 }
 

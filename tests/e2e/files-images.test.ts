@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { peopleItems, useRoomHarness } from '../helpers/e2e.js';
-import { fileRow, transferCount } from '../helpers/files.js';
+import { useRoomHarness } from '../helpers/e2e.js';
+import { fileRow, transferCount, twoPeople } from '../helpers/files.js';
 
 /** Pastes a PNG drawn in the page into the composer, as a person pasting a screenshot does. */
 async function pasteImage(page: Page, name: string): Promise<void> {
@@ -33,17 +33,8 @@ function inlineWidth(page: Page, name: string): Promise<number> {
 describe('images in Chromium', () => {
   const harness = useRoomHarness();
 
-  async function room(): Promise<[Page, Page]> {
-    const a = await harness.openPage(harness.node().url());
-    await a.getByRole('button', { name: 'Create room' }).click();
-    await expect.poll(() => a.url()).toMatch(/#k=/);
-    const b = await harness.openPage(a.url());
-    await expect.poll(() => peopleItems(b).count(), { timeout: 30_000 }).toBe(2);
-    return [a, b];
-  }
-
   it('a pasted image shows inline at the other side', { timeout: 120_000 }, async () => {
-    const [a, b] = await room();
+    const [a, b] = await twoPeople(harness);
     await pasteImage(a, 'screenshot.png');
     await expect.poll(() => inlineWidth(b, 'screenshot.png'), { timeout: 30_000 }).toBe(320);
     // The sender sees it too, from its own store.
@@ -51,7 +42,7 @@ describe('images in Chromium', () => {
   });
 
   it('with automatic downloads off, nothing is fetched until a click', { timeout: 120_000 }, async () => {
-    const [a, b] = await room();
+    const [a, b] = await twoPeople(harness);
     await b.getByText('Files and storage', { exact: true }).click();
     await b.getByRole('combobox', { name: 'Download images automatically up to' }).selectOption({ label: 'Off' });
     await pasteImage(a, 'holiday.png');

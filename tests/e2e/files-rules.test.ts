@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { peopleItems, useRoomHarness } from '../helpers/e2e.js';
-import { attach, fileRow, randomFile, transferCount } from '../helpers/files.js';
+import { attach, fileRow, randomFile, transferCount, twoPeople } from '../helpers/files.js';
 
 /** Bytes the room stores on this device, from the Files and storage meter. */
 async function storedBytes(page: Page): Promise<number> {
@@ -18,17 +18,8 @@ async function storedBytes(page: Page): Promise<number> {
 describe('files and the room rules', () => {
   const harness = useRoomHarness();
 
-  async function room(): Promise<[Page, Page]> {
-    const a = await harness.openPage(harness.node().url());
-    await a.getByRole('button', { name: 'Create room' }).click();
-    await expect.poll(() => a.url()).toMatch(/#k=/);
-    const b = await harness.openPage(a.url());
-    await expect.poll(() => peopleItems(b).count(), { timeout: 30_000 }).toBe(2);
-    return [a, b];
-  }
-
   it("the author's delete takes the file off every member's device", { timeout: 120_000 }, async () => {
-    const [a, b] = await room();
+    const [a, b] = await twoPeople(harness);
     const file = randomFile('minutes.bin', 3 * 1000 * 1000);
     await attach(a, file);
     const row = fileRow(b, file.name);
@@ -51,7 +42,7 @@ describe('files and the room rules', () => {
   });
 
   it("a file over the room's Largest file is refused at the sender, with the reason", { timeout: 120_000 }, async () => {
-    const [a, b] = await room();
+    const [a, b] = await twoPeople(harness);
     await a.getByText('Room settings (admin)', { exact: true }).click();
     await a.getByRole('combobox', { name: 'Largest file' }).selectOption({ label: '10 MB' });
     await a.getByRole('button', { name: 'Save rules' }).click();

@@ -7,8 +7,9 @@
  * what was written.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { messagesLog } from './e2e.js';
+import { messagesLog, peopleItems, type RoomHarness } from './e2e.js';
 
 export interface TestFile {
   readonly name: string;
@@ -91,4 +92,14 @@ export async function transferCount(page: Page, row: string): Promise<number> {
   if (!(await table.isVisible())) await page.getByText('Diagnostics', { exact: true }).click();
   const text = await table.getByRole('row', { name: row }).getByRole('cell').textContent();
   return Number((text ?? '').replace(/[^0-9]/g, ''));
+}
+
+/** A fresh room: A creates it, B opens the link, and both see each other. */
+export async function twoPeople(harness: RoomHarness): Promise<[Page, Page]> {
+  const a = await harness.openPage(harness.node().url());
+  await a.getByRole('button', { name: 'Create room' }).click();
+  await expect.poll(() => a.url()).toMatch(/#k=/);
+  const b = await harness.openPage(a.url());
+  await expect.poll(() => peopleItems(b).count(), { timeout: 30_000 }).toBe(2);
+  return [a, b];
 }
