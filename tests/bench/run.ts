@@ -7,6 +7,7 @@
  * Profiling our node during fan-out: BENCH_PARLEY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --quick
  * Profiling the client (100k reload and first join): BENCH_PROFILE_DIR=/tmp/prof npm run bench -- --only rooms
  * Join → first message alone (a minute or two; with BENCH_PROFILE_DIR, a profile of the joiner): npm run bench -- --only join
+ * Files (throughput against a raw data channel, two sources, heap while receiving 1 GiB, text during a transfer): npm run bench -- --only files
  */
 import { fileURLToPath } from 'node:url';
 import { renderSection, writeSection, type Section } from './report.js';
@@ -30,6 +31,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options:
   { name: 'ice', budgetMs: 5 * 60_000, run: async (options) => (await import('./ice.js')).runIceBench(options) },
   { name: 'nat', budgetMs: 20 * 60_000, run: async (options) => (await import('./nat.js')).runNatBench(options) },
   { name: 'call', budgetMs: 20 * 60_000, run: async (options) => (await import('./call.js')).runCallBench(options) },
+  { name: 'files', budgetMs: 25 * 60_000, run: async (options) => (await import('./files.js')).runFilesBench(options) },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {
