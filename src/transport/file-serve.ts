@@ -11,7 +11,7 @@ import type { DropReason } from '../core/types.js';
 import type { FileMessage } from './file-messages.js';
 import type { FileLinks } from './file-links.js';
 
-/** Pieces one peer may have waiting to be served: a downloader keeps at most 6 in flight per source. */
+/** Pieces one peer may have waiting to be served: a downloader keeps at most 12 in flight per source. */
 export const MAX_WAITING_REQUESTS = 16;
 
 /** The part of the piece store (persistence/file-store.ts) the swarm uses. */

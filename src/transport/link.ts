@@ -64,6 +64,11 @@ export const BULK_BURST = 64;
 export const BULK_PER_SECOND = 256;
 /** Bytes of received messages one link may have waiting to be opened, checked and applied. */
 export const MAX_PROCESSING_BYTES = 2 * 1024 * 1024;
+/**
+ * The same for the files channel, on its own: pieces a downloader asked for (at most 12 in flight
+ * per source, file-swarm.ts, 272 KiB each as frames) may all land at once.
+ */
+export const MAX_BULK_PROCESSING_BYTES = 4 * 1024 * 1024;
 /** A history stream that brings no piece for this long is given up (and resumed from another peer). */
 export const HISTORY_STALL_MS = 10_000;
 
@@ -91,6 +96,7 @@ export interface Link {
   /** The files channel's own chain: a text message never waits behind pieces being opened. */
   bulkProcessing: Promise<void>;
   processingBytes: number;
+  bulkProcessingBytes: number;
   /** We asked this peer for a history and its last piece has not come. */
   incoming: boolean;
   /** When the incoming history last made progress (now() ms). */
@@ -136,6 +142,7 @@ export function createLink(options: LinkOptions): Link {
     processing: Promise.resolve(),
     bulkProcessing: Promise.resolve(),
     processingBytes: 0,
+    bulkProcessingBytes: 0,
     incoming: false,
     lastProgress: options.now(),
     askedAt: -Infinity,

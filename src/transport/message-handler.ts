@@ -17,7 +17,7 @@ import { toBase64Url } from '../crypto/encoding.js';
 import type { Identity } from '../crypto/identity.js';
 import { applyPiece } from './apply-piece.js';
 import type { HistoryResponder } from './history-stream.js';
-import { HISTORY_COST, HISTORY_ITEMS, INVALID_STRIKES, MAX_PROCESSING_BYTES, type Link } from './link.js';
+import { HISTORY_COST, HISTORY_ITEMS, INVALID_STRIKES, MAX_BULK_PROCESSING_BYTES, MAX_PROCESSING_BYTES, type Link } from './link.js';
 import type { PresenceSync } from './presence-sync.js';
 import { isBulkFileMessage, type FileMessage } from './file-messages.js';
 import { openFrame, type Reassembler } from './wire-frames.js';
@@ -264,8 +264,10 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
     if (result.kind !== 'complete') return;
     if (!link.trusted && !(bulk ? link.bulk : link.messages).take()) return refuse(link, 'frame', 'rate');
     const { sealed } = result;
-    if (!link.trusted && link.processingBytes + sealed.length > MAX_PROCESSING_BYTES) return refuse(link, 'frame', 'budget');
-    link.processingBytes += sealed.length;
+    const waiting = bulk ? link.bulkProcessingBytes : link.processingBytes;
+    if (!link.trusted && waiting + sealed.length > (bulk ? MAX_BULK_PROCESSING_BYTES : MAX_PROCESSING_BYTES)) return refuse(link, 'frame', 'budget');
+    if (bulk) link.bulkProcessingBytes += sealed.length;
+    else link.processingBytes += sealed.length;
     const next = (bulk ? link.bulkProcessing : link.processing)
       .then(async () => {
         const opened = await openFrame(options.wireKey, sealed);
@@ -275,7 +277,10 @@ export function createMessageHandler(options: MessageHandlerOptions): MessageHan
       })
       // Nothing above should throw; this keeps a surprise (an observer, a library bug) from escaping.
       .catch(() => onDrop('frame', 'decode'))
-      .finally(() => void (link.processingBytes -= sealed.length));
+      .finally(() => {
+        if (bulk) link.bulkProcessingBytes -= sealed.length;
+        else link.processingBytes -= sealed.length;
+      });
     // Each channel keeps its own order; the two are independent (pieces answer requests, whatever else comes).
     if (bulk) link.bulkProcessing = next;
     else link.processing = next;
