@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import * as Y from 'yjs';
 import { parseInviteFragment } from '../../src/core/invite-link.js';
 import { createClock } from '../../src/core/hlc.js';
-import { createMessageEntry, encodeMessageEntry } from '../../src/core/message-entry.js';
+import { createMessageEntry, encodeMessageEntry, MAX_ENTRY_CHARS } from '../../src/core/message-entry.js';
 import { createModerationAction, encodeModerationAction } from '../../src/core/moderation.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
 import { createIdentity, type Identity } from '../../src/crypto/identity.js';
@@ -88,7 +88,7 @@ describe('a hostile member in a room with a Chromium page', () => {
       },
       // Malformed entries: not a string, oversized, deeply nested, a key that is not the id.
       () => void messages(hostile).set('AAAAAAAAAAAAAAAAAAAAAA', { text: 'MALFORMED object' }),
-      () => void messages(hostile).set('BBBBBBBBBBBBBBBBBBBBBB', `MALFORMED ${'x'.repeat(40_000)}`),
+      () => void messages(hostile).set('BBBBBBBBBBBBBBBBBBBBBB', `MALFORMED ${'x'.repeat(MAX_ENTRY_CHARS)}`),
       () => {
         let nested: unknown = 'MALFORMED';
         for (let i = 0; i < 2000; i++) nested = [nested];
