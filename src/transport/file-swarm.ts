@@ -170,13 +170,23 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
     }
     const index = download.index;
     if (index === null) return;
+    const flight = download.inFlight.get(piece);
     const expected = index.subarray(piece * FILE_HASH_BYTES, (piece + 1) * FILE_HASH_BYTES);
     const actual = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+    // While the hash was computed the piece may have been asked of someone else (this peer was
+    // found out on another piece): that request is theirs, not to be released here.
+    const stillOurs = download.inFlight.get(piece) === flight;
     if (bytes.length !== plainPieceLength(download.size, piece) + 16 || !sameBytes(actual, expected)) {
-      release(download, piece);
-      distrust(download, peerId);
+      if (stillOurs) release(download, piece);
+      if (!download.bad.has(peerId)) distrust(download, peerId);
+      else {
+        // Found out already: counted again, not struck again.
+        bad++;
+        onDrop('signature');
+      }
       return schedule(download);
     }
+    if (!stillOurs) return;
     // Verified: its slot is free for the next request while the store writes it.
     release(download, piece);
     received++;

@@ -204,6 +204,10 @@ describe('file swarm', () => {
       return { ...message, bytes };
     };
     const bob = room.join('bob');
+    // Bob knows both hold it before he starts, so both are asked.
+    await bob.swarm.track(fileId);
+    bob.swarm.query([fileId]);
+    await until(() => bob.swarm.holders(fileId).length === 2, 'bob to know both holders');
     bob.swarm.download(fileId);
     await until(() => bob.swarm.status(fileId).phase === 'complete', 'bob');
     expect(await digest(await plaintextOf(bob.store, fileId, key, bytes.length))).toBe(await digest(bytes));
