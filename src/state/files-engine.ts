@@ -16,6 +16,7 @@ import { blobOf, saveFile } from '../persistence/file-save.js';
 import type { FileLinks } from '../transport/file-links.js';
 import { createFileSwarm, type DownloadStatus, type FileSwarm } from '../transport/file-swarm.js';
 import { fileSettings } from './file-settings.svelte.js';
+import { formatBytes } from './file-format.js';
 import { fileTypeOf, makeThumbnail, safeFileName } from './file-prepare.js';
 
 /** Stored files whose message is gone are looked for this often. */
@@ -125,7 +126,7 @@ export class FilesEngine {
   async attach(file: File, to?: string): Promise<string | null> {
     const limit = Math.min(MAX_FILE_BYTES, this.#host.maxFileBytes() ?? MAX_FILE_BYTES);
     if (file.size === 0) return `“${file.name}” is empty.`;
-    if (file.size > limit) return `“${file.name}” is larger than this room allows (${formatSize(limit)}).`;
+    if (file.size > limit) return `“${file.name}” is larger than this room allows (${formatBytes(limit)}).`;
     // Stored pieces carry their AES-GCM tag: 16 bytes each on top of the file.
     if (this.usage + file.size + pieceCount(file.size) * PIECE_TAG_BYTES > this.budget) return `Not enough storage for this room to keep “${file.name}”: free space in Files and storage.`;
     const id = createMessageId();
@@ -276,15 +277,4 @@ export class FilesEngine {
 function fromKey(key: string): Uint8Array {
   // The manifest was parsed before it got here: its key is 32 bytes of base64url.
   return fromBase64Url(key) ?? new Uint8Array(32);
-}
-
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: value < 10 && unit > 0 ? 1 : 0 }).format(value)} ${units[unit]}`;
 }
