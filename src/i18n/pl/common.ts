@@ -1,0 +1,5 @@
+import type { Messages } from '../messages';
+
+export default {
+  'display.language': 'Język',
+} satisfies Messages;
