@@ -102,7 +102,7 @@ export function transcriptHtml(entries: readonly MessageEntry[], meta: Transcrip
 body { font-family: system-ui, 'Noto Sans', sans-serif; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2a30; background: #f6f1e9; }
 article { border-bottom: 1px solid #d9d2c6; padding: 0.4rem 0; }
 time { color: #5b6870; font-size: 0.8rem; }
-blockquote { margin: 0 0 0.2rem; padding-left: 0.5rem; border-left: 3px solid #2a6f80; color: #5b6870; font-size: 0.85rem; }
+blockquote { margin: 0 0 0.2rem; padding-inline-start: 0.5rem; border-inline-start: 3px solid #2a6f80; color: #5b6870; font-size: 0.85rem; }
 p { margin: 0.1rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; unicode-bidi: plaintext; }
 </style>
 </head>

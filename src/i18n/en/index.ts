@@ -3,9 +3,11 @@
  * (same file name under every locale's folder); add an area here by importing and spreading it.
  */
 import common from './common';
+import layout from './layout';
 
 export const en = {
   ...common,
+  ...layout,
 };
 
 export type MessageKey = keyof typeof en;
