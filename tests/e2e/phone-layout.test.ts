@@ -4,7 +4,7 @@
  * at least 44 CSS px, the composer stays above the keyboard, and Persian mirrors it all.
  */
 import { describe, expect, it } from 'vitest';
-import type { Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { say, useRoomHarness } from '../helpers/e2e.js';
 
 type Size = { readonly width: number; readonly height: number };
@@ -15,6 +15,8 @@ const LANDSCAPE: Size = { width: 844, height: 390 };
 describe('the phone layout', () => {
   const harness = useRoomHarness();
   let roomUrl = '';
+  // One phone at a time: each is another member of the room, and a growing mesh slows every test.
+  let lastPhone: BrowserContext | undefined;
 
   /** A phone's browser at `size`, in the room (created once, with a message in it). */
   async function openPhone(size: Size, options: { language?: string; beforeGoto?: (page: Page) => unknown } = {}): Promise<Page> {
@@ -25,8 +27,12 @@ describe('the phone layout', () => {
       roomUrl = host.url();
       await say(host, 'Good morning from the desktop');
     }
+    await lastPhone?.close();
     const context = await harness.browser().newContext({ viewport: size, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     harness.track(context);
+    lastPhone = context;
+    // A step that cannot happen fails with its own message rather than the test's timeout.
+    context.setDefaultTimeout(20_000);
     if (options.language !== undefined) await context.addInitScript((language) => localStorage.setItem('parley.language', language), options.language);
     const page = await context.newPage();
     await options.beforeGoto?.(page);
