@@ -4,8 +4,9 @@
  */
 import type { SearchDoc, SearchResults } from './search-index.js';
 import type { SnippetPart } from './search-snippet.js';
-import { MAX_TEXT_CHARS } from './message-entry.js';
 
+/** Longest text indexed: message-entry.ts's MAX_DOC_CHARS, not imported, so the worker does not carry the signing code. */
+export const MAX_DOC_CHARS = 8000;
 /** Most messages in one `add` or `remove`. */
 export const MAX_BATCH = 5000;
 /** Most results a query asks for. */
@@ -27,7 +28,7 @@ function parseDoc(value: unknown): SearchDoc | null {
   if (!isRecord(value)) return null;
   const { id, author, stamp, text } = value;
   if (!isShortString(id, 64) || !isShortString(author, 64) || !isShortString(stamp, 64) || typeof text !== 'string') return null;
-  return { id, author, stamp, text: text.slice(0, MAX_TEXT_CHARS) };
+  return { id, author, stamp, text: text.slice(0, MAX_DOC_CHARS) };
 }
 
 /** A message for the worker, or null. */
@@ -46,7 +47,7 @@ export function parseToWorker(value: unknown): ToWorker | null {
 }
 
 function parsePart(value: unknown): SnippetPart | null {
-  return isRecord(value) && isShortString(value['text'], MAX_TEXT_CHARS) && typeof value['hit'] === 'boolean' ? { text: value['text'], hit: value['hit'] } : null;
+  return isRecord(value) && isShortString(value['text'], MAX_DOC_CHARS) && typeof value['hit'] === 'boolean' ? { text: value['text'], hit: value['hit'] } : null;
 }
 
 /** Results from the worker, or null. */

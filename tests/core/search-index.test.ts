@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createSearchIndex, type SearchDoc } from '../../src/core/search-index.js';
 import { parseQuery } from '../../src/core/search-text.js';
 import { createSearchWorkerCore } from '../../src/core/search-worker-core.js';
-import { parseFromWorker, type FromWorker } from '../../src/core/search-protocol.js';
+import { MAX_DOC_CHARS, parseFromWorker, type FromWorker } from '../../src/core/search-protocol.js';
+import { MAX_TEXT_CHARS } from '../../src/core/message-entry.js';
 
 const stamp = (n: number): string => `${String(1_700_000_000_000 + n * 1000).padStart(13, '0')}-0000`;
 const doc = (n: number, text: string, author = 'alice'): SearchDoc => ({ id: `m${n}`, author, stamp: stamp(n), text });
@@ -110,6 +111,10 @@ describe('search index', () => {
 });
 
 describe('search worker core', () => {
+  it('indexes texts as long as the longest message', () => {
+    expect(MAX_DOC_CHARS).toBe(MAX_TEXT_CHARS);
+  });
+
   it('answers queries and drops what is not a message it knows', () => {
     const answers: FromWorker[] = [];
     const core = createSearchWorkerCore((message) => answers.push(message));
