@@ -6,7 +6,7 @@
  * Results come newest first (by stamp), at most `limit` of them, with the count of all matches.
  */
 import { buildSnippet, type SnippetPart } from './search-snippet.js';
-import { denseTerms, indexTerms, isEmptyQuery, normalizeText, type SearchQuery } from './search-text.js';
+import { analyseText, denseTerms, isEmptyQuery, type SearchQuery } from './search-text.js';
 
 /** A message as the index takes it (the text shown: its newest edit). */
 export interface SearchDoc {
@@ -36,6 +36,8 @@ export interface SearchIndex {
   /** Adds messages, or replaces those with the same id (an edit); false for one refused (the index is full). */
   add(doc: SearchDoc): boolean;
   remove(id: string): void;
+  /** Tidies after a batch of changes (sorts new terms for prefix lookups), so the next query need not. */
+  settle(): void;
   search(query: SearchQuery, limit: number): SearchResults;
 }
 
@@ -52,6 +54,8 @@ const COMPACT_MIN_DEAD = 1024;
 /** An empty index. */
 export function createSearchIndex(limits: SearchIndexLimits = DEFAULT_LIMITS): SearchIndex {
   const docs: (SearchDoc | undefined)[] = [];
+  /** By number: the doc's dense runs, normalised (see analyseText), where it has any. */
+  const denseOf = new Map<number, string>();
   const numberOf = new Map<string, number>();
   const postings = new Map<string, number[]>();
   let sortedTerms: string[] = [];
@@ -72,6 +76,7 @@ export function createSearchIndex(limits: SearchIndexLimits = DEFAULT_LIMITS): S
     if (number === undefined) return;
     numberOf.delete(id);
     docs[number] = undefined;
+    denseOf.delete(number);
     dead++;
     if (dead >= COMPACT_MIN_DEAD && dead * 4 >= docs.length) compact();
   };
@@ -88,12 +93,15 @@ export function createSearchIndex(limits: SearchIndexLimits = DEFAULT_LIMITS): S
     dead = 0;
   }
 
+  const settle = (): void => {
+    if (freshTerms.length <= FRESH_TERMS_MAX) return;
+    sortedTerms = [...postings.keys()].sort();
+    freshTerms = [];
+  };
+
   /** Every term starting with `prefix`. */
   function termsStartingWith(prefix: string): string[] {
-    if (freshTerms.length > FRESH_TERMS_MAX) {
-      sortedTerms = [...postings.keys()].sort();
-      freshTerms = [];
-    }
+    settle();
     const found: string[] = [];
     let low = 0;
     let high = sortedTerms.length;
@@ -132,10 +140,13 @@ export function createSearchIndex(limits: SearchIndexLimits = DEFAULT_LIMITS): S
       const number = docs.length;
       docs.push(doc);
       numberOf.set(doc.id, number);
-      for (const term of indexTerms(doc.text)) post(term, number);
+      const { terms, dense } = analyseText(doc.text);
+      for (const term of terms) post(term, number);
+      if (dense !== '') denseOf.set(number, dense);
       return true;
     },
     remove,
+    settle,
     search(query: SearchQuery, limit: number): SearchResults {
       if (isEmptyQuery(query)) return { hits: [], total: 0 };
       const exact: (readonly number[])[] = [];
@@ -170,8 +181,8 @@ export function createSearchIndex(limits: SearchIndexLimits = DEFAULT_LIMITS): S
         if (typed !== null && typed[number] !== 1) continue;
         if (!others.every((list) => has(list, number))) continue;
         if (phrases.length > 0) {
-          const normal = normalizeText(doc.text);
-          if (!phrases.every((run) => normal.includes(run))) continue;
+          const dense = denseOf.get(number) ?? '';
+          if (!phrases.every((run) => dense.includes(run))) continue;
         }
         total++;
         if (limit <= 0 || (top.length >= limit && !newer(doc, top[top.length - 1] as SearchDoc))) continue;

@@ -4,7 +4,7 @@
  * A word matches when its normal form is a query word or begins with the word being typed; in
  * Chinese and Japanese, the characters of a query run match where they appear in a row.
  */
-import { isDense, MAX_WORD_CHARS, normalizeText, type SearchQuery } from './search-text.js';
+import { CharClass, classOf, foldCode, MAX_WORD_CHARS, type SearchQuery } from './search-text.js';
 
 export interface SnippetPart {
   readonly text: string;
@@ -14,59 +14,74 @@ export interface SnippetPart {
 /** Characters shown around the first match. */
 export const SNIPPET_CHARS = 160;
 const LEAD_CHARS = 40;
-/** Characters of a text looked through for matches (texts are at most 8,000; a match further on is found but not marked). */
-const SCAN_CHARS = 8000;
 
-const WORD = /[\p{L}\p{N}\p{M}\u200C\u200D\u0640]+/gu;
 const CONTROLS = /\p{Cc}+/gu;
 /** Bidi overrides and isolates would reorder the rest of the row. */
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/g;
 
-/** Marks, in `hits`, the characters of `text` (from `offset`) that match `query`. */
-function markRun(run: string, offset: number, query: SearchQuery, hits: Uint8Array): void {
-  // Split the run where it moves between dense scripts and the rest, keeping UTF-16 offsets.
-  const chars = Array.from(run);
-  let at = 0;
-  let i = 0;
-  while (i < chars.length) {
-    const dense = isDense(chars[i] as string);
-    let j = i;
-    let width = 0;
-    while (j < chars.length && isDense(chars[j] as string) === dense) width += (chars[j++] as string).length;
-    const part = chars.slice(i, j);
-    if (dense) markDense(part, offset + at, query, hits);
-    else {
-      const word = normalizeText(part.join('')).slice(0, MAX_WORD_CHARS);
-      if (query.words.includes(word) || (query.prefix !== null && word.startsWith(query.prefix))) hits.fill(1, offset + at, offset + at + width);
-    }
-    at += width;
-    i = j;
-  }
-}
-
-function markDense(chars: readonly string[], offset: number, query: SearchQuery, hits: Uint8Array): void {
-  const normal = chars.map((char) => normalizeText(char));
-  const starts: number[] = [];
-  let sum = offset;
-  for (const char of chars) {
-    starts.push(sum);
-    sum += char.length;
-  }
+/** Marks in `hits` the characters of a dense run that spell one of the query's runs. */
+function markDense(normal: readonly string[], starts: readonly number[], end: number, query: SearchQuery, hits: Uint8Array): boolean {
+  let marked = false;
   for (const run of query.runs) {
     const wanted = Array.from(run);
-    for (let i = 0; i + wanted.length <= chars.length; i++) {
-      if (!wanted.every((char, k) => normal[i + k] === char)) continue;
-      const last = i + wanted.length - 1;
-      hits.fill(1, starts[i] as number, (starts[last] as number) + (chars[last] as string).length);
+    for (let i = 0; i + wanted.length <= normal.length; i++) {
+      let k = 0;
+      while (k < wanted.length && normal[i + k] === wanted[k]) k++;
+      if (k < wanted.length) continue;
+      const after = i + wanted.length;
+      hits.fill(1, starts[i] as number, after < starts.length ? (starts[after] as number) : end);
+      marked = true;
     }
   }
+  return marked;
+}
+
+/** Marks, in a `hits` array as long as `text`, the characters that match `query`; stops once a snippet's length lies past the first match. */
+function markHits(text: string, query: SearchQuery, hits: Uint8Array): void {
+  let firstHit = -1;
+  let kind: CharClass = CharClass.Separator;
+  let start = 0;
+  let word = '';
+  let normal: string[] = [];
+  let starts: number[] = [];
+  const flush = (end: number): void => {
+    let marked = false;
+    if (kind === CharClass.Word) {
+      const key = word.slice(0, MAX_WORD_CHARS);
+      marked = query.words.includes(key) || (query.prefix !== null && key.startsWith(query.prefix));
+      if (marked) hits.fill(1, start, end);
+    } else if (kind === CharClass.Dense) marked = markDense(normal, starts, end, query, hits);
+    if (marked && firstHit < 0) firstHit = start;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const code = text.codePointAt(i) as number;
+    const width = code > 0xffff ? 2 : 1;
+    const folded = foldCode(code);
+    // A mark or an invisible character (ZWNJ) folds to nothing: it belongs to the run it is in.
+    const next: CharClass = folded === '' ? kind : classOf(folded.codePointAt(0) as number);
+    if (next !== kind) {
+      flush(i);
+      if (firstHit >= 0 && i > firstHit + SNIPPET_CHARS) return;
+      kind = next;
+      start = i;
+      word = '';
+      normal = [];
+      starts = [];
+    }
+    if (kind === CharClass.Word) word += folded;
+    else if (kind === CharClass.Dense && folded !== '') {
+      normal.push(folded);
+      starts.push(i);
+    }
+    i += width - 1;
+  }
+  flush(text.length);
 }
 
 /** The snippet of `text` for `query`: at most SNIPPET_CHARS characters, matches marked. */
 export function buildSnippet(text: string, query: SearchQuery): SnippetPart[] {
-  const scanned = text.slice(0, SCAN_CHARS);
-  const hits = new Uint8Array(scanned.length);
-  for (const match of scanned.matchAll(WORD)) markRun(match[0], match.index, query, hits);
+  const hits = new Uint8Array(text.length);
+  markHits(text, query, hits);
   const first = hits.indexOf(1);
   let start = first <= LEAD_CHARS ? 0 : first - LEAD_CHARS;
   // Start at a word where one begins close by; never start or end inside a surrogate pair.

@@ -32,8 +32,10 @@ export function createSearchWorkerCore(post: (message: FromWorker) => void, limi
         dropped++;
         return;
       }
-      if (message.type === 'add') for (const doc of message.docs) index.add(doc);
-      else if (message.type === 'remove') for (const id of message.ids) index.remove(id);
+      if (message.type === 'add') {
+        for (const doc of message.docs) index.add(doc);
+        index.settle();
+      } else if (message.type === 'remove') for (const id of message.ids) index.remove(id);
       else post({ type: 'results', seq: message.seq, ...index.search(parseQuery(message.text), message.limit) });
     },
   };
