@@ -159,38 +159,36 @@ export function createSearchIndex(limits: SearchIndexLimits = DEFAULT_LIMITS): S
       exact.sort((a, b) => a.length - b.length);
       // The word being typed: any term it begins; marked in one pass over their lists.
       let typed: Uint8Array | null = null;
-      const typedNumbers: number[] = [];
       if (query.prefix !== null) {
         typed = new Uint8Array(docs.length);
-        for (const term of termsStartingWith(query.prefix)) {
-          for (const number of postings.get(term) ?? []) {
-            if (typed[number] === 0) typedNumbers.push(number);
-            typed[number] = 1;
-          }
-        }
+        for (const term of termsStartingWith(query.prefix)) for (const number of postings.get(term) ?? []) typed[number] = 1;
       }
-      const driver = exact[0] ?? typedNumbers;
       const others = exact.slice(1);
       // Runs of three or more characters: bigrams found them, the text must also hold them in a row.
       const phrases = query.runs.filter((run) => Array.from(run).length > 2);
       const top: SearchDoc[] = [];
       let total = 0;
-      for (const number of driver) {
+      const consider = (number: number): void => {
         const doc = docs[number];
-        if (doc === undefined) continue;
-        if (typed !== null && typed[number] !== 1) continue;
-        if (!others.every((list) => has(list, number))) continue;
+        if (doc === undefined) return;
+        if (typed !== null && typed[number] !== 1) return;
+        if (!others.every((list) => has(list, number))) return;
         if (phrases.length > 0) {
           const dense = denseOf.get(number) ?? '';
-          if (!phrases.every((run) => dense.includes(run))) continue;
+          if (!phrases.every((run) => dense.includes(run))) return;
         }
         total++;
-        if (limit <= 0 || (top.length >= limit && !newer(doc, top[top.length - 1] as SearchDoc))) continue;
+        if (limit <= 0 || (top.length >= limit && !newer(doc, top[top.length - 1] as SearchDoc))) return;
         let at = top.length;
         while (at > 0 && newer(doc, top[at - 1] as SearchDoc)) at--;
         top.splice(at, 0, doc);
         if (top.length > limit) top.pop();
-      }
+      };
+      // Newest numbers first: messages mostly arrive in stamp order, so the top fills at once and
+      // later candidates are only counted.
+      const driver = exact[0];
+      if (driver !== undefined) for (let i = driver.length - 1; i >= 0; i--) consider(driver[i] as number);
+      else if (typed !== null) for (let number = typed.length - 1; number >= 0; number--) if (typed[number] === 1) consider(number);
       return { total, hits: top.map((doc) => ({ id: doc.id, author: doc.author, stamp: doc.stamp, snippet: buildSnippet(doc.text, query) })) };
     },
   };
