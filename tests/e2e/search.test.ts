@@ -99,5 +99,5 @@ describe('searching the history in Chromium', () => {
     // Escape closes the panel.
     await box.press('Escape');
     await expect.poll(() => box.isVisible()).toBe(false);
-  });
+  }, 180_000);
 });
