@@ -8,6 +8,7 @@
  * Profiling the client (100k reload and first join): BENCH_PROFILE_DIR=/tmp/prof npm run bench -- --only rooms
  * Join → first message alone (a minute or two; with BENCH_PROFILE_DIR, a profile of the joiner): npm run bench -- --only join
  * Files (throughput against a raw data channel, two sources, heap while receiving 1 GiB, text during a transfer): npm run bench -- --only files
+ * Search (100k messages in the worker index, queries end to end, against a naive scan): npm run bench -- --only search
  */
 import { fileURLToPath } from 'node:url';
 import { renderSection, writeSection, type Section } from './report.js';
@@ -32,6 +33,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options:
   { name: 'nat', budgetMs: 20 * 60_000, run: async (options) => (await import('./nat.js')).runNatBench(options) },
   { name: 'call', budgetMs: 20 * 60_000, run: async (options) => (await import('./call.js')).runCallBench(options) },
   { name: 'files', budgetMs: 25 * 60_000, run: async (options) => (await import('./files.js')).runFilesBench(options) },
+  { name: 'search', budgetMs: 5 * 60_000, run: async (options) => (await import('./search.js')).runSearchBench(options) },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {

@@ -4,10 +4,12 @@
  */
 import common from './common';
 import layout from './layout';
+import search from './search';
 
 export const en = {
   ...common,
   ...layout,
+  ...search,
 };
 
 export type MessageKey = keyof typeof en;
