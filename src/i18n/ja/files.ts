@@ -32,7 +32,7 @@ export default {
   'files.storageWhat': 'ここで送受信したファイルは、暗号化してこの端末に保存されます。あとで保存したり、他の人があなたから受け取ったりできます。',
   'files.storagePerRoom': 'ルームごとの保存容量',
   'files.storageUsedLabel': '使用中の保存容量',
-  'files.storageUsed': '{budget}中{used}を使用',
+  'files.storageUsed': '{used} / {budget} を使用中',
   'files.freeSpace': '空き容量を増やす',
   'files.freeing': '空き容量を増やしています…',
   'files.freeConfirm': 'この端末に保存されているこのルームのファイルを、自分が送ったものも含めて削除しますか？ダウンロード中のファイルは残ります。ルームの他の人からもう一度受け取ることができます。',
