@@ -6,7 +6,7 @@
  * what is shown: a deleted or expired message's file, and files of people banned or blocked, are
  * neither fetched nor served, and a deleted message's pieces leave this device's store.
  */
-import { t } from '../i18n/i18n.svelte.js';
+import { addEnglish, t } from '../i18n/i18n.svelte.js';
 import { isInlineImageType, MAX_FILE_BYTES, PIECE_TAG_BYTES, pieceCount, type FileManifest } from '../core/file-manifest.js';
 import { createMessageId, isFileEntry } from '../core/message-entry.js';
 import type { DropReason, MessageEntry } from '../core/types.js';
@@ -19,6 +19,10 @@ import { createFileSwarm, type DownloadStatus, type FileSwarm } from '../transpo
 import { fileSettings } from './file-settings.svelte.js';
 import { formatBytes } from './file-format.js';
 import { fileTypeOf, makeThumbnail, safeFileName } from './file-prepare.js';
+import english from '../i18n/en/files.js';
+
+// Loads after the room's first render, with its own English strings (i18n/en/index.ts).
+addEnglish(english);
 
 /** Stored files whose message is gone are looked for this often. */
 const SWEEP_MS = 10_000;

@@ -1,6 +1,10 @@
 /**
  * English: the source of every key. Each area of the app keeps its strings in a file of its own
  * (same file name under every locale's folder); add an area here by importing and spreading it.
+ *
+ * English is built into the room's first load, so only the areas the room shows at once are here.
+ * An area of a part that loads later (a settings panel, the call, the files: see the `addEnglish` calls) is its own English
+ * chunk: that part's module passes it to addEnglish() as it loads, before anything renders. Its keys still belong to MessageKey, through type-only imports.
  */
 import common from './common';
 import composer from './composer';
@@ -8,12 +12,14 @@ import messages from './messages';
 import people from './people';
 import notices from './notices';
 import home from './home';
-import settings from './settings';
-import rules from './rules';
+import display from './display';
+import autoreply from './autoreply';
 import alerts from './alerts';
-import diagnostics from './diagnostics';
-import call from './call';
-import files from './files';
+import type settings from './settings';
+import type rules from './rules';
+import type diagnostics from './diagnostics';
+import type call from './call';
+import type files from './files';
 
 export const en = {
   ...common,
@@ -22,12 +28,9 @@ export const en = {
   ...people,
   ...notices,
   ...home,
-  ...settings,
-  ...rules,
+  ...display,
+  ...autoreply,
   ...alerts,
-  ...diagnostics,
-  ...call,
-  ...files,
 };
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof typeof en | keyof typeof settings | keyof typeof rules | keyof typeof diagnostics | keyof typeof call | keyof typeof files;
