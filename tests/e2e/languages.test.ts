@@ -43,8 +43,11 @@ async function uiText(page: Page, nicks: readonly string[]): Promise<string> {
   return text;
 }
 
-function englishLeft(text: string): string[] {
-  return ENGLISH.filter((word) => new RegExp(`(^|[^\\p{L}])${word}($|[^\\p{L}])`, 'u').test(text));
+/** Words another language writes the same way ("online" is Polish UI wording too). */
+const ALSO_NATIVE: Partial<Record<Locale, readonly string[]>> = { pl: ['online'] };
+
+function englishLeft(text: string, locale: Locale): string[] {
+  return ENGLISH.filter((word) => !(ALSO_NATIVE[locale] ?? []).includes(word)).filter((word) => new RegExp(`(^|[^\\p{L}])${word}($|[^\\p{L}])`, 'u').test(text));
 }
 
 async function nicksOf(page: Page): Promise<string[]> {
@@ -61,7 +64,10 @@ async function expectRoomIn(page: Page, locale: Locale): Promise<void> {
   await composer.fill('');
   await page.getByRole('log', { name: names.log, exact: true }).getByText(MESSAGE).waitFor();
   expect(await page.getByRole('list', { name: names.people, exact: true }).getByRole('listitem').count()).toBe(2);
-  if (locale !== 'en') expect(englishLeft(await uiText(page, await nicksOf(page))), locale).toEqual([]);
+  const left = englishLeft(await uiText(page, await nicksOf(page)), locale);
+  // In English the same check finds the words (so it can tell); in the others, none is left.
+  if (locale === 'en') expect(left).toEqual(expect.arrayContaining(['Send', 'Reply', 'online']));
+  else expect(left, locale).toEqual([]);
 }
 
 describe('the room in five languages', () => {

@@ -8,7 +8,7 @@ export default {
   'files.storageFull': 'فضای ذخیره‌سازی این اتاق پر است',
   'files.downloadFailed': 'بارگیری ناموفق بود',
   'files.waitingForSource': 'در انتظار کسی که آن را دارد',
-  'files.availableFrom': { one: 'در دسترس از {count} نفر', other: 'در دسترس از {count} نفر' },
+  'files.availableFrom': { one: '{count} نفر آن را دارد', other: '{count} نفر آن را دارند' },
   'files.nobodyHasIt': 'اکنون هیچ‌کس از آنلاین‌ها آن را ندارد',
   'files.progress': '{done} از {total}',
   'files.progressLabel': '{percent}، {done} از {total}',
