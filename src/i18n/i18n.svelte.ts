@@ -4,7 +4,8 @@
  * their own, loaded when chosen, so a visitor downloads one language, not five.
  * `t()` reads reactive state, so every string on screen follows a change of language at once.
  */
-import { en, type MessageKey } from './en/index';
+import { en } from './en/index';
+import type { MessageKey } from './en/index';
 import { directionOf, parseLocale, pickLocale, type Locale } from './locales';
 import type { Message, Messages } from './messages';
 
@@ -31,6 +32,17 @@ class Language {
 }
 
 export const language = new Language();
+
+/** English: the built-in areas, and the later parts' areas as they load (addEnglish). */
+const english: Record<string, Message> = { ...en };
+
+/**
+ * Adds the English strings of a part of the app that loads later (its own chunk), before that part
+ * renders. Other languages load whole, so this only fills English and the fallback.
+ */
+export function addEnglish(area: Messages): void {
+  Object.assign(english, area);
+}
 
 const pluralRules = new Map<Locale, Intl.PluralRules>();
 const numberFormats = new Map<Locale, Intl.NumberFormat>();
@@ -61,7 +73,7 @@ function pick(message: Message, count: number | undefined, locale: Locale): stri
  */
 export function t(key: MessageKey, params?: Params): string {
   const locale = language.locale;
-  const message = language.messages[key] ?? en[key];
+  const message = language.messages[key] ?? english[key] ?? key;
   const count = params?.['count'];
   const text = pick(message, typeof count === 'number' ? count : undefined, locale);
   if (params === undefined) return text;

@@ -5,6 +5,11 @@
  */
 import type { CallPresence, MediaSlot } from '../core/call-state.js';
 import { describeMediaError, listDevices, NO_DEVICES, openCamera, openMicrophone, openScreen, stopTrack, type DeviceLists } from './call-media.js';
+import { addEnglish } from '../i18n/i18n.svelte.js';
+import english from '../i18n/en/call.js';
+
+// Loads with the call preview, with the call's English strings (its errors, the upload note).
+addEnglish(english);
 
 export interface LocalMediaHooks {
   /** What this person sends changed (a slot on or off, mute): publish it and renegotiate. */

@@ -6,6 +6,7 @@
  */
 
 /** The devices this browser offers, by kind; labels are empty until a permission was granted. */
+import { t, type MessageKey } from '../i18n/i18n.svelte.js';
 export interface DeviceLists {
   readonly audioinput: readonly MediaDeviceInfo[];
   readonly videoinput: readonly MediaDeviceInfo[];
@@ -18,13 +19,21 @@ export const NO_DEVICES: DeviceLists = { audioinput: [], videoinput: [], audioou
 const CAMERA_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 30 } };
 const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
-/** Why a device could not be had, in words a person understands. */
+/** Each device's sentences, by what went wrong (whole sentences: languages inflect the device's name). */
+const MEDIA_ERRORS = {
+  microphone: { refused: 'call.micRefused', missing: 'call.micMissing', busy: 'call.micBusy', failed: 'call.micFailed' },
+  camera: { refused: 'call.cameraRefused', missing: 'call.cameraMissing', busy: 'call.cameraBusy', failed: 'call.cameraFailed' },
+  screen: { refused: 'call.screenRefused', missing: 'call.screenMissing', busy: 'call.screenBusy', failed: 'call.screenFailed' },
+} as const satisfies Record<string, Record<string, MessageKey>>;
+
+/** Why a device could not be had, in words a person understands (in the page's language). */
 export function describeMediaError(error: unknown, what: 'microphone' | 'camera' | 'screen'): string {
   const name = error instanceof DOMException ? error.name : '';
-  if (name === 'NotAllowedError') return what === 'screen' ? 'Screen sharing was cancelled or not allowed.' : `The browser was not allowed to use the ${what}. Allow it in the address bar and try again.`;
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No ${what} was found.`;
-  if (name === 'NotReadableError') return `The ${what} is in use by another program.`;
-  return `Could not start the ${what}.`;
+  const say = MEDIA_ERRORS[what];
+  if (name === 'NotAllowedError') return t(say.refused);
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return t(say.missing);
+  if (name === 'NotReadableError') return t(say.busy);
+  return t(say.failed);
 }
 
 /** A microphone track (the chosen device if any). Throws the browser's error. */

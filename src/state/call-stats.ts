@@ -4,6 +4,7 @@
  */
 
 /** One connection's readings, by the peer's media mid. */
+import { t } from '../i18n/i18n.svelte.js';
 export interface ConnectionReadings {
   /** Audio level 0–1 of each incoming audio stream, by mid. */
   readonly audioLevels: ReadonlyMap<string, number>;
@@ -54,7 +55,7 @@ export function createUploadWatch(ticks = 3): { update(limited: boolean): string
   return {
     update(limited) {
       shortFor = limited ? shortFor + 1 : 0;
-      return shortFor >= ticks ? 'Your upload can’t keep up: others see your video at lower quality. Turn your camera off to keep your voice clear.' : null;
+      return shortFor >= ticks ? t('call.uploadSlow') : null;
     },
   };
 }

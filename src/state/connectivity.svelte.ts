@@ -3,6 +3,7 @@
  * the relay (People), who cannot be reached and the likely reason (a hint under People), and the
  * counts behind it (Diagnostics). Fed by the provider's connectivity events (transport/connectivity.ts).
  */
+import { t } from '../i18n/i18n.svelte.js';
 import type { ConnectivityEvent } from '../transport/connectivity.js';
 import type { ConnectFailure } from '../transport/peer-mesh.js';
 import type { ConnectionPath } from '../transport/simple-peer-factory.js';
@@ -19,11 +20,11 @@ export interface Unreachable {
   readonly at: number;
 }
 
-/** Why someone may be out of reach, in words a person can act on. */
+/** Why someone may be out of reach, in words a person can act on (in the page's language). */
 export function reachHint(hasRelay: boolean, relayOnly: boolean): string {
-  if (!hasRelay && relayOnly) return '“Hide my IP address” is on, but this server has no relay configured';
-  if (!hasRelay) return 'this server has no relay configured';
-  return 'not even through the relay; a firewall on their network or yours may block it';
+  if (!hasRelay && relayOnly) return t('people.hint.relayOnlyWithoutRelay');
+  if (!hasRelay) return t('people.hint.noRelay');
+  return t('people.hint.blocked');
 }
 
 export class RoomConnectivity {

@@ -1,6 +1,8 @@
+import { language } from '../i18n/i18n.svelte.js';
+
 /**
- * How the files UI writes sizes, speeds and times, numbers through Intl in the page's language (a
- * Persian page gets Persian digits). Files and the auto-download limits are in decimal units (a
+ * How the files UI writes sizes, speeds and times, numbers through Intl in the UI's language (a
+ * Persian page gets Persian digits, a Polish one "1,5 MB"). Files and the auto-download limits are in decimal units (a
  * 5 MB photo is 5,000,000 bytes, as phones and the state layer count them); a room's storage and
  * its budget in binary ones, so the 1 GiB default reads "1 GB" and a full store "1 GB of 1 GB".
  */
@@ -9,8 +11,8 @@ const formats = new Map<string, Intl.NumberFormat>();
 
 /** Narrow for bytes and times ("812B", "4s", "2h 5m" in English), short for kB/MB/GB. */
 function numberFormat(unit: string, digits: number): Intl.NumberFormat {
-  const lang = globalThis.document?.documentElement.lang || undefined;
-  const id = `${lang ?? ''}|${unit}|${digits}`;
+  const lang = language.locale;
+  const id = `${lang}|${unit}|${digits}`;
   let format = formats.get(id);
   if (format === undefined) {
     const unitDisplay = unit !== 'byte' && unit.endsWith('byte') ? 'short' : 'narrow';
@@ -32,8 +34,10 @@ export function formatBytes(bytes: number, base: 1000 | 1024 = 1000): string {
   return numberFormat(UNITS[step] ?? 'byte', step === 0 || value >= 10 ? 0 : 1).format(value);
 }
 
-/** "5.1 MB/s". */
-export const formatSpeed = (bytesPerSecond: number): string => `${formatBytes(bytesPerSecond)}/s`;
+/** "42%" in the UI's language ("۴۲٪" in Persian). */
+export function formatPercent(percent: number): string {
+  return numberFormat('percent', 0).format(percent);
+}
 
 /** "4 s", "3 min", "2 h 5 min": what is left of a transfer, rounded up to what matters. */
 export function formatSecondsLeft(seconds: number): string {
@@ -46,11 +50,11 @@ export function formatSecondsLeft(seconds: number): string {
   return rest === 0 ? numberFormat('hour', 0).format(hours) : `${numberFormat('hour', 0).format(hours)} ${numberFormat('minute', 0).format(rest)}`;
 }
 
-/** A short word for the kind of file: its name's extension ("PDF"), else the MIME subtype. */
-export function fileKind(name: string, type: string): string {
+/** A short word for the kind of file: its name's extension ("PDF"), else the MIME subtype; null for an unknown type (the UI says "File"). */
+export function fileKind(name: string, type: string): string | null {
   const extension = /\.([\p{L}\p{N}]{1,6})$/u.exec(name)?.[1];
   if (extension !== undefined) return extension.toUpperCase();
-  if (type === 'application/octet-stream') return 'File';
+  if (type === 'application/octet-stream') return null;
   return type.slice(type.indexOf('/') + 1).toUpperCase();
 }
 

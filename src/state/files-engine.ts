@@ -6,6 +6,7 @@
  * what is shown: a deleted or expired message's file, and files of people banned or blocked, are
  * neither fetched nor served, and a deleted message's pieces leave this device's store.
  */
+import { addEnglish, t } from '../i18n/i18n.svelte.js';
 import { isInlineImageType, MAX_FILE_BYTES, PIECE_TAG_BYTES, pieceCount, type FileManifest } from '../core/file-manifest.js';
 import { createMessageId, isFileEntry } from '../core/message-entry.js';
 import type { DropReason, MessageEntry } from '../core/types.js';
@@ -18,6 +19,10 @@ import { createFileSwarm, type DownloadStatus, type FileSwarm } from '../transpo
 import { fileSettings } from './file-settings.svelte.js';
 import { formatBytes } from './file-format.js';
 import { fileTypeOf, makeThumbnail, safeFileName } from './file-prepare.js';
+import english from '../i18n/en/files.js';
+
+// Loads after the room's first render, with its own English strings (i18n/en/index.ts).
+addEnglish(english);
 
 /** Stored files whose message is gone are looked for this often. */
 const SWEEP_MS = 10_000;
@@ -125,10 +130,10 @@ export class FilesEngine {
   /** Encrypts `file` into this room's store and sends its message (privately to `to` if given); null when sent, else why not, for the person. */
   async attach(file: File, to?: string): Promise<string | null> {
     const limit = Math.min(MAX_FILE_BYTES, this.#host.maxFileBytes() ?? MAX_FILE_BYTES);
-    if (file.size === 0) return `“${file.name}” is empty.`;
-    if (file.size > limit) return `“${file.name}” is larger than this room allows (${formatBytes(limit)}).`;
+    if (file.size === 0) return t('files.empty', { name: file.name });
+    if (file.size > limit) return t('files.tooLarge', { name: file.name, size: formatBytes(limit) });
     // Stored pieces carry their AES-GCM tag: 16 bytes each on top of the file.
-    if (this.usage + file.size + pieceCount(file.size) * PIECE_TAG_BYTES > this.budget) return `Not enough storage for this room to keep “${file.name}”: free space in Files and storage.`;
+    if (this.usage + file.size + pieceCount(file.size) * PIECE_TAG_BYTES > this.budget) return t('files.noRoom', { name: file.name });
     const id = createMessageId();
     const key = createFileKey();
     const total = pieceCount(file.size);
@@ -147,13 +152,13 @@ export class FilesEngine {
       const manifest: FileManifest = { size: file.size, type, key: toBase64Url(key), root, ...(thumb === null ? {} : { thumb }) };
       if (!this.#host.sendFile(safeFileName(file.name), id, manifest, to)) {
         await this.#store.deleteFile(id);
-        return `“${file.name}” could not be sent now.`;
+        return t('files.notSentNow', { name: file.name });
       }
       this.#swarm.seeded(id, { size: manifest.size, root });
       return null;
     } catch {
       await this.#store.deleteFile(id).catch(() => undefined);
-      return `“${file.name}” could not be stored: free space in Files and storage, or try a smaller file.`;
+      return t('files.notStored', { name: file.name });
     } finally {
       this.#preparing.delete(id);
       void this.#refreshUsage();

@@ -9,7 +9,8 @@ import type { SessionStore } from './room-session.svelte.js';
 
 export interface RecentEntry {
   readonly roomId: string;
-  readonly label: string;
+  /** The room's stored label, or null: the UI then names it by its id, in the page's language. */
+  readonly label: string | null;
   readonly lastOpened: number;
   /** `#k=…`: the invite fragment, to reopen the room. */
   readonly fragment: string;
@@ -26,7 +27,7 @@ export async function listRecent(): Promise<RecentEntry[]> {
     const rooms = await recentRooms.listRecentRooms();
     return rooms.map((room) => ({
       roomId: room.roomId,
-      label: room.label ?? `Room ${room.roomId.slice(0, 6)}`,
+      label: room.label ?? null,
       lastOpened: room.lastOpened,
       fragment: formatInviteFragment(room.adminKey === undefined ? { secret: room.secret } : { secret: room.secret, adminKey: room.adminKey }),
     }));

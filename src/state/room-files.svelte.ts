@@ -5,6 +5,7 @@
  * reads as not downloaded, rows shown meanwhile are tracked as soon as it arrives, and actions wait
  * for it (it is a moment).
  */
+import { t } from '../i18n/i18n.svelte.js';
 import type { DownloadStatus } from '../transport/file-swarm.js';
 import type { FilesEngine, RoomFilesHost } from './files-engine.js';
 
@@ -76,7 +77,7 @@ export class RoomFiles {
   /** Encrypts `file` into this room's store and sends its message (privately to `to` if given); null when sent, else why not, for the person. */
   async attach(file: File, to?: string): Promise<string | null> {
     const engine = await this.#loading;
-    return engine === null ? `“${file.name}” could not be sent: reload the page and try again.` : engine.attach(file, to);
+    return engine === null ? t('files.notSentReload', { name: file.name }) : engine.attach(file, to);
   }
 
   download(fileId: string): void {

@@ -6,6 +6,7 @@
  * notification history on disk, and Parley promises that nothing readable lands there.
  */
 import { alertSettings, type AlertEvent } from '../state/alert-settings.svelte';
+import { t, type MessageKey } from '../i18n/i18n.svelte';
 
 /** Each event's notes (Hz) and their length (s): distinct enough to tell apart without looking. */
 const TONES: Readonly<Record<AlertEvent, readonly (readonly [number, number])[]>> = {
@@ -17,14 +18,14 @@ const TONES: Readonly<Record<AlertEvent, readonly (readonly [number, number])[]>
   callLeave: [[660, 0.08], [440, 0.14]],
 };
 
-const NOTIFICATION_TEXT: Readonly<Record<AlertEvent, string>> = {
-  join: 'Someone joined a room',
-  message: 'New message in a room',
-  mention: 'You were mentioned in a room',
-  private: 'New private message in a room',
-  callJoin: 'Someone joined a call',
-  callLeave: 'Someone left a call',
-};
+const NOTIFICATION_TEXT = {
+  join: 'alerts.notice.join',
+  message: 'alerts.notice.message',
+  mention: 'alerts.notice.mention',
+  private: 'alerts.notice.private',
+  callJoin: 'alerts.notice.callJoin',
+  callLeave: 'alerts.notice.callLeave',
+} as const satisfies Record<AlertEvent, MessageKey>;
 
 let audio: AudioContext | null = null;
 
@@ -67,7 +68,7 @@ export function announce(event: AlertEvent, tag: string): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   try {
     // One notification per room at a time: a new one replaces the last instead of piling up.
-    const notification = new Notification('Parley', { body: NOTIFICATION_TEXT[event], tag, silent: alertSettings.sounds[event] });
+    const notification = new Notification('Parley', { body: t(NOTIFICATION_TEXT[event]), tag, silent: alertSettings.sounds[event] });
     notification.onclick = () => {
       globalThis.focus();
       notification.close();

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { en } from '../../src/i18n/en/index';
+import { allEnglish } from '../../src/i18n/en/all';
 import { LOCALES, type Locale } from '../../src/i18n/locales';
 import { placeholdersOf, type Messages } from '../../src/i18n/messages';
 import ru from '../../src/i18n/ru/index';
@@ -12,7 +12,7 @@ import ja from '../../src/i18n/ja/index';
 import fa from '../../src/i18n/fa/index';
 
 const TRANSLATIONS: Record<Exclude<Locale, 'en'>, Messages> = { ru, pl, ja, fa };
-const english: Messages = en;
+const english: Messages = allEnglish;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
