@@ -2,6 +2,7 @@
 import { createRoomSecret, deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import { createIdentity } from '../crypto/identity.js';
 import { formatInviteFragment, memberLink } from '../core/invite-link.js';
+import { parseRoomName } from '../core/room-name.js';
 import type { InviteLink } from '../core/types.js';
 import { createRecentRooms } from '../persistence/recent-rooms.js';
 import { openRoomStore } from '../persistence/room-store.js';
@@ -10,6 +11,8 @@ import type { SessionStore } from './room-session.svelte.js';
 export interface RecentEntry {
   readonly roomId: string;
   readonly label: string;
+  /** True when the label is the room's name (set by its admin), not the fallback. */
+  readonly named: boolean;
   readonly lastOpened: number;
   /** `#k=…`: the invite fragment, to reopen the room. */
   readonly fragment: string;
@@ -24,20 +27,35 @@ export function openStoreFor(keys: RoomKeys): SessionStore {
 export async function listRecent(): Promise<RecentEntry[]> {
   try {
     const rooms = await recentRooms.listRecentRooms();
-    return rooms.map((room) => ({
-      roomId: room.roomId,
-      label: room.label ?? `Room ${room.roomId.slice(0, 6)}`,
-      lastOpened: room.lastOpened,
-      fragment: formatInviteFragment(room.adminKey === undefined ? { secret: room.secret } : { secret: room.secret, adminKey: room.adminKey }),
-    }));
+    return rooms.map((room) => {
+      // The stored label is a room name kept (sealed) on this device; parsed again like any stored text.
+      const name = parseRoomName(room.label ?? '') || null;
+      return {
+        roomId: room.roomId,
+        label: name ?? `Room ${room.roomId.slice(0, 6)}`,
+        named: name !== null,
+        lastOpened: room.lastOpened,
+        fragment: formatInviteFragment(room.adminKey === undefined ? { secret: room.secret } : { secret: room.secret, adminKey: room.adminKey }),
+      };
+    });
   } catch {
     return [];
   }
 }
 
-export async function rememberRoom(link: InviteLink): Promise<void> {
+// One write at a time, in call order: a room renamed just after it opened must not have the
+// older, nameless record land last.
+let writes: Promise<void> = Promise.resolve();
+
+/** Puts the room at the top of Recent rooms, under its name ('' or absent: none). */
+export function rememberRoom(link: InviteLink, name = ''): Promise<void> {
   const { secret, adminKey } = memberLink(link);
-  await recentRooms.rememberRoom({ secret, ...(adminKey === undefined ? {} : { adminKey }), roomId: deriveRoomKeys(secret, adminKey).roomId, lastOpened: Date.now() });
+  const label = parseRoomName(name) || undefined;
+  const write = writes.then(() =>
+    recentRooms.rememberRoom({ secret, ...(adminKey === undefined ? {} : { adminKey }), roomId: deriveRoomKeys(secret, adminKey).roomId, lastOpened: Date.now(), ...(label === undefined ? {} : { label }) }),
+  );
+  writes = write.catch(() => undefined);
+  return write;
 }
 
 /**
