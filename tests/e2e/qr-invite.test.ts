@@ -25,7 +25,8 @@ describe('invite by QR code in Chromium', () => {
     const context = await harness.browser().newContext({ colorScheme: 'dark', deviceScaleFactor: 2 });
     harness.track(context);
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.node().url() });
-    const alice = await harness.openPage(harness.node().url(), { context });
+    const fetched: string[] = [];
+    const alice = await harness.openPage(harness.node().url(), { context, beforeGoto: (page) => page.on('request', (request) => void fetched.push(request.url())) });
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     await say(alice, 'hello from the QR room');
@@ -35,9 +36,12 @@ describe('invite by QR code in Chromium', () => {
     expect(copied).toMatch(/#k=/);
 
     const show = alice.getByRole('button', { name: 'Show QR code' });
+    // The dialog and its encoder are not part of the room's first load.
+    expect(fetched.filter((url) => url.includes('QrDialog'))).toEqual([]);
     await show.click();
     const dialog = alice.getByRole('dialog', { name: 'Scan to join this room' });
     await dialog.waitFor();
+    expect(fetched.filter((url) => url.includes('QrDialog')).length).toBeGreaterThan(0);
     expect(await dialog.textContent()).toContain('Anyone who scans or photographs it can join');
 
     const image = await drawnQr(alice);
