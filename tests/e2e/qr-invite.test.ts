@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import AxeBuilder from '@axe-core/playwright';
 import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
 import { messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
@@ -20,7 +21,7 @@ async function drawnQr(page: Page): Promise<{ width: number; height: number; dat
 describe('invite by QR code in Chromium', () => {
   const harness = useRoomHarness();
 
-  it('draws the member invite link as a QR code that decodes to it, and whoever opens the decoded link joins the room', { timeout: 120_000 }, async () => {
+  it('draws the member invite link as a QR code that decodes to it, and whoever opens the decoded link joins the room', { timeout: 180_000 }, async () => {
     // A dark theme and a 2x screen: the code must stay dark on light with its quiet zone, in whole device pixels.
     const context = await harness.browser().newContext({ colorScheme: 'dark', deviceScaleFactor: 2 });
     harness.track(context);
@@ -43,6 +44,8 @@ describe('invite by QR code in Chromium', () => {
     await dialog.waitFor();
     expect(fetched.filter((url) => url.includes('QrDialog')).length).toBeGreaterThan(0);
     expect(await dialog.textContent()).toContain('Anyone who scans or photographs it can join');
+    const axe = await new AxeBuilder({ page: alice }).include('dialog').analyze();
+    expect(axe.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => violation.id)).toEqual([]);
 
     const image = await drawnQr(alice);
     const decoded = jsQR(image.data, image.width, image.height);
