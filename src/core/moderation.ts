@@ -12,6 +12,7 @@ import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../crypto/encodin
 import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES, sign, verifySignature, type Identity } from '../crypto/identity.js';
 import { parseStamp } from './hlc.js';
 import { MAX_TEXT_CHARS, MESSAGE_ID_BYTES, checkBase64, createMessageId } from './message-entry.js';
+import { parseRoomName } from './room-name.js';
 import type { DropReason, MessageEntry } from './types.js';
 
 export interface RoomRules {
@@ -66,7 +67,9 @@ export type ModerationDraft =
   | { readonly kind: 'filter'; readonly words: readonly string[] }
   /** Lock room: only these identities are admitted from now on. */
   | { readonly kind: 'lock'; readonly members: readonly string[] }
-  | { readonly kind: 'unlock' };
+  | { readonly kind: 'unlock' }
+  /** The room's name (core/room-name.ts); '' removes it. */
+  | { readonly kind: 'name'; readonly name: string };
 
 export type ModerationKind = ModerationDraft['kind'];
 
@@ -90,7 +93,7 @@ const HEADER_FIELDS: readonly string[] = ['v', 'id', 'kind', 'hlc', 'by', 'sig']
 const PAYLOAD_FIELDS: Readonly<Record<ModerationKind, readonly string[]>> = {
   delete: ['target'], pin: ['target'], unpin: ['target'], unban: ['target'],
   kick: ['target', 'reason'], ban: ['target', 'reason'], mute: ['target', 'untilMs'], rules: ['rules'],
-  filter: ['words'], lock: ['members'], unlock: [],
+  filter: ['words'], lock: ['members'], unlock: [], name: ['name'],
 };
 const RULES_FIELDS: readonly string[] = ['slowModeSeconds', 'maxMessageChars', 'lifetimeSeconds'];
 
@@ -121,6 +124,10 @@ function checkRules(value: unknown): DropReason | RoomRules {
 /** Checks the kind-specific fields of `value` (ignoring any others) and returns a fresh draft holding only them. */
 function checkDraft(kind: ModerationKind, value: Record<string, unknown>): DropReason | ModerationDraft {
   if (kind === 'unlock') return { kind };
+  if (kind === 'name') {
+    const name = parseRoomName(value['name']);
+    return name === null ? 'shape' : { kind, name };
+  }
   if (kind === 'filter') {
     const words = value['words'];
     if (!Array.isArray(words) || words.length > MAX_FILTER_WORDS) return 'shape';
@@ -194,6 +201,8 @@ function payloadValues(draft: ModerationDraft): string[] {
       return [String(draft.members.length), ...draft.members];
     case 'unlock':
       return [];
+    case 'name':
+      return [draft.name];
     default:
       return [draft.target];
   }
@@ -251,6 +260,8 @@ function payloadFields(draft: ModerationDraft): Record<string, unknown> {
       return { members: [...draft.members] };
     case 'unlock':
       return {};
+    case 'name':
+      return { name: draft.name };
     default:
       return { target: draft.target };
   }
@@ -322,6 +333,8 @@ export interface ModerationState {
   readonly filterWords: readonly string[];
   /** While locked: the only identities admitted; null when the room is open. */
   readonly locked: ReadonlySet<string> | null;
+  /** From the latest 'name' action: the room's name, '' for none. */
+  readonly roomName: string;
 }
 
 /** Stamp, then id, then the stored text: a total order, so every member reduces the same sequence. */
@@ -344,6 +357,7 @@ export function reduceModeration(actions: Iterable<ModerationAction>): Moderatio
   let rules = DEFAULT_RULES;
   let filterWords: readonly string[] = [];
   let locked: ReadonlySet<string> | null = null;
+  let roomName = '';
   for (const action of [...actions].sort(compareActions)) {
     switch (action.kind) {
       case 'delete':
@@ -380,10 +394,13 @@ export function reduceModeration(actions: Iterable<ModerationAction>): Moderatio
       case 'unlock':
         locked = null;
         break;
+      case 'name':
+        roomName = action.name;
+        break;
     }
   }
   const pinned = [...pins].filter((id) => !deleted.has(id)).reverse();
-  return { deleted, pinned, bans, kicks, mutes, rules, filterWords, locked };
+  return { deleted, pinned, bans, kicks, mutes, rules, filterWords, locked, roomName };
 }
 
 export type HiddenReason = 'deleted' | 'banned' | 'locked' | 'muted' | 'too_long' | 'expired';

@@ -2,6 +2,7 @@
 import { createRoomSecret, deriveRoomKeys, type RoomKeys } from '../crypto/keys.js';
 import { createIdentity } from '../crypto/identity.js';
 import { formatInviteFragment, memberLink } from '../core/invite-link.js';
+import { parseRoomName } from '../core/room-name.js';
 import type { InviteLink } from '../core/types.js';
 import { createRecentRooms } from '../persistence/recent-rooms.js';
 import { openRoomStore } from '../persistence/room-store.js';
@@ -9,7 +10,7 @@ import type { SessionStore } from './room-session.svelte.js';
 
 export interface RecentEntry {
   readonly roomId: string;
-  /** The room's stored label, or null: the UI then names it by its id, in the page's language. */
+  /** The room's name (set by its admin, kept sealed on this device), or null: the UI then names it by its id, in the page's language. */
   readonly label: string | null;
   readonly lastOpened: number;
   /** `#k=…`: the invite fragment, to reopen the room. */
@@ -27,7 +28,8 @@ export async function listRecent(): Promise<RecentEntry[]> {
     const rooms = await recentRooms.listRecentRooms();
     return rooms.map((room) => ({
       roomId: room.roomId,
-      label: room.label ?? null,
+      // A stored name is parsed again like any stored text.
+      label: parseRoomName(room.label ?? '') || null,
       lastOpened: room.lastOpened,
       fragment: formatInviteFragment(room.adminKey === undefined ? { secret: room.secret } : { secret: room.secret, adminKey: room.adminKey }),
     }));
@@ -36,9 +38,19 @@ export async function listRecent(): Promise<RecentEntry[]> {
   }
 }
 
-export async function rememberRoom(link: InviteLink): Promise<void> {
+// One write at a time, in call order: a room renamed just after it opened must not have the
+// older, nameless record land last.
+let writes: Promise<void> = Promise.resolve();
+
+/** Puts the room at the top of Recent rooms, under its name ('' or absent: none). */
+export function rememberRoom(link: InviteLink, name = ''): Promise<void> {
   const { secret, adminKey } = memberLink(link);
-  await recentRooms.rememberRoom({ secret, ...(adminKey === undefined ? {} : { adminKey }), roomId: deriveRoomKeys(secret, adminKey).roomId, lastOpened: Date.now() });
+  const label = parseRoomName(name) || undefined;
+  const write = writes.then(() =>
+    recentRooms.rememberRoom({ secret, ...(adminKey === undefined ? {} : { adminKey }), roomId: deriveRoomKeys(secret, adminKey).roomId, lastOpened: Date.now(), ...(label === undefined ? {} : { label }) }),
+  );
+  writes = write.catch(() => undefined);
+  return write;
 }
 
 /**

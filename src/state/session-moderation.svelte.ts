@@ -92,6 +92,8 @@ export class SessionModeration {
   mask: (text: string) => string = $state.raw((text: string) => text);
   /** While the room is locked: the identities admitted. */
   locked: ReadonlySet<string> | null = $state.raw(null);
+  /** The room's name set by the admin (signed, checked); '' for none. */
+  roomName = $state('');
 
   readonly #host: ModerationHost;
   readonly #log: ModerationLog;
@@ -203,6 +205,7 @@ export class SessionModeration {
       this.mask = createWordMask(state.filterWords);
     }
     this.locked = state.locked;
+    this.roomName = state.roomName;
     this.pinnedIds = state.pinned;
     this.bannedKeys = new Set(state.bans.keys());
     const own = this.#host.ownKey();

@@ -18,6 +18,8 @@ interface Stored {
   receipts: boolean;
   /** Connect through the node's TURN relay only, so other members never learn this device's addresses (default off: slower). */
   relayOnly: boolean;
+  /** Show the room's name in the tab title (default off: titles are kept in the browser's history). */
+  roomNameInTitle: boolean;
 }
 
 /** The fields of a JSON object kept in localStorage under `key`; none if missing, unreadable or not an object. */
@@ -35,7 +37,7 @@ function readStored(): Stored {
   const fields = readStoredFields(KEY);
   const theme = THEMES.find((name) => name === fields['theme']) ?? 'system';
   const textSize = (Object.keys(SIZES) as TextSize[]).find((name) => name === fields['textSize']) ?? 'normal';
-  return { theme, textSize, receipts: fields['receipts'] !== false, relayOnly: fields['relayOnly'] === true };
+  return { theme, textSize, receipts: fields['receipts'] !== false, relayOnly: fields['relayOnly'] === true, roomNameInTitle: fields['roomNameInTitle'] === true };
 }
 
 class Settings {
@@ -43,6 +45,7 @@ class Settings {
   textSize: TextSize = $state('normal');
   receipts = $state(true);
   relayOnly = $state(false);
+  roomNameInTitle = $state(false);
 
   constructor() {
     const stored = readStored();
@@ -50,6 +53,7 @@ class Settings {
     this.textSize = stored.textSize;
     this.receipts = stored.receipts;
     this.relayOnly = stored.relayOnly;
+    this.roomNameInTitle = stored.roomNameInTitle;
     this.#apply();
   }
 
@@ -58,8 +62,9 @@ class Settings {
     if (change.textSize !== undefined) this.textSize = change.textSize;
     if (change.receipts !== undefined) this.receipts = change.receipts;
     if (change.relayOnly !== undefined) this.relayOnly = change.relayOnly;
+    if (change.roomNameInTitle !== undefined) this.roomNameInTitle = change.roomNameInTitle;
     try {
-      globalThis.localStorage?.setItem(KEY, JSON.stringify({ theme: this.theme, textSize: this.textSize, receipts: this.receipts, relayOnly: this.relayOnly }));
+      globalThis.localStorage?.setItem(KEY, JSON.stringify({ theme: this.theme, textSize: this.textSize, receipts: this.receipts, relayOnly: this.relayOnly, roomNameInTitle: this.roomNameInTitle }));
     } catch {
       // Storage refused (private mode): the choice holds for this page.
     }

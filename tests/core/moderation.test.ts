@@ -54,6 +54,7 @@ const drafts = (): ModerationDraft[] => [
   { kind: 'filter', words: ['spam', 'كلمة', '悪い言葉'] },
   { kind: 'lock', members: [userKey, adminKey] },
   { kind: 'unlock' },
+  { kind: 'name', name: 'Книжный клуб 📚' },
 ];
 
 const act = (draft: ModerationDraft, wallMs: number, n: number, by: Identity = admin): Promise<ModerationAction> =>
@@ -237,7 +238,7 @@ describe('moderation state', () => {
       }
       expect(reduceModeration(shuffled)).toEqual(expected);
     }
-    expect(reduceModeration([])).toEqual({ deleted: new Set(), pinned: [], bans: new Map(), kicks: new Map(), mutes: new Map(), rules: DEFAULT_RULES, filterWords: [], locked: null });
+    expect(reduceModeration([])).toEqual({ deleted: new Set(), pinned: [], bans: new Map(), kicks: new Map(), mutes: new Map(), rules: DEFAULT_RULES, filterWords: [], locked: null, roomName: '' });
   });
 
   it('lifts a ban with a later unban, not an earlier one', async () => {

@@ -17,6 +17,8 @@ import autoreply from './autoreply';
 import alerts from './alerts';
 import layout from './layout';
 import search from './search';
+import roomname from './roomname';
+import invite from './invite';
 import type settings from './settings';
 import type rules from './rules';
 import type diagnostics from './diagnostics';
@@ -35,6 +37,8 @@ export const en = {
   ...alerts,
   ...layout,
   ...search,
+  ...roomname,
+  ...invite,
 };
 
 export type MessageKey = keyof typeof en | keyof typeof settings | keyof typeof rules | keyof typeof diagnostics | keyof typeof call | keyof typeof files;
