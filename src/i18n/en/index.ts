@@ -3,9 +3,11 @@
  * (same file name under every locale's folder); add an area here by importing and spreading it.
  */
 import common from './common';
+import a11y from './a11y';
 
 export const en = {
   ...common,
+  ...a11y,
 };
 
 export type MessageKey = keyof typeof en;
