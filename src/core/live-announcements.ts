@@ -2,8 +2,19 @@
  * What a screen reader is told of live messages from others. The first few within a while are
  * each said once, by author and text; past that bound the rest are held and said as one count
  * when the while ends, so a burst does not make the reader read every line. Histories never reach
- * this (only live messages do). Pure: the caller passes the time and schedules `flush` at `dueAt`.
+ * this (only messages written after the room opened do). Pure: the caller passes the time and schedules `flush` at `dueAt`.
  */
+
+import { parseStamp } from './hlc.js';
+
+/**
+ * Whether a message was written at or after `sinceMs` (its stamp's wall time): a history that
+ * arrives by sync after the room opened was written before, and is not news to be read out.
+ */
+export function writtenSince(hlc: string, sinceMs: number): boolean {
+  const stamp = parseStamp(hlc);
+  return stamp !== null && stamp.wallMs >= sinceMs;
+}
 
 export interface Arrival {
   readonly author: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAnnouncer, shorten, type Announcement } from '../../src/core/live-announcements.js';
+import { formatStamp } from '../../src/core/hlc.js';
+import { createAnnouncer, shorten, writtenSince, type Announcement } from '../../src/core/live-announcements.js';
 
 const options = { limit: 3, windowMs: 10_000, maxChars: 20 };
 const said = (author: string, text: string): Announcement => ({ kind: 'message', author, text });
@@ -55,5 +56,11 @@ describe('live announcements of new messages', () => {
     expect(shorten('😀'.repeat(25), 20)).toBe(`${'😀'.repeat(20)}…`);
     const announcer = createAnnouncer(options);
     expect(announcer.arrive({ author: 'N'.repeat(100), text: 'y'.repeat(100) }, 0)).toEqual([said(`${'N'.repeat(60)}…`, `${'y'.repeat(20)}…`)]);
+  });
+
+  it('counts as new only what was written since the room opened, and nothing with a bad stamp', () => {
+    expect(writtenSince(formatStamp({ wallMs: 5_000, counter: 0 }), 5_000)).toBe(true);
+    expect(writtenSince(formatStamp({ wallMs: 4_999, counter: 7 }), 5_000)).toBe(false);
+    expect(writtenSince('not a stamp', 0)).toBe(false);
   });
 });

@@ -28,12 +28,18 @@ describe('announcements of new messages in Chromium', () => {
     const secret = randomBytes(32);
     const host = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', secret, { nick: 'Zed' });
     peers.push(host);
-    let wallMs = Date.now() - 200 * 30_000;
-    const clock = createClock(() => (wallMs = Math.max(wallMs + 30_000, Date.now())));
+    // The history: 200 messages half a minute apart, the last a minute ago; then a clock at the real time.
+    let historyMs = 0;
+    const historyClock = createClock(() => historyMs);
+    const clock = createClock(() => Date.now());
     const zed = await createIdentity();
     const messages = host.doc.getMap<unknown>('messages');
     const history: MessageEntry[] = [];
-    for (let i = 0; i < 200; i++) history.push(await createMessageEntry(zed, { nick: 'Zed', text: i === 199 ? 'the last of the history' : `history line ${i}`, hlc: clock.tick() }));
+    const start = Date.now() - 60_000 - 200 * 30_000;
+    for (let i = 0; i < 200; i++) {
+      historyMs = start + i * 30_000;
+      history.push(await createMessageEntry(zed, { nick: 'Zed', text: i === 199 ? 'the last of the history' : `history line ${i}`, hlc: historyClock.tick() }));
+    }
     host.doc.transact(() => {
       for (const entry of history) messages.set(entry.id, encodeMessageEntry(entry));
     });
