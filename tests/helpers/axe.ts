@@ -58,5 +58,5 @@ export function describeFindings(screenName: string, findings: readonly Finding[
 /** Fails with the list of serious and critical WCAG 2.1 A/AA violations on `page`, if there are any. */
 export async function expectNoSeriousViolations(page: Page, screenName: string, options: AxeOptions = {}): Promise<void> {
   const findings = await seriousViolations(page, options);
-  if (findings.length > 0 && process.env['AXE_REPORT_ONLY'] === '1') (await import('node:fs')).appendFileSync('/tmp/axe-findings.txt', describeFindings(screenName, findings) + '\n'); else if (findings.length > 0) throw new Error(describeFindings(screenName, findings));
+  if (findings.length > 0) throw new Error(describeFindings(screenName, findings));
 }
