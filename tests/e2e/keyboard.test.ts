@@ -105,6 +105,12 @@ describe('the keyboard alone', () => {
     // Focus stays on the message (back on React), not lost to the page.
     expect((await focused(ana))?.name).toBe('React');
     await article(bo, 'Can you hear me?').getByRole('button', { name: /^👍 1/ }).waitFor({ timeout: 10_000 });
+    // Escape closes the choices again, focus staying on React.
+    await ana.keyboard.press('Enter');
+    expect(await boMessage.getByRole('button', { name: 'React', expanded: true }).count()).toBe(1);
+    await ana.keyboard.press('Escape');
+    expect(await boMessage.getByRole('button', { name: 'React', expanded: false }).count()).toBe(1);
+    expect((await focused(ana))?.name).toBe('React');
 
     // Every panel opens with Enter on its summary.
     for (const panel of PANELS) {
