@@ -49,7 +49,7 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     await messagesLog(page).waitFor();
     await page.goto(harness.node().url());
     await page.getByRole('button', { name: 'Create room' }).waitFor();
-    await expect.poll(() => page.getByRole('link', { name: /Room/ }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByRole('link', { name: /Room/ }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expectNoSeriousViolations(page, 'home with recent rooms');
   }, 60_000);
 
@@ -75,7 +75,7 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     await expectNoSeriousViolations(bo, 'room, phone 390×844, dark');
     await bo.emulateMedia({ colorScheme: 'light' });
     await expectNoSeriousViolations(bo, 'room, phone 390×844');
-  }, 300_000);
+  }, 600_000);
 
   it('the room in Persian (right to left) at desktop width', async () => {
     const { ana } = await conversation();
@@ -84,11 +84,11 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     await context.addInitScript(() => localStorage.setItem('parley.language', 'fa'));
     const page = await harness.openPage(ana.url(), { context });
     await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
-    await article(page, 'Almost, by five.').waitFor({ timeout: 15_000 });
+    await article(page, 'Almost, by five.').waitFor({ timeout: 60_000 });
     await expectNoSeriousViolations(page, 'room in Persian');
     await page.emulateMedia({ colorScheme: 'dark' });
     await expectNoSeriousViolations(page, 'room in Persian, dark');
-  }, 300_000);
+  }, 600_000);
 
   it('a call with camera and microphone', async () => {
     const open = callPages(harness);
@@ -103,7 +103,7 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     await expectNoSeriousViolations(ana, 'call with two people');
     await ana.emulateMedia({ colorScheme: 'dark' });
     await expectNoSeriousViolations(ana, 'call, dark');
-  }, 300_000);
+  }, 600_000);
 
   it('a file message, while it downloads and when done', async () => {
     const ana = await harness.openPage(harness.node().url());
@@ -112,12 +112,12 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     const bo = await harness.openPage(ana.url());
     await expect.poll(() => peopleItems(ana).count(), { timeout: 15_000 }).toBe(2);
     await attach(ana, randomFile('minutes.pdf', 3_000_000, 'application/pdf'), randomFile('photo.png', 40_000, 'image/png'));
-    await fileRow(bo, 'minutes.pdf').getByRole('button', { name: 'Download' }).waitFor({ timeout: 15_000 });
+    await fileRow(bo, 'minutes.pdf').getByRole('button', { name: 'Download' }).waitFor({ timeout: 60_000 });
     await expectNoSeriousViolations(ana, 'file messages (sender)');
     await expectNoSeriousViolations(bo, 'file messages (receiver, before download)');
     await fileRow(bo, 'minutes.pdf').getByRole('button', { name: 'Download' }).click();
     await expectNoSeriousViolations(bo, 'file message downloading');
     await bo.emulateMedia({ colorScheme: 'dark' });
     await expectNoSeriousViolations(bo, 'file messages, dark');
-  }, 300_000);
+  }, 600_000);
 });
