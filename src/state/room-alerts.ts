@@ -15,6 +15,8 @@ const SETTLE_MS = 3000;
 export class RoomAlerts {
   /** Set by the UI: plays sounds and shows notifications. */
   listener: ((event: AlertEvent) => void) | null = null;
+  /** Set by the UI: the live messages themselves, for the screen reader's announcements. */
+  liveListener: ((entries: readonly MessageEntry[]) => void) | null = null;
   readonly #ownNick: () => string;
   readonly #seen = new Set<string>();
   #settledAt = 0;
@@ -26,6 +28,11 @@ export class RoomAlerts {
   /** Live messages from others, signatures checked: one alert for the batch, a mention if any mentions this person. */
   arrived(entries: readonly MessageEntry[]): void {
     if (entries.length === 0) return;
+    try {
+      this.liveListener?.(entries);
+    } catch {
+      // Like the sounds: an announcement failing must not stop messages from showing.
+    }
     const nick = this.#ownNick();
     this.#emit(entries.some((entry) => mentions(entry.text, nick)) ? 'mention' : 'message');
   }

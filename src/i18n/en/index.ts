@@ -17,6 +17,7 @@ import autoreply from './autoreply';
 import alerts from './alerts';
 import layout from './layout';
 import search from './search';
+import a11y from './a11y';
 import roomname from './roomname';
 import invite from './invite';
 import type settings from './settings';
@@ -37,6 +38,7 @@ export const en = {
   ...alerts,
   ...layout,
   ...search,
+  ...a11y,
   ...roomname,
   ...invite,
 };
