@@ -1,5 +1,5 @@
 /**
- * The launcher's and panel's styles, inside the element's shadow root (a constructed stylesheet, so
+ * The launcher's and panel's styles, inside the element's shadow root (open: the page embedding it may look, as it may at its own DOM; a constructed stylesheet, so
  * a host page's strict style-src does not block it, and the page's own CSS does not reach in).
  * Logical insets: on a right-to-left page, bottom-end is the bottom left.
  */

@@ -55,7 +55,7 @@ class ParleyRoom extends HTMLElement {
 
   constructor() {
     super();
-    this.#root = this.attachShadow({ mode: 'closed' });
+    this.#root = this.attachShadow({ mode: 'open' });
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(LAUNCHER_CSS);
     this.#root.adoptedStyleSheets = [sheet];
