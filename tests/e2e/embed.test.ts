@@ -60,7 +60,7 @@ describe('a room embedded on another site', () => {
   }
   const sitePage = (origin: string, params: Record<string, string>): string => `${origin}/page?${new URLSearchParams(params).toString()}`;
 
-  it('a visitor on the site chats with a member on the full page; a third frame and malformed messages change nothing', async () => {
+  it('a visitor on the site chats with a member on the full page; a third frame and malformed messages change nothing', { timeout: 150_000 }, async () => {
     const member = await openPage(nodeUrl());
     await member.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => member.url()).toMatch(/#k=/);
@@ -125,7 +125,7 @@ describe('a room embedded on another site', () => {
     await visitor.getByRole('button', { name: 'Chat', exact: true }).waitFor();
   });
 
-  it('a site not in EMBED_ORIGINS cannot frame the room', async () => {
+  it('a site not in EMBED_ORIGINS cannot frame the room', { timeout: 120_000 }, async () => {
     const member = await openPage(nodeUrl());
     await member.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => member.url()).toMatch(/#k=/);
