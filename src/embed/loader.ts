@@ -87,7 +87,8 @@ class ParleyRoom extends HTMLElement {
     this.#label();
     if (this.#room === null) this.#launcher.disabled = true;
     addEventListener('message', this.#onMessage);
-    if (this.hasAttribute('open')) this.open();
+    // An element written with `open` already set: its attribute callback ran before it had a room.
+    this.#show(this.hasAttribute('open'));
   }
 
   disconnectedCallback(): void {
