@@ -1,7 +1,7 @@
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plugin } from 'vite';
+import { build, type Plugin, type Rollup } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -27,8 +27,35 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Builds /embed.js, the loader a site pastes (src/embed/loader.ts), as one classic script with a
+ * stable, unhashed name: it runs on other sites' pages, so it cannot import the app's hashed chunks.
+ */
+function embedLoader(): Plugin {
+  return {
+    name: 'parley-embed-loader',
+    apply: 'build',
+    async generateBundle() {
+      const result = await build({
+        configFile: false,
+        logLevel: 'warn',
+        build: {
+          write: false,
+          target: 'es2022',
+          minify: true,
+          lib: { entry: 'src/embed/loader.ts', formats: ['iife'], name: 'ParleyEmbed', fileName: () => 'embed.js' },
+        },
+      });
+      const outputs = (Array.isArray(result) ? result : [result]) as Rollup.RollupOutput[];
+      const chunk = outputs.flatMap((output) => output.output).find((item) => item.type === 'chunk');
+      if (chunk === undefined || chunk.type !== 'chunk') throw new Error('embed.js was not built');
+      this.emitFile({ type: 'asset', fileName: 'embed.js', source: chunk.code });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), precompress()],
+  plugins: [svelte(), embedLoader(), precompress()],
   build: {
     outDir: 'dist/client',
     emptyOutDir: true,

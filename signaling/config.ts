@@ -37,11 +37,12 @@ export interface NodeConfig {
   stunResponsesPerSecond: number;
   iceRequestsPerMinute: number;
   iceRequestsBurst: number;
+  embedOrigins: string[];
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-type Kind = 'port' | 'int' | 'string' | 'list' | 'bool' | 'level';
+type Kind = 'port' | 'int' | 'string' | 'list' | 'bool' | 'level' | 'origins';
 
 export interface OptionSpec {
   key: keyof NodeConfig;
@@ -84,6 +85,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'stunResponsesPerSecond', env: 'STUN_RESPONSES_PER_SECOND', flag: '--stun-responses-per-second', kind: 'int', defaultText: '50', description: 'STUN answers per second to one IPv4 address or IPv6 network (burst: one second\'s worth); more requests are dropped and counted, so a spoofed source cannot turn the responder into a flood of someone else.' },
   { key: 'iceRequestsPerMinute', env: 'ICE_REQUESTS_PER_MINUTE', flag: '--ice-requests-per-minute', kind: 'int', defaultText: '30', description: 'Sustained `/ice` requests per minute from one IPv4 address or IPv6 network (`IPV6_PREFIX_LENGTH`, `TRUST_PROXY` apply); more get HTTP 429 with `Retry-After`.' },
   { key: 'iceRequestsBurst', env: 'ICE_REQUESTS_BURST', flag: '--ice-requests-burst', kind: 'int', defaultText: '20', description: 'Token bucket size for `/ice`: requests one address (a household, an office behind one NAT) may make at once.' },
+  { key: 'embedOrigins', env: 'EMBED_ORIGINS', flag: '--embed-origins', kind: 'origins', defaultText: '', description: 'Comma-separated origins allowed to embed the app in a frame (`scheme://host[:port]`, e.g. `https://shop.example,http://localhost:3000`; no paths, no wildcards). Sets CSP `frame-ancestors` to them and drops `X-Frame-Options`. Unset: no site may frame it (`frame-ancestors \'none\'`). See Embedding.' },
 ];
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -113,6 +115,8 @@ function parseValue(spec: OptionSpec, raw: string): NodeConfig[keyof NodeConfig]
     }
     case 'list':
       return raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+    case 'origins':
+      return parseOriginList(raw, name);
     case 'level':
       if (!(LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LEVELS.join(', ')}, got "${raw}"`);
       return raw as LogLevel;
@@ -157,6 +161,42 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (result.ipv6PrefixLength > 128) throw new ConfigError(`IPV6_PREFIX_LENGTH (--ipv6-prefix-length) must be between 1 and 128, got ${result.ipv6PrefixLength}`);
   checkIceConfig(result);
   return result;
+}
+
+/** Longest origin accepted: a host name is at most 253 characters, plus scheme and port. */
+const MAX_ORIGIN_CHARS = 300;
+const MAX_EMBED_ORIGINS = 64;
+
+/**
+ * `text` as a serialized origin (`https://shop.example`, `http://localhost:3000`, lower-cased
+ * by the URL parser), or null: only http(s), no path, query, fragment, credentials or wildcard,
+ * and it must already be in the form browsers compare against (no trailing slash, no default port).
+ */
+export function parseOrigin(text: string): string | null {
+  if (text.length === 0 || text.length > MAX_ORIGIN_CHARS || /[\s*'";,]/.test(text)) return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  return url.origin === text.toLowerCase() ? url.origin : null;
+}
+
+function parseOriginList(raw: string, name: string): string[] {
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  return checkEmbedOrigins(items, name);
+}
+
+/** The EMBED_ORIGINS rules, also applied by createSignalingServer to options given in code. */
+export function checkEmbedOrigins(items: readonly string[], name = 'EMBED_ORIGINS (--embed-origins)'): string[] {
+  if (items.length > MAX_EMBED_ORIGINS) throw new ConfigError(`${name} lists ${items.length} origins; at most ${MAX_EMBED_ORIGINS}`);
+  return items.map((item) => {
+    const origin = parseOrigin(item);
+    if (origin === null) throw new ConfigError(`${name} entry "${item}" is not an origin like https://shop.example or http://localhost:3000 (no path, no wildcard)`);
+    return origin;
+  });
 }
 
 export const MIN_TURN_TTL_SECONDS = 60;

@@ -16,7 +16,7 @@ const YEAR_SECONDS = 31_536_000;
  * ws:/wss: to the same host in CSP Level 3, and the explicit same-host `/signal` URLs
  * cover browsers that predate that rule.
  */
-export function securityHeaders(host: string | undefined, tls: boolean): Record<string, string> {
+export function securityHeaders(host: string | undefined, tls: boolean, embedOrigins: readonly string[] = []): Record<string, string> {
   const signal = host && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? ` ws://${host}/signal wss://${host}/signal` : '';
   const headers: Record<string, string> = {
     'Content-Security-Policy': [
@@ -29,14 +29,16 @@ export function securityHeaders(host: string | undefined, tls: boolean): Record<
       "object-src 'none'",
       "base-uri 'none'",
       "form-action 'none'",
-      "frame-ancestors 'none'",
+      // Origins from EMBED_ORIGINS (checked by config.ts) may frame the app; by default nobody.
+      `frame-ancestors ${embedOrigins.length > 0 ? embedOrigins.join(' ') : "'none'"}`,
     ].join('; '),
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Permissions-Policy': 'camera=(self), microphone=(self), geolocation=(), payment=(), usb=()',
   };
+  // X-Frame-Options cannot name a list of origins; browsers that know frame-ancestors ignore it anyway.
+  if (embedOrigins.length === 0) headers['X-Frame-Options'] = 'DENY';
   if (tls) headers['Strict-Transport-Security'] = 'max-age=31536000';
   return headers;
 }

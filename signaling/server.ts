@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { createAddressLimiter } from './address-limiter.js';
-import { checkIceConfig, defaultConfig, type NodeConfig } from './config.js';
+import { checkEmbedOrigins, checkIceConfig, defaultConfig, type NodeConfig } from './config.js';
 import { ICE_PATH, createIceHandler } from './ice.js';
 import { createStunResponder, type StunResponder } from './stun-responder.js';
 import { createStaticHandler, securityHeaders, sendJson, type StaticHandler } from './http-responses.js';
@@ -84,6 +84,7 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
   const { logger = silentLogger, processMetrics = true, now, wallClock = Date.now, ...overrides } = options;
   const config: NodeConfig = { ...defaultConfig(), ...stripUndefined(overrides) };
   checkIceConfig(config);
+  config.embedOrigins = checkEmbedOrigins(config.embedOrigins);
   const clock: Clock = now ?? (() => performance.now());
   const log = logger;
   const stats = createStats();
@@ -109,7 +110,7 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
   wss.on('wsClientError', (_error, socket) => refuse(socket, 400, 'handshake'));
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    for (const [name, value] of Object.entries(securityHeaders(req.headers.host, tls))) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(securityHeaders(req.headers.host, tls, config.embedOrigins))) res.setHeader(name, value);
     const path = pathOf(req);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');

@@ -17,6 +17,7 @@ import autoreply from './autoreply';
 import alerts from './alerts';
 import layout from './layout';
 import search from './search';
+import embed from './embed';
 import a11y from './a11y';
 import roomname from './roomname';
 import invite from './invite';
@@ -38,6 +39,7 @@ export const en = {
   ...alerts,
   ...layout,
   ...search,
+  ...embed,
   ...a11y,
   ...roomname,
   ...invite,
