@@ -9,16 +9,12 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { SignalingServer } from '../../signaling/server.js';
 import { launchChromium, requireClientBuild } from '../helpers/browser.js';
 import { startNode } from '../helpers/node.js';
 import { messagesLog, say } from '../helpers/e2e.js';
-
-/** Waits until a service worker controls `page` (the first install claims the open page). */
-export async function waitForWorker(page: Page): Promise<void> {
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
-}
+import { waitForWorker } from '../helpers/service-worker.js';
 
 describe('offline, from the service worker', () => {
   let browser: Browser;
