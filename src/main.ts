@@ -29,14 +29,20 @@ prepareClockFormat();
 warmUpWebRtc();
 
 // The service worker (offline app shell, update offers) after the page has loaded and gone idle:
-// never before the first render or a join's handshake. Only production builds in a secure context
-// register it; a development build unregisters one left by an earlier visit.
+// never before the first render or a join's handshake (on an invite link, a few seconds later still:
+// its install fetches the whole shell). Only production builds in a secure context register it; a
+// development build unregisters one left by an earlier visit.
+const JOIN_GRACE_MS = 5000;
 const startWorker = (): void => {
   const run = (): void => {
     void import('./ui/update-offer').then(({ startServiceWorker }) => startServiceWorker(import.meta.env.PROD && isSecureContext)).catch(() => undefined);
   };
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 5000 });
-  else setTimeout(run, 1000);
+  const whenIdle = (): void => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 5000 });
+    else setTimeout(run, 1000);
+  };
+  if (location.hash.length > 1) setTimeout(whenIdle, JOIN_GRACE_MS);
+  else whenIdle();
 };
 if (document.readyState === 'complete') startWorker();
 else addEventListener('load', startWorker, { once: true });
