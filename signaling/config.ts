@@ -10,6 +10,7 @@ export interface NodeConfig {
   port: number;
   host: string | undefined;
   staticDir: string | undefined;
+  serviceWorker: boolean;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   allowedOrigins: string[];
@@ -58,6 +59,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'port', env: 'PORT', flag: '--port', kind: 'port', defaultText: '8787', description: 'TCP port to listen on (0 picks a free one).' },
   { key: 'host', env: 'HOST', flag: '--host', kind: 'string', defaultText: '', description: 'Bind address. Unset: all interfaces (IPv6 and IPv4). Use `127.0.0.1` behind a reverse proxy.' },
   { key: 'staticDir', env: 'STATIC_DIR', flag: '--static', kind: 'string', defaultText: '', description: 'Directory of the built client to serve (`npm start` passes `dist/client`). Unset: signaling only.' },
+  { key: 'serviceWorker', env: 'SERVICE_WORKER', flag: '--service-worker', kind: 'bool', defaultText: 'on', description: 'The client\'s service worker (offline app shell, `/sw.js`). `off` is the kill switch: `/sw.js` becomes a worker that deletes Parley\'s caches and unregisters itself, in every browser that visits again.' },
   { key: 'tlsCert', env: 'TLS_CERT', flag: '--tls-cert', kind: 'string', defaultText: '', description: 'PEM certificate chain file. With `TLS_KEY`, serves HTTPS and `wss://` directly.' },
   { key: 'tlsKey', env: 'TLS_KEY', flag: '--tls-key', kind: 'string', defaultText: '', description: 'PEM private key file for `TLS_CERT`.' },
   { key: 'allowedOrigins', env: 'ALLOWED_ORIGINS', flag: '--allowed-origins', kind: 'list', defaultText: '', description: 'Comma-separated Origins allowed to open `/signal` (e.g. `https://chat.example.org`). Unset: any. Requests without an Origin header (non-browser clients) are always allowed.' },

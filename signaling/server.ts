@@ -15,6 +15,7 @@ import { ICE_PATH, createIceHandler } from './ice.js';
 import { createStunResponder, type StunResponder } from './stun-responder.js';
 import { createStaticHandler, securityHeaders, sendJson, type StaticHandler } from './http-responses.js';
 import { silentLogger, type Logger } from './logger.js';
+import { SERVICE_WORKER_OFF, SERVICE_WORKER_PATH } from './service-worker-off.js';
 import { createMetricsRegistry, createStats, type NodeStats, type RefuseReason } from './metrics.js';
 import { PeerSocket, createRelay, type Clock } from './relay.js';
 import { clientAddress, connectionLimitKey } from './client-address.js';
@@ -127,6 +128,9 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
         },
         () => sendJson(res, 500, { error: 'metrics unavailable' }),
       );
+    } else if (path === SERVICE_WORKER_PATH && !config.serviceWorker) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Length': Buffer.byteLength(SERVICE_WORKER_OFF), 'Cache-Control': 'no-cache' });
+      res.end(SERVICE_WORKER_OFF);
     } else if (path === SIGNAL_PATH) {
       res.setHeader('Upgrade', 'websocket');
       sendJson(res, 426, { error: 'this endpoint speaks WebSocket (y-webrtc signaling)' });

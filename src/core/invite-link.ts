@@ -8,7 +8,7 @@
  *   s  the admin's 32-byte signing seed: only in an admin link, which appoints a co-moderator
  */
 import { toBase64Url } from '../crypto/encoding.js';
-import { ADMIN_KEY_BYTES, ROOM_SECRET_BYTES } from '../crypto/keys.js';
+import { ADMIN_KEY_BYTES, ROOM_SECRET_BYTES } from '../crypto/sizes.js';
 import { fixedBytes } from './strict-json.js';
 import type { InviteLink } from './types.js';
 

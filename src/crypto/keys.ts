@@ -9,9 +9,9 @@
  */
 import nacl from './nacl.js';
 import { concatBytes, toBase64Url, utf8 } from './encoding.js';
+import { ADMIN_KEY_BYTES, ROOM_SECRET_BYTES } from './sizes.js';
 
-export const ROOM_SECRET_BYTES = 32;
-export const ADMIN_KEY_BYTES = 32;
+export { ADMIN_KEY_BYTES, ROOM_SECRET_BYTES };
 
 export interface RoomKeys {
   /** Local name of the room (storage keys, recent-rooms list). Never sent anywhere. */

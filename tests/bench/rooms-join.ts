@@ -172,7 +172,11 @@ const PHASES = ['app-rendered', 'ws-created', 'ws-open', 'ws-first-received', 'p
 /** Hooks around B's join with the app open: started once B's home page is up, stopped when "after" is visible. */
 type AroundJoin = (bob: Page) => Promise<() => Promise<void>>;
 
-async function parleyRun(browser: Browser, url: string, run: number, warm: boolean, around?: AroundJoin): Promise<JoinRun> {
+/**
+ * One join. `prepareBob` runs in B's context before B opens the link (startup.ts: a first visit, so
+ * that B is a returning visitor with the service worker controlling and its cache warm).
+ */
+export async function parleyRun(browser: Browser, url: string, run: number, warm: boolean, around?: AroundJoin, prepareBob?: (context: BrowserContext) => Promise<void>): Promise<JoinRun> {
   const contexts: BrowserContext[] = [];
   try {
     const aliceContext = (contexts[0] = await newBenchContext(browser));
@@ -194,6 +198,7 @@ async function parleyRun(browser: Browser, url: string, run: number, warm: boole
 
     const bobContext = (contexts[1] = await newBenchContext(browser));
     await installProbe(bobContext, { texts: { before, after } });
+    await prepareBob?.(bobContext);
     const bob = await bobContext.newPage();
     let gotoStart = Date.now();
     let stop: (() => Promise<void>) | undefined;

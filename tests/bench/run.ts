@@ -7,6 +7,7 @@
  * Profiling our node during fan-out: BENCH_PARLEY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench -- --quick
  * Profiling the client (100k reload and first join): BENCH_PROFILE_DIR=/tmp/prof npm run bench -- --only rooms
  * Join → first message alone (a minute or two; with BENCH_PROFILE_DIR, a profile of the joiner): npm run bench -- --only join
+ * Start-up against the client before issue 15 (new and returning visitor's join, home page JS): npm run bench -- --only startup
  * Files (throughput against a raw data channel, two sources, heap while receiving 1 GiB, text during a transfer): npm run bench -- --only files
  * Search (100k messages in the worker index, queries end to end, against a naive scan): npm run bench -- --only search
  */
@@ -34,6 +35,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options:
   { name: 'call', budgetMs: 20 * 60_000, run: async (options) => (await import('./call.js')).runCallBench(options) },
   { name: 'files', budgetMs: 25 * 60_000, run: async (options) => (await import('./files.js')).runFilesBench(options) },
   { name: 'search', budgetMs: 5 * 60_000, run: async (options) => (await import('./search.js')).runSearchBench(options) },
+  { name: 'startup', budgetMs: 15 * 60_000, run: async (options) => (await import('./startup.js')).runStartupBench(options) },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {

@@ -17,6 +17,7 @@ import autoreply from './autoreply';
 import alerts from './alerts';
 import layout from './layout';
 import search from './search';
+import app from './app';
 import embed from './embed';
 import a11y from './a11y';
 import roomname from './roomname';
@@ -39,6 +40,7 @@ export const en = {
   ...alerts,
   ...layout,
   ...search,
+  ...app,
   ...embed,
   ...a11y,
   ...roomname,
