@@ -2,9 +2,13 @@
  * What a call reads from getStats(), which costs no traffic: each incoming voice's audio level (the
  * speaking indicator), frames decoded, and whether this device's upload keeps up with its video.
  */
+import { addEnglish, t } from '../i18n/i18n.svelte.js';
+import english from '../i18n/en/call.js';
+
+// The call's English strings load with the call's code (see i18n's addEnglish).
+addEnglish(english);
 
 /** One connection's readings, by the peer's media mid. */
-import { t } from '../i18n/i18n.svelte.js';
 export interface ConnectionReadings {
   /** Audio level 0–1 of each incoming audio stream, by mid. */
   readonly audioLevels: ReadonlyMap<string, number>;
