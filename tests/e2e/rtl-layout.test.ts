@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { useRoomHarness } from '../helpers/e2e.js';
+import persianHome from '../../src/i18n/fa/home.js';
+import englishHome from '../../src/i18n/en/home.js';
 
 describe('the desktop layout in each direction', () => {
   const harness = useRoomHarness();
@@ -18,7 +20,7 @@ describe('the desktop layout in each direction', () => {
     await context.addInitScript((language) => localStorage.setItem('parley.language', language), language);
     const page = await context.newPage();
     await page.goto(harness.node().url());
-    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.getByRole('button', { name: (language === 'fa' ? persianHome : englishHome)['home.create'] }).click();
     await composer(page).waitFor();
     await expect.poll(() => page.getByRole('complementary').getByRole('list').first().getByRole('listitem').count(), { timeout: 10_000 }).toBe(1);
     return page;
