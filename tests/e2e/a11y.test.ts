@@ -15,7 +15,8 @@ const FOLDS = ['Room settings (admin)', 'Display', 'Files and storage', 'Connect
 
 describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
   const harness = useRoomHarness();
-  const article = (page: Page, text: string) => messagesLog(page).getByRole('article').filter({ has: page.locator('.text', { hasText: text }) });
+  // The log by its role alone: in Persian it has its Persian name.
+  const article = (page: Page, text: string) => page.getByRole('log').getByRole('article').filter({ has: page.locator('.text', { hasText: text }) });
 
   /** Ana creates a room, Bo joins; Bo writes, Ana replies, reacts and pins, Bo writes to Ana privately. */
   async function conversation(): Promise<{ ana: Page; bo: Page }> {
@@ -88,6 +89,30 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     await expectNoSeriousViolations(page, 'room in Persian');
     await page.emulateMedia({ colorScheme: 'dark' });
     await expectNoSeriousViolations(page, 'room in Persian, dark');
+  }, 600_000);
+
+  it('search with results, the QR dialog, the phone drawer open, and the phone layout in Persian', async () => {
+    const { ana } = await conversation();
+    await ana.getByRole('banner').getByRole('button', { name: 'Search' }).click();
+    await ana.getByRole('searchbox', { name: 'Search messages' }).fill('report');
+    await ana.getByRole('button', { name: /Is the report ready/ }).first().waitFor({ timeout: 20_000 });
+    await expectNoSeriousViolations(ana, 'search with results');
+    await ana.keyboard.press('Escape');
+    await ana.getByRole('button', { name: 'Show QR code' }).click();
+    await ana.getByRole('dialog').waitFor();
+    await expectNoSeriousViolations(ana, 'QR code dialog');
+    await ana.keyboard.press('Escape');
+    await ana.setViewportSize({ width: 390, height: 844 });
+    await ana.getByRole('button', { name: 'People and settings' }).click();
+    await ana.getByRole('dialog').waitFor();
+    await expectNoSeriousViolations(ana, 'phone: people and settings drawer');
+    await ana.keyboard.press('Escape');
+    const context = await harness.browser().newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    harness.track(context);
+    await context.addInitScript(() => localStorage.setItem('parley.language', 'fa'));
+    const persian = await harness.openPage(ana.url(), { context });
+    await article(persian, 'Almost, by five.').waitFor({ timeout: 60_000 });
+    await expectNoSeriousViolations(persian, 'phone in Persian');
   }, 600_000);
 
   it('a call with camera and microphone', async () => {

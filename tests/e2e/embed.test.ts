@@ -1,6 +1,7 @@
 // A room embedded on another site with the one-line snippet: a visitor chats from the site's page
 // with a member on the full page; a site not in EMBED_ORIGINS cannot frame it; a third frame on
 // the page cannot speak for either side.
+import { expectNoSeriousViolations } from '../helpers/axe.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,8 @@ describe('a room embedded on another site', () => {
 
     await say(member, 'Welcome to the shop');
     await frame.getByRole('log', { name: 'Messages' }).getByText('Welcome to the shop').waitFor({ timeout: 20_000 });
+    // axe on the host page with the widget open, the embedded room included (axe enters frames).
+    await expectNoSeriousViolations(visitor, 'embedded room on a host page');
     await frame.getByRole('textbox', { name: 'Message', exact: true }).fill('Do you ship to Tabriz?');
     await frame.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
     await messagesLog(member).getByText('Do you ship to Tabriz?').waitFor({ timeout: 20_000 });
