@@ -80,7 +80,8 @@ export class RoomSession {
   readonly outbox: Outbox;
   readonly call: CallSession;
   readonly files: RoomFiles;
-  identity: Identity | null = null;
+  // State, so what shows it (the safety code in your card) updates once it has loaded.
+  identity: Identity | null = $state.raw(null);
   admin: Identity | null = null;
   closed = false;
   readonly options: SessionOptions;
