@@ -69,7 +69,7 @@ export default {
   'room.me.away': 'Zaraz wracam',
   'room.me.busy': 'Nie przeszkadzać',
   'room.me.statusNote': 'Opis statusu',
-  'room.me.statusNotePlaceholder': 'Na spotkaniu do 15:00',
+  'room.me.statusNotePlaceholder': 'Spotkanie do 15',
   'room.me.setNote': 'Ustaw',
   'room.me.colour': 'Kolor',
   'room.me.automatic': 'Automatyczny',

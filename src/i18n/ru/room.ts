@@ -69,7 +69,7 @@ export default {
   'room.me.away': 'Нет на месте',
   'room.me.busy': 'Не беспокоить',
   'room.me.statusNote': 'Подпись к статусу',
-  'room.me.statusNotePlaceholder': 'На встрече до 15:00',
+  'room.me.statusNotePlaceholder': 'Встреча до 15:00',
   'room.me.setNote': 'Задать',
   'room.me.colour': 'Цвет',
   'room.me.automatic': 'Автоматически',
