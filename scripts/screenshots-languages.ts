@@ -1,6 +1,6 @@
 // Screenshots of a room in each of the five languages (issue 15; needs `npx vite build`): the same
 // conversation (two people, a reply, a reaction, a file, a private message) at desktop width in
-// English, Russian, Polish, Japanese and Persian, and Persian on a 390 px phone.
+// English, Russian, Polish, Japanese and Persian, and Persian and Russian on a 390 px phone, drawer closed and open.
 // Usage: npx tsx scripts/screenshots-languages.ts [OUT_DIR] (default /tmp/shots-languages)
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -61,13 +61,22 @@ try {
     console.log(`${out}/room-${locale}.png`);
   }
 
-  const phone = await open(ana.url(), 390, 844, 'fa');
-  await phone.locator('form.composer textarea').waitFor({ timeout: 30_000 });
-  await phone.getByRole('log').getByText('agenda.pdf').waitFor({ timeout: 30_000 });
-  await phone.waitForTimeout(800);
-  await phone.screenshot({ path: `${out}/room-fa-390.png` });
-  console.log(`${out}/room-fa-390.png`);
-  await phone.screenshot({ path: `${out}/room-fa-390-full.png`, fullPage: true });
+  for (const locale of ['fa', 'ru']) {
+    const phone = await open(ana.url(), 390, 844, locale);
+    await phone.locator('form.composer textarea').waitFor({ timeout: 30_000 });
+    await phone.getByRole('log').getByText('agenda.pdf').waitFor({ timeout: 30_000 });
+    await phone.waitForTimeout(800);
+    await phone.screenshot({ path: `${out}/room-${locale}-390.png` });
+    console.log(`${out}/room-${locale}-390.png`);
+    // The drawer: the people, your card and the settings' folds, in the room's own words.
+    await phone.locator('header button.menu').click();
+    await phone.waitForTimeout(600);
+    await phone.screenshot({ path: `${out}/room-${locale}-390-drawer.png` });
+    await phone.locator('.me').scrollIntoViewIfNeeded();
+    await phone.waitForTimeout(300);
+    await phone.screenshot({ path: `${out}/room-${locale}-390-drawer-me.png` });
+    console.log(`${out}/room-${locale}-390-drawer.png`);
+  }
 } finally {
   await browser.close();
   await node.close();

@@ -26,9 +26,37 @@ export type Annotate = (entry: MessageEntry) => TranscriptNote;
 
 const plain: Annotate = (entry) => ({ text: entry.text, edited: false });
 
+/**
+ * The transcript's own words, in the language of the UI that exports it (core stays free of i18n:
+ * the caller passes them). English when not given.
+ */
+export interface TranscriptWords {
+  /** The HTML file's `lang`. */
+  readonly lang: string;
+  readonly title: (shortId: string) => string;
+  /** After the title in the text file: when it was exported. */
+  readonly exported: (isoTime: string) => string;
+  /** Under the title in the HTML file: when, and how many messages. */
+  readonly summary: (isoTime: string, count: number) => string;
+  readonly edited: string;
+  /** The name column of a private message this person sent to `to`, or received. */
+  readonly privateTo: (nick: string, to: string) => string;
+  readonly privateToYou: (nick: string) => string;
+}
+
+export const ENGLISH_TRANSCRIPT: TranscriptWords = {
+  lang: 'en',
+  title: (shortId) => `Parley room ${shortId}`,
+  exported: (isoTime) => `exported ${isoTime}`,
+  summary: (isoTime, count) => `Exported ${isoTime} · ${count} ${count === 1 ? 'message' : 'messages'}`,
+  edited: '(edited)',
+  privateTo: (nick, to) => `${nick} (private to ${to})`,
+  privateToYou: (nick) => `${nick} (private to you)`,
+};
+
 /** The downloadable file for `format`, named after the room's local id and the day. */
-export function transcriptFile(format: TranscriptFormat, entries: readonly MessageEntry[], roomId: string, exportedAt: number, annotate: Annotate = plain): TranscriptFile {
-  const meta = { title: `Parley room ${roomId.slice(0, 6)}`, exportedAt, annotate };
+export function transcriptFile(format: TranscriptFormat, entries: readonly MessageEntry[], roomId: string, exportedAt: number, annotate: Annotate = plain, words: TranscriptWords = ENGLISH_TRANSCRIPT): TranscriptFile {
+  const meta = { title: words.title(roomId.slice(0, 6)), exportedAt, annotate, words };
   const stem = `parley-${roomId.slice(0, 6)}-${new Date(exportedAt).toISOString().slice(0, 10)}`;
   if (format === 'json') return { name: `${stem}.json`, type: 'application/json', text: transcriptJson(entries, meta) };
   if (format === 'html') return { name: `${stem}.html`, type: 'text/html', text: transcriptHtml(entries, meta) };
@@ -40,6 +68,7 @@ export interface TranscriptMeta {
   /** Epoch ms of the export. */
   readonly exportedAt: number;
   readonly annotate?: Annotate;
+  readonly words?: TranscriptWords;
 }
 
 const isoTime = (entry: MessageEntry): string => {
@@ -49,13 +78,14 @@ const isoTime = (entry: MessageEntry): string => {
 
 /** One line per message (continuation lines indented): `[2026-11-24 13:05:12Z] Ana: text`. */
 export function transcriptText(entries: readonly MessageEntry[], meta: TranscriptMeta): string {
-  const lines = [`${meta.title} — exported ${new Date(meta.exportedAt).toISOString()}`, ''];
+  const words = meta.words ?? ENGLISH_TRANSCRIPT;
+  const lines = [`${meta.title} — ${words.exported(new Date(meta.exportedAt).toISOString())}`, ''];
   const annotate = meta.annotate ?? plain;
   for (const entry of entries) {
     const time = isoTime(entry).replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     const note = annotate(entry);
     if (note.quote !== undefined) lines.push(`    > ${note.quote}`);
-    lines.push(`[${time}] ${entry.nick}: ${note.text.replace(/\n/g, '\n    ')}${note.edited ? ' (edited)' : ''}`);
+    lines.push(`[${time}] ${entry.nick}: ${note.text.replace(/\n/g, '\n    ')}${note.edited ? ` ${words.edited}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -82,17 +112,18 @@ const escapeHtml = (text: string): string =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] as string);
 
 export function transcriptHtml(entries: readonly MessageEntry[], meta: TranscriptMeta): string {
+  const words = meta.words ?? ENGLISH_TRANSCRIPT;
   const rows = entries
     .map((entry) => {
       const time = isoTime(entry);
       const note = (meta.annotate ?? plain)(entry);
       const quote = note.quote === undefined ? '' : `<blockquote dir="auto">${escapeHtml(note.quote)}</blockquote>`;
-      const edited = note.edited ? ' <small>(edited)</small>' : '';
+      const edited = note.edited ? ` <small>${escapeHtml(words.edited)}</small>` : '';
       return `<article>${quote}<header><b dir="auto">${escapeHtml(entry.nick)}</b> <time datetime="${time}">${escapeHtml(time.replace('T', ' ').slice(0, 16))}</time>${edited}</header><p dir="auto">${escapeHtml(note.text)}</p></article>`;
     })
     .join('\n');
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(words.lang)}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
@@ -108,7 +139,7 @@ p { margin: 0.1rem 0 0; white-space: pre-wrap; overflow-wrap: anywhere; unicode-
 </head>
 <body>
 <h1>${escapeHtml(meta.title)}</h1>
-<p>Exported ${escapeHtml(new Date(meta.exportedAt).toISOString())} · ${entries.length} messages</p>
+<p>${escapeHtml(words.summary(new Date(meta.exportedAt).toISOString(), entries.length))}</p>
 ${rows}
 </body>
 </html>
@@ -132,8 +163,9 @@ export interface PrivateLine {
  * The whole conversation a person can read, as one file: the room's messages (signatures checked)
  * and their private messages, in timeline order, private ones marked in the name column.
  */
-export function assembleTranscript(format: TranscriptFormat, messages: readonly MessageEntry[], privates: readonly PrivateLine[], options: { readonly roomId: string; readonly exportedAt: number; readonly nameOf: (key: string) => string; readonly annotate: Annotate }): TranscriptFile {
-  const privateEntries = privates.map((line): MessageEntry => ({ v: 1, id: line.id, author: line.author, hlc: line.hlc, text: line.text, sig: '', nick: `${line.nick} (private to ${line.outgoing ? options.nameOf(line.to) : 'you'})` }));
+export function assembleTranscript(format: TranscriptFormat, messages: readonly MessageEntry[], privates: readonly PrivateLine[], options: { readonly roomId: string; readonly exportedAt: number; readonly nameOf: (key: string) => string; readonly annotate: Annotate; readonly words?: TranscriptWords }): TranscriptFile {
+  const words = options.words ?? ENGLISH_TRANSCRIPT;
+  const privateEntries = privates.map((line): MessageEntry => ({ v: 1, id: line.id, author: line.author, hlc: line.hlc, text: line.text, sig: '', nick: line.outgoing ? words.privateTo(line.nick, options.nameOf(line.to)) : words.privateToYou(line.nick) }));
   const entries = [...messages, ...privateEntries].sort(compareMessages);
-  return transcriptFile(format, entries, options.roomId, options.exportedAt, options.annotate);
+  return transcriptFile(format, entries, options.roomId, options.exportedAt, options.annotate, words);
 }

@@ -33,6 +33,7 @@ import type { CallSession } from './call.svelte.js';
 import type { RoomFiles } from './room-files.svelte.js';
 import { createActs, createCall, createEpochs, createFiles, createIndex, createModeration, createNetwork, createOutbox, createPrivates, createRenderPacer, createRoster, joinParts } from './session-parts.js';
 import type { StoredTail } from './stored-tail.js';
+import { transcriptWords } from './transcript-words.js';
 
 export type { Person } from './people.js';
 export type { SessionStore } from './session-opening.js';
@@ -155,7 +156,7 @@ export class RoomSession {
     await this.acts.verifyAll();
     // Loaded when asked for: exporting is rare, and the room's first load stays within its budget.
     const { assembleTranscript } = await import('../core/transcript.js');
-    return assembleTranscript(format, messages, this.privates.visible(), { roomId: this.keys.roomId, exportedAt: Date.now(), nameOf: (key) => this.nameOf(key), annotate: (entry) => this.acts.transcriptNote(entry) });
+    return assembleTranscript(format, messages, this.privates.visible(), { roomId: this.keys.roomId, exportedAt: Date.now(), nameOf: (key) => this.nameOf(key), annotate: (entry) => this.acts.transcriptNote(entry), words: transcriptWords() });
   }
 
   /** Messages hidden right now, by reason (diagnostics). */

@@ -34,6 +34,7 @@ import type { Identity } from '../crypto/identity.js';
 import { toBase64Url } from '../crypto/encoding.js';
 import type { MessageFilter } from './message-filter.js';
 import { VerifiedMap } from './verified-map.js';
+import { t } from '../i18n/i18n.svelte.js';
 
 export interface ActsHost {
   readonly doc: Y.Doc;
@@ -172,7 +173,7 @@ export class SessionActs {
     const { text, edited } = this.textOf(entry);
     if (entry.re === undefined) return { text, edited };
     const quote = this.quoteOf(entry.re);
-    return { text, edited, quote: quote.kind === 'message' ? `${quote.nick}: ${quote.firstLine}` : quote.kind === 'deleted' ? 'Original message deleted' : quote.kind === 'hidden' ? 'Original message hidden' : 'Original message not loaded' };
+    return { text, edited, quote: quote.kind === 'message' ? `${quote.nick}: ${quote.firstLine}` : quote.kind === 'deleted' ? t('room.export.quoteDeleted') : quote.kind === 'hidden' ? t('room.export.quoteHidden') : t('room.export.quoteMissing') };
   }
 
   /** Readers (keys) who saw this person's newest message, and its id; null if nobody did or none is near the end. */

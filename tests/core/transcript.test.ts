@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatStamp } from '../../src/core/hlc.js';
-import { transcriptHtml, transcriptJson, transcriptText } from '../../src/core/transcript.js';
+import { assembleTranscript, transcriptHtml, transcriptJson, transcriptText, type TranscriptWords } from '../../src/core/transcript.js';
 import type { MessageEntry } from '../../src/core/types.js';
 
 const at = (ms: number): string => formatStamp({ wallMs: ms, counter: 0 });
@@ -51,5 +51,35 @@ describe('transcripts', () => {
     const html = transcriptHtml([entries[0] as MessageEntry, reply], withNotes);
     expect(html).toContain('<blockquote dir="auto">Ana: &lt;b&gt;Hello&lt;/b&gt;</blockquote>');
     expect(html).toContain('<small>(edited)</small>');
+  });
+
+  it("speaks the exporting UI's language when given its words, and escapes them in HTML", () => {
+    const persian: TranscriptWords = {
+      lang: 'fa',
+      title: (id) => `اتاق Parley ${id}`,
+      exported: (time) => `برون‌بری در ${time}`,
+      summary: (time, count) => `برون‌بری در ${time} · ${count} پیام <i>`,
+      edited: '(ویرایش‌شده)',
+      privateTo: (nick, to) => `${nick} (پیام خصوصی به ${to})`,
+      privateToYou: (nick) => `${nick} (پیام خصوصی به شما)`,
+    };
+    const annotate = (message: MessageEntry) => ({ text: message.text, edited: message.nick === 'Ana' });
+    const privates = [
+      { id: 'p1'.padEnd(22, 'x'), author: 'B'.repeat(43), to: 'A'.repeat(43), hlc: at(Date.UTC(2026, 10, 24, 13, 10, 0)), nick: 'Kenji', text: 'psst', outgoing: false },
+      { id: 'p2'.padEnd(22, 'x'), author: 'A'.repeat(43), to: 'B'.repeat(43), hlc: at(Date.UTC(2026, 10, 24, 13, 11, 0)), nick: 'Ana', text: 'hi', outgoing: true },
+    ];
+    const options = { roomId: 'abcdef123', exportedAt: meta.exportedAt, nameOf: () => 'Kenji', annotate, words: persian };
+    const text = assembleTranscript('text', [entries[0] as MessageEntry], privates, options).text;
+    expect(text).toMatch(/^اتاق Parley abcdef — برون‌بری در 2026-11-24T14:00:00.000Z\n/);
+    expect(text).toContain('second line (ویرایش‌شده)');
+    expect(text).toContain('Kenji (پیام خصوصی به شما): psst');
+    expect(text).toContain('Ana (پیام خصوصی به Kenji): hi');
+    expect(text).not.toMatch(/edited|private|exported/);
+    const html = assembleTranscript('html', [entries[0] as MessageEntry], privates, options).text;
+    expect(html).toContain('<html lang="fa">');
+    expect(html).toContain('<p>برون‌بری در 2026-11-24T14:00:00.000Z · 3 پیام &lt;i&gt;</p>');
+    expect(html).toContain('<small>(ویرایش‌شده)</small>');
+    // Without words, English as before.
+    expect(assembleTranscript('text', [entries[0] as MessageEntry], privates, { roomId: options.roomId, exportedAt: options.exportedAt, nameOf: options.nameOf, annotate }).text).toContain('Kenji (private to you): psst');
   });
 });

@@ -22,6 +22,7 @@ import embed from './embed';
 import a11y from './a11y';
 import roomname from './roomname';
 import invite from './invite';
+import room from './room';
 import type settings from './settings';
 import type rules from './rules';
 import type diagnostics from './diagnostics';
@@ -45,6 +46,7 @@ export const en = {
   ...a11y,
   ...roomname,
   ...invite,
+  ...room,
 };
 
 export type MessageKey = keyof typeof en | keyof typeof settings | keyof typeof rules | keyof typeof diagnostics | keyof typeof call | keyof typeof files;
