@@ -137,7 +137,10 @@ describe('mentions, sounds, notifications, shortcuts and the profile in Chromium
     await page.setViewportSize({ width: 390, height: 800 });
     await page.getByRole('button', { name: 'Create room' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
-    await page.getByText(/^People \(/).click();
+    // On a phone, people and settings are a drawer opened from the header.
+    await page.getByRole('button', { name: 'People and settings' }).click();
+    const people = page.getByRole('dialog').getByText(/^People \(/);
+    if ((await people.locator('xpath=ancestor::details[1]').getAttribute('open')) === null) await people.click();
     await page.getByRole('checkbox', { name: 'Auto-reply when away' }).check();
     await page.getByRole('textbox', { name: 'Auto-reply text' }).waitFor({ timeout: 5000 });
     await page.getByLabel('Colour').selectOption({ label: 'Green' });

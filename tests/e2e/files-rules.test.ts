@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { peopleItems, useRoomHarness } from '../helpers/e2e.js';
+import { messagesLog, peopleItems, useRoomHarness } from '../helpers/e2e.js';
 import { attach, fileRow, randomFile, transferCount, twoPeople } from '../helpers/files.js';
 
 /** Bytes the room stores on this device, from the Files and storage meter. */
@@ -30,7 +30,7 @@ describe('files and the room rules', () => {
 
     await fileRow(a, file.name).hover();
     await fileRow(a, file.name).getByRole('button', { name: 'Delete my message' }).click();
-    await expect.poll(() => b.getByText(file.name).count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => messagesLog(b).getByText(file.name).count(), { timeout: 20_000 }).toBe(0);
     // The stored pieces go too, on both devices (the sweep runs every 10 s).
     await expect.poll(() => storedBytes(b), { timeout: 30_000 }).toBe(0);
     await expect.poll(() => storedBytes(a), { timeout: 30_000 }).toBe(0);
