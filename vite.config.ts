@@ -30,6 +30,36 @@ function precompress(): Plugin {
 }
 
 /**
+ * Writes the room chunk's file name into early-socket.js, which starts fetching it (a modulepreload)
+ * the moment a page opens on a room link, beside the app's own entry instead of after it has run.
+ * The home page never fetches it that way (its floor is its initial JS), and early-socket.js is a
+ * plain file in public/, so the name is filled in after Vite has copied it (before the service
+ * worker's plugin lists and hashes the files, so the worker caches the written version).
+ */
+function roomPreload(): Plugin {
+  let outDir = 'dist/client';
+  let roomFile: string | undefined;
+  return {
+    name: 'parley-room-preload',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    writeBundle(_options, bundle) {
+      roomFile = Object.values(bundle).find((item) => item.type === 'chunk' && item.name === 'Room')?.fileName;
+    },
+    closeBundle: {
+      order: 'pre',
+      handler() {
+        const path = join(outDir, 'early-socket.js');
+        if (roomFile === undefined) throw new Error('parley-room-preload: no Room chunk in the build');
+        writeFileSync(path, readFileSync(path, 'utf8').replace('__PARLEY_ROOM_CHUNK__', `/${roomFile}`));
+      },
+    },
+  };
+}
+
+/**
  * Builds /embed.js, the loader a site pastes (src/embed/loader.ts), as one classic script with a
  * stable, unhashed name: it runs on other sites' pages, so it cannot import the app's hashed chunks.
  */
@@ -88,7 +118,7 @@ function roomChunk(): (id: string, context: { getModuleInfo(id: string): { impor
 }
 
 export default defineConfig({
-  plugins: [svelte(), embedLoader(), precompress(), serviceWorker()],
+  plugins: [svelte(), embedLoader(), precompress(), roomPreload(), serviceWorker()],
   build: {
     outDir: 'dist/client',
     emptyOutDir: true,

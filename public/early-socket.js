@@ -21,3 +21,13 @@
     // No fetch here: the app asks itself.
   }
 })();
+// On a room link, the room's code (one chunk; the build writes its name here) starts downloading now,
+// beside the app's entry, instead of once the entry has run. The home page does not fetch it this way.
+(function () {
+  var href = '__PARLEY_ROOM_CHUNK__';
+  if (location.hash.length < 2 || href.charAt(0) !== '/') return; // a development server has no chunk
+  var link = document.createElement('link');
+  link.rel = 'modulepreload';
+  link.href = href;
+  document.head.appendChild(link);
+})();
