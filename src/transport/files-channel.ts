@@ -10,6 +10,13 @@ import { CHANNEL_HIGH_WATER, CHANNEL_LOW_WATER } from './simple-peer-factory.js'
 /** A stream id far from the ones simple-peer's own channel takes (0 or 1). */
 export const FILES_CHANNEL_ID = 512;
 
+/**
+ * While the writer is full, the buffer is also checked this often. 'bufferedamountlow' alone has
+ * been seen to never come (a Node peer on @roamhq/wrtc stalled for good at 959 MiB of a 1 GiB
+ * transfer, the sender waiting on it), and a missed event would stop a transfer forever.
+ */
+export const DRAIN_CHECK_MS = 100;
+
 interface DataChannelLike {
   binaryType: string;
   readonly bufferedAmount: number;
@@ -20,6 +27,28 @@ interface DataChannelLike {
   onmessage: ((event: { data: unknown }) => void) | null;
   onbufferedamountlow: (() => void) | null;
   onopen: (() => void) | null;
+}
+
+/**
+ * For a writer that reports full: `drained` is the channel's 'bufferedamountlow' handler, and
+ * `await` (called when full) also checks the buffer every DRAIN_CHECK_MS until it is low or the
+ * channel is no longer open, so a missed event cannot stall the writer.
+ */
+export function watchDrain(channel: Pick<DataChannelLike, 'bufferedAmount' | 'readyState'>, onDrained: () => void): { drained: () => void; await: () => void } {
+  let check: ReturnType<typeof setInterval> | undefined;
+  const drained = (): void => {
+    clearInterval(check);
+    check = undefined;
+    onDrained();
+  };
+  return {
+    drained,
+    await: () => {
+      check ??= setInterval(() => {
+        if (channel.readyState !== 'open' || channel.bufferedAmount <= CHANNEL_LOW_WATER) drained();
+      }, DRAIN_CHECK_MS);
+    },
+  };
 }
 
 interface ConnectionWithChannels {
@@ -47,9 +76,10 @@ export function openFilesChannel(connection: unknown, onMessage: (chunk: Uint8Ar
   channel.onmessage = (event) => {
     if (event.data instanceof ArrayBuffer) onMessage(new Uint8Array(event.data));
   };
-  channel.onbufferedamountlow = () => {
+  const drain = watchDrain(channel, () => {
     for (const listener of [...drainListeners]) listener();
-  };
+  });
+  channel.onbufferedamountlow = drain.drained;
   channel.onopen = () => {
     for (const chunk of waiting.splice(0)) channel.send(chunk);
     for (const listener of [...drainListeners]) listener();
@@ -63,7 +93,9 @@ export function openFilesChannel(connection: unknown, onMessage: (chunk: Uint8Ar
       // A closed channel: the connection is going; its close ends the link.
       if (channel.readyState !== 'open') return true;
       channel.send(chunk);
-      return channel.bufferedAmount < CHANNEL_HIGH_WATER;
+      if (channel.bufferedAmount < CHANNEL_HIGH_WATER) return true;
+      drain.await();
+      return false;
     },
     onDrain: (listener) => void drainListeners.push(listener),
   };

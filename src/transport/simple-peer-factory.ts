@@ -4,7 +4,7 @@
  */
 import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { PeerLike } from './peer-mesh.js';
-import { openFilesChannel } from './files-channel.js';
+import { openFilesChannel, watchDrain } from './files-channel.js';
 
 export interface PeerFactoryOptions {
   /** STUN/TURN servers; none needed on one machine or one LAN. */
@@ -98,6 +98,7 @@ export function pathFromStats(report: Iterable<[string, Record<string, unknown>]
  */
 class PromptPeer extends SimplePeer {
   #drainListeners: Array<() => void> = [];
+  #drain: ReturnType<typeof watchDrain> | undefined;
   #restartDeferrals = 0;
 
   /** The connection itself, for media (media-negotiator.ts); polite: this side answered its first offer. */
@@ -139,19 +140,26 @@ class PromptPeer extends SimplePeer {
   channelWriter(): { write(chunk: Uint8Array): boolean; onDrain(listener: () => void): void } | null {
     const channel = (this as unknown as { _channel: ChannelLike | null })._channel;
     if (channel === null || typeof channel.bufferedAmountLowThreshold !== 'number') return null;
+    // One watch per channel; a missed 'bufferedamountlow' cannot stall the writer (files-channel.ts).
+    this.#drain ??= watchDrain(channel, () => {
+      for (const listener of [...this.#drainListeners]) listener();
+    });
+    const drain = this.#drain;
     if (this.#drainListeners.length === 0) {
       channel.bufferedAmountLowThreshold = CHANNEL_LOW_WATER;
       // simple-peer's own handler stays: it resumes its stream's writes, which this writer does not use.
       const previous = channel.onbufferedamountlow;
       channel.onbufferedamountlow = (event) => {
         previous?.call(channel, event);
-        for (const listener of [...this.#drainListeners]) listener();
+        drain.drained();
       };
     }
     return {
       write: (chunk) => {
         channel.send(chunk);
-        return channel.bufferedAmount < CHANNEL_HIGH_WATER;
+        if (channel.bufferedAmount < CHANNEL_HIGH_WATER) return true;
+        drain.await();
+        return false;
       },
       onDrain: (listener) => void this.#drainListeners.push(listener),
     };
