@@ -64,6 +64,8 @@ export async function createRoom(): Promise<string> {
   const store = openRoomStore(deriveRoomKeys(secret, admin.publicKey));
   await store.saveAdminSeed(admin.secretKey.slice(0, 32));
   await store.close();
+  // In Recent rooms from the start, even if its creator leaves before the room has opened.
+  await rememberRoom({ secret, adminKey: admin.publicKey });
   return formatInviteFragment({ secret, adminKey: admin.publicKey });
 }
 

@@ -41,7 +41,8 @@ describe('encrypted rooms in Chromium', () => {
     // Alice leaves; Carol joins later and still gets everything from Bob.
     await closeTab(alice);
     await alice.context().close();
-    await expect.poll(() => people(bob).count(), { timeout: 10_000 }).toBe(1);
+    // Her goodbye usually arrives at once; on a loaded machine the presence timeout may be what tells.
+    await expect.poll(() => people(bob).count(), { timeout: 45_000 }).toBe(1);
     // Alone in the room, a reload still shows the history: it comes from this device's encrypted store.
     await bob.reload();
     await log(bob).getByText('سلام Alice! こんにちは 👋').waitFor({ timeout: 10_000 });
