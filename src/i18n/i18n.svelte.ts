@@ -7,7 +7,7 @@
 import { en } from './en/index';
 import type { MessageKey } from './en/index';
 import { directionOf, parseLocale, pickLocale, type Locale } from './locales';
-import type { Message, Messages } from './messages';
+import { PLACEHOLDER, type Message, type Messages } from './messages';
 
 export type { MessageKey } from './en/index';
 export type { Locale } from './locales';
@@ -77,7 +77,7 @@ export function t(key: MessageKey, params?: Params): string {
   const count = params?.['count'];
   const text = pick(message, typeof count === 'number' ? count : undefined, locale);
   if (params === undefined) return text;
-  return text.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+  return text.replace(PLACEHOLDER, (whole, name: string) => {
     const value = params[name];
     if (value === undefined) return whole;
     return typeof value === 'number' ? formatNumber(value) : value;
