@@ -294,8 +294,21 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
     }
   });
 
+  // Peers whose files link was open at the last change: a new one is asked about every file shown
+  // here, or a file card shown before its link opened would never count it among the holders.
+  let linked = new Set<string>();
+  const askNewPeers = (peers: ReadonlyMap<string, string>): void => {
+    const ids = [...downloads.keys()];
+    for (const peerId of peers.keys()) {
+      if (linked.has(peerId)) continue;
+      for (let start = 0; start < ids.length; start += MAX_QUERY_IDS) links.send(peerId, { kind: 'query', ids: ids.slice(start, start + MAX_QUERY_IDS) });
+    }
+    linked = new Set(peers.keys());
+  };
+
   const unsubscribeChanges = links.onChange(() => {
     const peers = links.peers();
+    askNewPeers(peers);
     for (const peerId of server.peers()) if (!peers.has(peerId)) server.peerGone(peerId);
     for (const [fileId, held] of holdings) for (const peerId of [...held.keys()]) if (!peers.has(peerId)) {
       held.delete(peerId);

@@ -167,6 +167,24 @@ describe('file swarm', () => {
     expect(await digest(await plaintextOf(carol.store, fileId, key, bytes.length))).toBe(await digest(bytes));
   });
 
+  it('counts a holder whose link opens after the file was shown', async () => {
+    const room = createRoom();
+    const alice = room.join('alice');
+    const bob = room.join('bob');
+    const { fileId } = await share(room, alice, randomBytes(FILE_PIECE_BYTES + 5));
+    bob.swarm.download(fileId);
+    await until(() => bob.swarm.status(fileId).phase === 'complete', 'bob');
+    room.leave('bob');
+    // Carol is shown the file while only Alice is linked to her; Bob comes back with his copy.
+    const carol = room.join('carol');
+    await carol.swarm.track(fileId);
+    carol.swarm.query([fileId]);
+    await until(() => carol.swarm.holders(fileId).length === 1, 'carol to see alice');
+    room.join('bob', bob.store);
+    await until(() => carol.swarm.holders(fileId).includes('key-bob'), 'carol to count bob, who was linked later');
+    expect(carol.swarm.holders(fileId)).toHaveLength(2);
+  });
+
   it('takes pieces from two sources at once', async () => {
     const room = createRoom();
     const alice = room.join('alice');
