@@ -39,11 +39,14 @@ export interface NodeConfig {
   iceRequestsPerMinute: number;
   iceRequestsBurst: number;
   embedOrigins: string[];
+  redisUrl: string | undefined;
+  nodeId: string | undefined;
+  redisBytesPerSecond: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-type Kind = 'port' | 'int' | 'string' | 'list' | 'bool' | 'level' | 'origins';
+type Kind = 'port' | 'int' | 'string' | 'list' | 'bool' | 'level' | 'origins' | 'redis' | 'node';
 
 export interface OptionSpec {
   key: keyof NodeConfig;
@@ -88,6 +91,9 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   { key: 'iceRequestsPerMinute', env: 'ICE_REQUESTS_PER_MINUTE', flag: '--ice-requests-per-minute', kind: 'int', defaultText: '30', description: 'Sustained `/ice` requests per minute from one IPv4 address or IPv6 network (`IPV6_PREFIX_LENGTH`, `TRUST_PROXY` apply); more get HTTP 429 with `Retry-After`.' },
   { key: 'iceRequestsBurst', env: 'ICE_REQUESTS_BURST', flag: '--ice-requests-burst', kind: 'int', defaultText: '20', description: 'Token bucket size for `/ice`: requests one address (a household, an office behind one NAT) may make at once.' },
   { key: 'embedOrigins', env: 'EMBED_ORIGINS', flag: '--embed-origins', kind: 'origins', defaultText: '', description: 'Comma-separated origins allowed to embed the app in a frame (`scheme://host[:port]`, e.g. `https://shop.example,http://localhost:3000`; no paths, no wildcards). Sets CSP `frame-ancestors` to them and drops `X-Frame-Options`. Unset: no site may frame it (`frame-ancestors \'none\'`). See Embedding.' },
+  { key: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'redis', defaultText: '', description: 'Redis shared by several nodes behind one load balancer (`redis://[:password@]host:port[/db]`, `rediss://` for TLS; Redis 7 or later for sharded pub/sub, 6 works with plain pub/sub). Unset: one node on its own. See Scale-out. Prefer the environment to the flag when it holds a password.' },
+  { key: 'nodeId', env: 'NODE_ID', flag: '--node-id', kind: 'node', defaultText: '', description: 'This node\'s name among the nodes sharing `REDIS_URL`: 1–64 of `A-Z a-z 0-9 . _ -`, unique per node (it is how a node knows its own messages). Unset: a random one at each start. Shown in `/healthz`.' },
+  { key: 'redisBytesPerSecond', env: 'REDIS_BYTES_PER_SECOND', flag: '--redis-bytes-per-second', kind: 'int', defaultText: '67108864', description: 'Node-wide budget for what arrives from Redis (other nodes\' publishes), in bytes per second, with a burst of two seconds\' worth; messages over it are dropped and counted (`parley_redis_messages_total{result="over_budget"}`).' },
 ];
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
@@ -119,6 +125,14 @@ function parseValue(spec: OptionSpec, raw: string): NodeConfig[keyof NodeConfig]
       return raw.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
     case 'origins':
       return parseOriginList(raw, name);
+    case 'redis':
+      if (raw === '') return undefined;
+      if (parseRedisUrl(raw) === null) throw new ConfigError(`${name} must be a URL like redis://host:6379 or rediss://:password@host:6380/0`);
+      return raw;
+    case 'node':
+      if (raw === '') return undefined;
+      if (!NODE_ID.test(raw)) throw new ConfigError(`${name} must be 1 to 64 of A-Z a-z 0-9 . _ -, got "${raw}"`);
+      return raw;
     case 'level':
       if (!(LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LEVELS.join(', ')}, got "${raw}"`);
       return raw as LogLevel;
@@ -163,6 +177,27 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (result.ipv6PrefixLength > 128) throw new ConfigError(`IPV6_PREFIX_LENGTH (--ipv6-prefix-length) must be between 1 and 128, got ${result.ipv6PrefixLength}`);
   checkIceConfig(result);
   return result;
+}
+
+export const NODE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `text` as a redis:// or rediss:// URL with a host, or null. The password is never logged. */
+export function parseRedisUrl(text: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') return null;
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d{1,2}$/.test(url.pathname)) return null;
+  return url;
+}
+
+/** REDIS_URL and NODE_ID's rules, also applied by createSignalingServer to options given in code. */
+export function checkClusterConfig(config: Pick<NodeConfig, 'redisUrl' | 'nodeId'>): void {
+  if (config.redisUrl !== undefined && parseRedisUrl(config.redisUrl) === null) throw new ConfigError('REDIS_URL (--redis-url) must be a URL like redis://host:6379');
+  if (config.nodeId !== undefined && !NODE_ID.test(config.nodeId)) throw new ConfigError('NODE_ID (--node-id) must be 1 to 64 of A-Z a-z 0-9 . _ -');
 }
 
 /** Longest origin accepted: a host name is at most 253 characters, plus scheme and port. */

@@ -4,6 +4,7 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { REJECT_REASONS, type RejectReason } from './protocol.js';
+import type { Cluster } from './cluster.js';
 
 export const REFUSE_REASONS = ['bad_path', 'origin', 'ip_limit', 'capacity', 'handshake', 'shutting_down'] as const;
 export type RefuseReason = (typeof REFUSE_REASONS)[number];
@@ -61,7 +62,7 @@ export interface LiveGauges {
 }
 
 /** Builds a registry exposing `stats` and the live gauges in Prometheus text format. */
-export function createMetricsRegistry(stats: NodeStats, live: LiveGauges, processMetrics: boolean): Registry {
+export function createMetricsRegistry(stats: NodeStats, live: LiveGauges, processMetrics: boolean, cluster?: Cluster): Registry {
   const registry = new Registry();
   const counter = (name: string, help: string, read: () => number): void => {
     new Counter({
@@ -96,6 +97,14 @@ export function createMetricsRegistry(stats: NodeStats, live: LiveGauges, proces
   labelledCounter('parley_connections_terminated_total', 'Open connections closed by the node, by reason.', 'reason', stats.connectionsTerminated);
   labelledCounter('parley_ice_requests_total', 'Requests to /ice, by result (served, or limited with 429).', 'result', stats.iceRequests);
   labelledCounter('parley_stun_packets_total', 'Datagrams on the STUN port, by result: answered, or the reason it was dropped.', 'result', stats.stunPackets);
+  if (cluster !== undefined) {
+    new Gauge({ name: 'parley_redis_up', help: 'Whether Redis is reachable (1) or not (0): 0 is the degraded state of /healthz.', registers: [registry], collect() { this.set(cluster.redisUp() ? 1 : 0); } });
+    new Gauge({ name: 'parley_redis_channels', help: 'Redis channels subscribed: topics with a subscriber on this node.', registers: [registry], collect() { this.set(cluster.channels()); } });
+    counter('parley_redis_reconnects_total', 'Times Redis came back after being unreachable.', () => cluster.reconnects());
+    counter('parley_redis_publishes_total', 'Publishes handed to Redis for the other nodes.', () => cluster.stats.publishesSent);
+    counter('parley_redis_publishes_lost_total', 'Publishes for other nodes lost: Redis was unreachable, or too many were waiting for it. Clients recover by announcing again.', () => cluster.stats.publishesLost);
+    labelledCounter('parley_redis_messages_total', 'Messages from Redis, by result: delivered, count (subscriber counts), own_echo, no_subscribers, or dropped as malformed, over_budget (REDIS_BYTES_PER_SECOND), too_many_nodes.', 'result', cluster.stats.messages);
+  }
   if (processMetrics) collectDefaultMetrics({ register: registry, prefix: 'parley_' });
   return registry;
 }

@@ -88,9 +88,17 @@ export function parseClientFrame(frame: Buffer | string, isBinary: boolean, limi
   }
 }
 
-/** Serialises a relayed publish once, for every receiver. `clients` is the topic's subscriber count. */
+/** Serialises a relayed publish once, for every receiver. `clients` is the topic's subscriber count on every node. */
 export function encodePublish(topic: string, data: unknown, clients: number): string {
-  return JSON.stringify({ type: 'publish', topic, data, clients });
+  return encodePublishJson(topic, JSON.stringify(data), clients);
+}
+
+/**
+ * The same from data already serialised (or, from another node, text proven to be one JSON
+ * value): byte for byte what JSON.stringify({ type, topic, data, clients }) gives.
+ */
+export function encodePublishJson(topic: string, dataJson: string, clients: number): string {
+  return `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson},"clients":${clients}}`;
 }
 
 export const PONG: string = JSON.stringify({ type: 'pong' });

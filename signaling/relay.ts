@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import type { Logger } from './logger.js';
 import type { NodeStats, TerminateReason } from './metrics.js';
 import { createWriteBatcher, encodeTextFrame, writeTextFrame, type TextFrame } from './frame-writer.js';
-import { PONG, encodePublish, parseClientFrame, type FrameLimits, type RejectReason } from './protocol.js';
+import { PONG, encodePublishJson, parseClientFrame, type FrameLimits, type RejectReason } from './protocol.js';
 
 export interface RelayLimits extends FrameLimits {
   readonly maxSubscribersPerTopic: number;
@@ -18,6 +18,21 @@ export interface RelayLimits extends FrameLimits {
   readonly maxBufferedBytes: number;
 }
 
+/**
+ * The other nodes sharing this node's topics (cluster.ts, over Redis); `SINGLE_NODE` when alone.
+ * Publishes here are delivered here first, then handed over for the others.
+ */
+export interface TopicBridge {
+  /** Subscribers of `topic` on the other nodes. */
+  remoteCount(topic: string): number;
+  /** This node's subscriber count of `topic` changed; 0 means it has none left. */
+  localCountChanged(topic: string, count: number): void;
+  /** A publish from a local client (`dataJson` is its data, serialised), for the other nodes' subscribers. */
+  publish(topic: string, dataJson: string, localCount: number): void;
+}
+
+export const SINGLE_NODE: TopicBridge = { remoteCount: () => 0, localCountChanged: () => undefined, publish: () => undefined };
+
 /** A monotonic clock in milliseconds; tests inject one to move time by hand. */
 export type Clock = () => number;
 
@@ -26,6 +41,8 @@ export interface Relay {
   accept(socket: PeerSocket, tcp: Socket): void;
   connectionCount(): number;
   topicCount(): number;
+  /** A publish from another node: delivered to this node's subscribers of `topic`; returns how many. */
+  deliverRemote(topic: string, dataJson: string): number;
   /** One heartbeat round: terminates connections that missed the last ping, pings the rest. */
   heartbeat(): void;
   /** Closes every connection with `code`; resolves once all have closed or `graceMs` passed. */
@@ -61,7 +78,7 @@ const WS_ERROR_REASONS: Readonly<Record<string, RejectReason>> = {
 
 const PONG_FRAME = encodeTextFrame(PONG);
 
-export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, now: Clock = () => performance.now()): Relay {
+export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, now: Clock = () => performance.now(), bridge: TopicBridge = SINGLE_NODE): Relay {
   const topics = new Map<string, Set<PeerSocket>>();
   const connections = new Set<PeerSocket>();
   const framesPerMs = limits.rateLimitPerSecond / 1000;
@@ -125,6 +142,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
       }
       subscribers.add(conn);
       conn.topics.add(name);
+      bridge.localCountChanged(name, subscribers.size);
     }
   };
 
@@ -135,6 +153,7 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
       if (subscribers === undefined) continue;
       subscribers.delete(conn);
       if (subscribers.size === 0) topics.delete(name);
+      bridge.localCountChanged(name, subscribers.size);
     }
   };
 
@@ -145,18 +164,26 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
       rejectFrame('not_subscribed');
       return;
     }
-    // Charged at the size received (the relayed frame is a few bytes longer), before it is framed and sent.
-    const cost = frameBytes * receivers.size;
+    // Charged at the size received (the relayed frame is a few bytes longer), before it is framed
+    // and sent, for every receiver on every node.
+    const clients = receivers.size + bridge.remoteCount(topic);
+    const cost = frameBytes * clients;
     if (conn.byteTokens < cost) {
       rejectFrame('byte_budget');
       return;
     }
     conn.byteTokens -= cost;
     // Serialise once for all receivers (the reference server re-serialises per receiver).
-    const frame = encodeTextFrame(encodePublish(topic, data, receivers.size));
+    const dataJson = JSON.stringify(data);
+    fanOut(receivers, encodeTextFrame(encodePublishJson(topic, dataJson, clients)));
+    bridge.publish(topic, dataJson, receivers.size);
+  };
+
+  const fanOut = (receivers: ReadonlySet<PeerSocket>, frame: TextFrame): number => {
     let delivered = 0;
     for (const receiver of receivers) if (send(receiver, frame)) delivered++;
     stats.framesOut += delivered;
+    return delivered;
   };
 
   const handleFrame = (conn: PeerSocket, data: Buffer, isBinary: boolean): void => {
@@ -223,6 +250,11 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
       socket.on('pong', onPong);
       socket.on('error', onError);
       socket.on('close', onClose);
+    },
+    deliverRemote(topic, dataJson) {
+      const receivers = topics.get(topic);
+      if (receivers === undefined) return 0;
+      return fanOut(receivers, encodeTextFrame(encodePublishJson(topic, dataJson, receivers.size + bridge.remoteCount(topic))));
     },
     connectionCount: () => connections.size,
     topicCount: () => topics.size,

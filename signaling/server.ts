@@ -10,14 +10,17 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { createAddressLimiter } from './address-limiter.js';
-import { checkEmbedOrigins, checkIceConfig, defaultConfig, type NodeConfig } from './config.js';
+import { checkClusterConfig, checkEmbedOrigins, checkIceConfig, defaultConfig, type NodeConfig } from './config.js';
 import { ICE_PATH, createIceHandler } from './ice.js';
 import { createStunResponder, type StunResponder } from './stun-responder.js';
 import { createStaticHandler, securityHeaders, sendJson, type StaticHandler } from './http-responses.js';
 import { silentLogger, type Logger } from './logger.js';
 import { SERVICE_WORKER_OFF, SERVICE_WORKER_PATH } from './service-worker-off.js';
 import { createMetricsRegistry, createStats, type NodeStats, type RefuseReason } from './metrics.js';
-import { PeerSocket, createRelay, type Clock } from './relay.js';
+import { PeerSocket, SINGLE_NODE, createRelay, type Clock } from './relay.js';
+import { createCluster, type Cluster } from './cluster.js';
+import { createRedisBus } from './redis-bus.js';
+import { randomBytes } from 'node:crypto';
 import { clientAddress, connectionLimitKey } from './client-address.js';
 
 export const SIGNAL_PATH = '/signal';
@@ -49,6 +52,10 @@ export interface SignalingServer {
   stunPort(): number | undefined;
   /** Live counters, also exported in /metrics. */
   readonly stats: NodeStats;
+  /** NODE_ID, or the random one it was given. */
+  readonly nodeId: string;
+  /** The Redis side when REDIS_URL is set. */
+  readonly cluster: Cluster | undefined;
   /** Closes every WebSocket with 1001 (going away), stops listening, resolves when done. */
   close(): Promise<void>;
 }
@@ -86,11 +93,23 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
   const config: NodeConfig = { ...defaultConfig(), ...stripUndefined(overrides) };
   checkIceConfig(config);
   config.embedOrigins = checkEmbedOrigins(config.embedOrigins);
+  checkClusterConfig(config);
   const clock: Clock = now ?? (() => performance.now());
   const log = logger;
   const stats = createStats();
-  const relay = createRelay(config, stats, log, now);
-  const registry = createMetricsRegistry(stats, { connections: relay.connectionCount, topics: relay.topicCount }, processMetrics);
+  const nodeId = config.nodeId ?? `node-${randomBytes(6).toString('hex')}`;
+  const cluster: Cluster | undefined = config.redisUrl === undefined ? undefined : createCluster({
+    nodeId,
+    bus: createRedisBus(config.redisUrl, log),
+    log,
+    maxTopicLength: config.maxTopicLength,
+    maxFrameBytes: config.maxFrameBytes,
+    bytesPerSecond: config.redisBytesPerSecond,
+    now: clock,
+  });
+  const relay = createRelay(config, stats, log, now, cluster ?? SINGLE_NODE);
+  cluster?.start(relay.deliverRemote);
+  const registry = createMetricsRegistry(stats, { connections: relay.connectionCount, topics: relay.topicCount }, processMetrics, cluster);
   const serveStatic: StaticHandler | undefined = config.staticDir ? createStaticHandler(config.staticDir) : undefined;
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
   const allowedOrigins = new Set(config.allowedOrigins);
@@ -117,7 +136,10 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
       res.setHeader('Allow', 'GET, HEAD');
       sendJson(res, 405, { error: 'method not allowed' });
     } else if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), connections: relay.connectionCount(), topics: relay.topicCount(), stun: stun?.port() === undefined ? 'off' : 'on' });
+      // Degraded, not failing: the node still serves every room whose members are all on it, so a
+      // load balancer should keep sending it clients (every node loses the same Redis at once).
+      const redis = cluster === undefined ? 'off' : cluster.redisUp() ? 'up' : 'down';
+      sendJson(res, 200, { status: redis === 'down' ? 'degraded' : 'ok', node: nodeId, redis, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), connections: relay.connectionCount(), topics: relay.topicCount(), stun: stun?.port() === undefined ? 'off' : 'on' });
     } else if (path === ICE_PATH) {
       serveIce(req, res);
     } else if (path === '/metrics') {
@@ -201,7 +223,7 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
         stun = createStunResponder({ port: config.stunPort, host: config.stunHost, ipv6PrefixLength: config.ipv6PrefixLength, limiter: stunLimiter, stats, log });
       }
       void (stun?.ready ?? Promise.resolve(undefined)).then((stunPort) => {
-        log.info('listening', { address, port, tls, static: serveStatic !== undefined, stunPort: stunPort ?? 'off' });
+        log.info('listening', { address, port, tls, static: serveStatic !== undefined, stunPort: stunPort ?? 'off', node: nodeId, redis: cluster === undefined ? 'off' : 'on' });
         resolve();
       });
     });
@@ -211,6 +233,8 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
   return {
     ready,
     stats,
+    nodeId,
+    cluster,
     address: () => server.address() as AddressInfo,
     stunPort: () => stun?.port(),
     url() {
@@ -227,6 +251,8 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
         const listening = new Promise<void>((resolve) => server.close(() => resolve()));
         await relay.closeAll(CLOSE_GOING_AWAY, 'server shutting down', SHUTDOWN_GRACE_MS);
         server.closeAllConnections();
+        // After every socket: their unsubscribes are told to the other nodes before the connections close.
+        await cluster?.close();
         await listening;
         log.info('closed');
       })();
