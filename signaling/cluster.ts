@@ -6,6 +6,7 @@
  * else is in the room. A node's counts vanish when its liveness key expires: a killed node leaves
  * no ghosts. See cluster-envelope.ts for the messages.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from './logger.js';
 import type { RedisBus } from './redis-bus.js';
 import type { TopicBridge } from './relay.js';
@@ -26,6 +27,8 @@ export interface Cluster extends TopicBridge {
   readonly nodeId: string;
   readonly stats: ClusterStats;
   redisUp(): boolean;
+  /** Another running node was seen using this NODE_ID: /healthz says degraded until this process restarts. */
+  nodeIdConflict(): boolean;
   /** Channels this node is subscribed to (its topics with a local subscriber). */
   channels(): number;
   reconnects(): number;
@@ -57,6 +60,21 @@ export const MAX_PENDING_PUBLISHES = 10_000;
 export function createCluster(options: ClusterOptions): Cluster {
   const { nodeId, bus, log, now } = options;
   const nodeKey = NODE_KEY_PREFIX + nodeId;
+  // This process's mark in its liveness key: another value found there later means a second node
+  // runs with the same NODE_ID (a copied env file), and the two would drop each other's messages.
+  const instance = randomBytes(8).toString('hex');
+  let refreshedOnce = false;
+  let conflict = false;
+  const refreshLiveness = (): void => {
+    void bus.refreshKey(nodeKey, instance, NODE_TTL_MS).then((previous) => {
+      // The first refresh may find the key of this node's previous life (killed less than 15 s ago).
+      if (refreshedOnce && previous !== null && previous !== instance && !conflict) {
+        conflict = true;
+        log.error('another node runs with this NODE_ID; give each node its own', { node: nodeId });
+      }
+      refreshedOnce = true;
+    });
+  };
   const stats: ClusterStats = { messages: Object.fromEntries(REDIS_MESSAGE_RESULTS.map((result) => [result, 0])) as Record<RedisMessageResult, number>, publishesSent: 0, publishesLost: 0 };
   /** Local subscriber count of every topic this node has subscribers of. */
   const local = new Map<string, number>();
@@ -197,14 +215,14 @@ export function createCluster(options: ClusterOptions): Cluster {
     }
   });
   bus.onReady(() => {
-    bus.refreshKey(nodeKey, NODE_TTL_MS);
+    refreshLiveness();
     // After an outage every count may be stale: subscribe again and ask everyone afresh.
     if (local.size > 0) subscribeAndAsk([...local.keys()]);
   });
 
   // Keeps this node's liveness key, and forgets the counts of nodes whose key expired (killed).
   const livenessTimer = setInterval(() => {
-    bus.refreshKey(nodeKey, NODE_TTL_MS);
+    refreshLiveness();
     const nodes = new Set<string>();
     for (const counts of remote.values()) for (const node of counts.keys()) nodes.add(node);
     if (nodes.size === 0 || !bus.isUp()) return;
@@ -225,6 +243,7 @@ export function createCluster(options: ClusterOptions): Cluster {
     nodeId,
     stats,
     redisUp: () => bus.isUp(),
+    nodeIdConflict: () => conflict,
     channels: () => local.size,
     reconnects: () => bus.reconnects(),
     start(deliverLocally) {

@@ -99,6 +99,7 @@ export function createMetricsRegistry(stats: NodeStats, live: LiveGauges, proces
   labelledCounter('parley_stun_packets_total', 'Datagrams on the STUN port, by result: answered, or the reason it was dropped.', 'result', stats.stunPackets);
   if (cluster !== undefined) {
     new Gauge({ name: 'parley_redis_up', help: 'Whether Redis is reachable (1) or not (0): 0 is the degraded state of /healthz.', registers: [registry], collect() { this.set(cluster.redisUp() ? 1 : 0); } });
+    new Gauge({ name: 'parley_node_id_conflict', help: 'Another running node uses this NODE_ID (1): the two drop each other\'s messages; give each node its own.', registers: [registry], collect() { this.set(cluster.nodeIdConflict() ? 1 : 0); } });
     new Gauge({ name: 'parley_redis_channels', help: 'Redis channels subscribed: topics with a subscriber on this node.', registers: [registry], collect() { this.set(cluster.channels()); } });
     counter('parley_redis_reconnects_total', 'Times Redis came back after being unreachable.', () => cluster.reconnects());
     counter('parley_redis_publishes_total', 'Publishes handed to Redis for the other nodes.', () => cluster.stats.publishesSent);

@@ -16,8 +16,8 @@ export interface RedisBus {
   unsubscribe(channels: readonly string[]): void;
   /** Rejects at once while Redis is down. */
   publish(channel: string, message: string): Promise<unknown>;
-  /** SET key 1 PX ms; failures are ignored (the next refresh tries again). */
-  refreshKey(key: string, ms: number): void;
+  /** SET key value PX ms GET: resolves with the value it replaced (null if none, or on failure). */
+  refreshKey(key: string, value: string, ms: number): Promise<string | null>;
   /** MGET; rejects while Redis is down. */
   existing(keys: readonly string[]): Promise<boolean[]>;
   onMessage(listener: (channel: string, message: string) => void): void;
@@ -115,8 +115,12 @@ export function createRedisBus(url: string, log: Logger): RedisBus {
       if (!up) return Promise.reject(new Error('redis down'));
       return sharded ? pub.spublish(channel, message) : pub.publish(channel, message);
     },
-    refreshKey(key, ms) {
-      if (up) void pub.set(key, '1', 'PX', ms).catch(() => undefined);
+    refreshKey(key, value, ms) {
+      if (!up) return Promise.resolve(null);
+      return pub.call('SET', key, value, 'PX', String(ms), 'GET').then(
+        (old) => (typeof old === 'string' ? old : null),
+        () => null,
+      );
     },
     async existing(keys) {
       if (!up) throw new Error('redis down');

@@ -139,7 +139,8 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
       // Degraded, not failing: the node still serves every room whose members are all on it, so a
       // load balancer should keep sending it clients (every node loses the same Redis at once).
       const redis = cluster === undefined ? 'off' : cluster.redisUp() ? 'up' : 'down';
-      sendJson(res, 200, { status: redis === 'down' ? 'degraded' : 'ok', node: nodeId, redis, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), connections: relay.connectionCount(), topics: relay.topicCount(), stun: stun?.port() === undefined ? 'off' : 'on' });
+      const nodeIdInUse = cluster?.nodeIdConflict() === true;
+      sendJson(res, 200, { status: redis === 'down' || nodeIdInUse ? 'degraded' : 'ok', node: nodeId, redis, ...(nodeIdInUse ? { nodeIdInUse } : {}), uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), connections: relay.connectionCount(), topics: relay.topicCount(), stun: stun?.port() === undefined ? 'off' : 'on' });
     } else if (path === ICE_PATH) {
       serveIce(req, res);
     } else if (path === '/metrics') {

@@ -198,6 +198,16 @@ describe('nodes sharing Redis', () => {
     expect(publishesOf(bob as TestClient, 'still')).toHaveLength(1);
   });
 
+  it('says so when two nodes run with the same NODE_ID', { timeout: 30_000 }, async () => {
+    const [one, two] = [await clusterNode({ nodeId: 'copied' }), await clusterNode({ nodeId: 'copied' })];
+    await until(async () => (await metric(one, 'parley_node_id_conflict')) === 1 || (await metric(two, 'parley_node_id_conflict')) === 1, 20_000, 'a node to notice');
+    const health = await Promise.all([one, two].map(async (node) => JSON.parse((await httpGet(`${node.url()}/healthz`)).body) as { status: string; nodeIdInUse?: boolean }));
+    expect(health.some((body) => body.status === 'degraded' && body.nodeIdInUse === true)).toBe(true);
+    // A node with its own name next to them is fine.
+    const three = await clusterNode({ nodeId: 'unique' });
+    expect(JSON.parse((await httpGet(`${three.url()}/healthz`)).body)).toMatchObject({ status: 'ok', node: 'unique', redis: 'up' });
+  });
+
   it('holds a node-wide budget on bytes from Redis', async () => {
     const one = await clusterNode({ redisBytesPerSecond: 10_000 });
     const topic = 'room-budget';
