@@ -136,7 +136,9 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
       if (subscribers === undefined) {
         subscribers = new Set();
         topics.set(name, subscribers);
-      } else if (subscribers.size >= limits.maxSubscribersPerTopic) {
+      } else if (subscribers.size + bridge.remoteCount(name) >= limits.maxSubscribersPerTopic) {
+        // Counted across nodes: a room is as full behind a load balancer as on one node (a node
+        // with no member of it yet knows no count, so a full room may take one more per node).
         rejectFrame('topic_full');
         continue;
       }

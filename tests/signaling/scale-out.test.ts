@@ -198,6 +198,23 @@ describe('nodes sharing Redis', () => {
     expect(publishesOf(bob as TestClient, 'still')).toHaveLength(1);
   });
 
+  it('counts a room\'s members on every node against MAX_SUBSCRIBERS_PER_TOPIC', async () => {
+    const [one, two] = [await clusterNode({ maxSubscribersPerTopic: 3 }), await clusterNode({ maxSubscribersPerTopic: 3 })];
+    const topic = 'room-full';
+    await members(one, topic, 2);
+    const [bob] = await members(two, topic, 1);
+    await counted(topic, 3, [one, two]);
+    const late = await member(two, topic);
+    expect(await metric(two, 'parley_frames_rejected_total{reason="topic_full"}')).toBe(1);
+    // Not subscribed, so not a member: it cannot publish there, and the others never hear it.
+    late.publish(topic, { tag: 'gatecrash' });
+    await late.roundTrip();
+    expect(await metric(two, 'parley_frames_rejected_total{reason="not_subscribed"}')).toBe(1);
+    bob?.publish(topic, { tag: 'members' });
+    await bob?.waitFor((frame) => (frame.data as { tag?: unknown } | null)?.tag === 'members');
+    expect(publishesOf(bob as TestClient, 'members')[0]?.clients).toBe(3);
+  });
+
   it('says so when two nodes run with the same NODE_ID', { timeout: 30_000 }, async () => {
     const [one, two] = [await clusterNode({ nodeId: 'copied' }), await clusterNode({ nodeId: 'copied' })];
     await until(async () => (await metric(one, 'parley_node_id_conflict')) === 1 || (await metric(two, 'parley_node_id_conflict')) === 1, 20_000, 'a node to notice');
