@@ -49,6 +49,8 @@ export interface ClusterOptions {
   readonly now: () => number;
 }
 
+/** How long after asking a node publishes a room's messages to Redis even when no answer came. */
+export const SETTLE_MS = 5_000;
 /** A node's liveness key lives this long and is refreshed three times as often. */
 export const NODE_TTL_MS = 15_000;
 const NODE_REFRESH_MS = 5_000;
@@ -80,6 +82,12 @@ export function createCluster(options: ClusterOptions): Cluster {
   const local = new Map<string, number>();
   /** Other nodes' subscriber counts, per local topic. */
   const remote = new Map<string, Map<string, number>>();
+  /**
+   * Topics whose ask is not answered yet (just opened here, or Redis just came back): until then
+   * this node cannot know it is alone, so their publishes go to Redis anyway. Without it, a joining
+   * member's announce, its first publish, is dropped while the answer is on its way.
+   */
+  const unsettledUntil = new Map<string, number>();
   /** Topics whose count changed this turn; told to the others once, at the end of the turn. */
   const dirty = new Set<string>();
   let flushScheduled = false;
@@ -108,6 +116,14 @@ export function createCluster(options: ClusterOptions): Cluster {
     waiting.add(sent);
   };
 
+  const unsettled = (topic: string): boolean => {
+    const until = unsettledUntil.get(topic);
+    if (until === undefined) return false;
+    if (now() < until) return true;
+    unsettledUntil.delete(topic);
+    return false;
+  };
+
   const remoteTotal = (topic: string): number => {
     const counts = remote.get(topic);
     if (counts === undefined) return 0;
@@ -117,6 +133,8 @@ export function createCluster(options: ClusterOptions): Cluster {
   };
 
   const subscribeAndAsk = (topics: readonly string[]): void => {
+    const until = now() + SETTLE_MS;
+    for (const topic of topics) unsettledUntil.set(topic, until);
     void bus.subscribe(topics.map(channelOf)).then(
       () => {
         // Asked only once subscribed: the answers (and publishes) must find the subscription there.
@@ -139,6 +157,7 @@ export function createCluster(options: ClusterOptions): Cluster {
         closed.push(topic);
         if (bus.isUp()) send(topic, encodeCountEnvelope(nodeId, 0, false));
         remote.delete(topic);
+        unsettledUntil.delete(topic);
       } else if (!remote.has(topic)) {
         remote.set(topic, new Map());
         opened.push(topic);
@@ -251,6 +270,9 @@ export function createCluster(options: ClusterOptions): Cluster {
     },
     remoteCount: remoteTotal,
     localCountChanged(topic, count) {
+      // Unsettled from the first member on, not from the ask at the end of the turn: that member may
+      // publish in this very turn.
+      if (count > 0 && !local.has(topic)) unsettledUntil.set(topic, now() + SETTLE_MS);
       if (count === 0) local.delete(topic);
       else local.set(topic, count);
       dirty.add(topic);
@@ -260,8 +282,8 @@ export function createCluster(options: ClusterOptions): Cluster {
       }
     },
     publish(topic, dataJson, localCount) {
-      // Nobody else in the room as far as this node knows: Redis is skipped, and nothing is lost.
-      if (remoteTotal(topic) === 0) return;
+      // Nobody else in the room, as far as this node has been told: Redis is skipped, and nothing is lost.
+      if (remoteTotal(topic) === 0 && !unsettled(topic)) return;
       if (!bus.isUp()) {
         stats.publishesLost++;
         return;
@@ -277,6 +299,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       bus.unsubscribe([...local.keys()].map(channelOf));
       local.clear();
       remote.clear();
+      unsettledUntil.clear();
       await bus.close(nodeKey);
     },
   };

@@ -91,6 +91,22 @@ describe('nodes sharing Redis', () => {
     expect(one.cluster?.stats.messages.own_echo).toBeGreaterThanOrEqual(1);
   });
 
+  it('carries a newcomer\'s first publish across at once, before its node has heard who else is there', async () => {
+    const [one, two] = [await clusterNode(), await clusterNode()];
+    const topic = 'room-first-announce';
+    const [alice] = await members(one, topic, 1);
+    for (let i = 0; i < 5; i++) {
+      // Subscribe and announce in one go, as a joining y-webrtc client does.
+      const newcomer = await TestClient.connect(wsUrl(two));
+      clients.push(newcomer);
+      newcomer.subscribe(topic);
+      newcomer.publish(topic, { tag: `announce-${i}` });
+      await alice?.waitFor((frame) => (frame.data as { tag?: unknown } | null)?.tag === `announce-${i}`, 5_000);
+      newcomer.close();
+      await until(() => two.cluster?.channels() === 0, 5_000, 'node two to leave the room');
+    }
+  });
+
   it('subscribes a node to a room only while it has a member there, with sharded pub/sub on Redis 7', async () => {
     const [one, two] = [await clusterNode(), await clusterNode()];
     const admin = redisClient();
