@@ -21,12 +21,13 @@ export interface RoomHarness {
   track(context: BrowserContext): void;
 }
 
-export function useRoomHarness(): RoomHarness {
+/** `{ node: false }`: no node of its own, for files that start theirs (several nodes over Redis). */
+export function useRoomHarness(options: { node?: boolean } = {}): RoomHarness {
   let browser: Browser | undefined;
   let node: SignalingServer | undefined;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    node = await startNode({ staticDir: requireClientBuild() });
+    if (options.node !== false) node = await startNode({ staticDir: requireClientBuild() });
     browser = await launchChromium();
   });
   afterAll(async () => {
