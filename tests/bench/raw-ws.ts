@@ -87,6 +87,10 @@ export class BenchSocket {
   captureNext = false;
   captured: Buffer | undefined;
   closed = false;
+  /** When set, every text frame's payload is handed here as it arrives (latency, per-room probes). */
+  onText: ((payload: Buffer) => void) | undefined;
+  /** When set, called once when the connection closes (a killed node, for reconnect storms). */
+  onClose: (() => void) | undefined;
   // Parser state: a partial header carried across chunks, and payload bytes still to skip or capture.
   private header: Buffer | undefined;
   private remaining = 0;
@@ -144,6 +148,7 @@ export class BenchSocket {
         socket.on('error', () => socket.destroy());
         socket.on('close', () => {
           opened.closed = true;
+          opened.onClose?.();
         });
         const rest = response.subarray(end + 4);
         if (rest.length > 0) opened.onData(rest);
@@ -201,7 +206,7 @@ export class BenchSocket {
       this.header = undefined;
       this.opcode = b0 & 0x0f;
       this.remaining = length;
-      const capture = this.opcode !== OP_TEXT || this.captureNext;
+      const capture = this.opcode !== OP_TEXT || this.captureNext || this.onText !== undefined;
       if (this.opcode === OP_TEXT && this.captureNext) this.captureNext = false;
       this.parts = capture ? [] : undefined;
       if (length === 0) this.frameDone();
@@ -220,6 +225,7 @@ export class BenchSocket {
       this.frames++;
       if (payload !== undefined) this.captured = payload;
       this.counter.count();
+      if (payload !== undefined) this.onText?.(payload);
     } else if (opcode === OP_PING) {
       this.socket.write(maskedFrame(payload ?? Buffer.alloc(0), OP_PONG));
     } else if (opcode === OP_CLOSE) {

@@ -10,6 +10,7 @@
  * Start-up against the client before issue 15 (new and returning visitor's join, home page JS): npm run bench -- --only startup
  * Files (throughput against a raw data channel, two sources, heap while receiving 1 GiB, text during a transfer): npm run bench -- --only files
  * Search (100k messages in the worker index, queries end to end, against a naive scan): npm run bench -- --only search
+ * Scale-out over Redis (2 nodes per CPU-second, cross-node latency, reconnect storm of 5,000): npm run bench -- --only scale-out
  */
 import { fileURLToPath } from 'node:url';
 import { renderSection, writeSection, type Section } from './report.js';
@@ -36,6 +37,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; budgetMs: number; run: (options:
   { name: 'files', budgetMs: 25 * 60_000, run: async (options) => (await import('./files.js')).runFilesBench(options) },
   { name: 'search', budgetMs: 5 * 60_000, run: async (options) => (await import('./search.js')).runSearchBench(options) },
   { name: 'startup', budgetMs: 15 * 60_000, run: async (options) => (await import('./startup.js')).runStartupBench(options) },
+  { name: 'scale-out', budgetMs: 15 * 60_000, run: async (options) => (await import('./scale-out.js')).runScaleOutBench(options) },
 ];
 
 function parseArgs(args: readonly string[]): { quick: boolean; only: string[] } {

@@ -43,7 +43,8 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-function procCpuSeconds(pid: number | undefined): number {
+/** CPU seconds (user + system) process `pid` has used so far, from /proc (Linux). */
+export function procCpuSeconds(pid: number | undefined): number {
   if (pid === undefined) return 0;
   // /proc/<pid>/stat: fields after the ")" closing the command name; utime and stime are fields 14 and 15.
   const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');

@@ -16,14 +16,14 @@ import { SERVER_LABELS, startServer, type ServerKind, type ServerProcess } from 
 import { formatBytes, formatRate, median, type Row, type Section } from './report.js';
 import { defaultConfig } from '../../signaling/config.js';
 
-const TOPICS = 20;
-const SUBSCRIBERS_PER_TOPIC = 50;
-const PUBLISHES_PER_SUBSCRIBER = 4; // 50 × 4 = 200 publishes per topic
-const DELIVERIES = TOPICS * SUBSCRIBERS_PER_TOPIC * PUBLISHES_PER_SUBSCRIBER * SUBSCRIBERS_PER_TOPIC;
-const DATA_CHARS = 600;
+export const TOPICS = 20;
+export const SUBSCRIBERS_PER_TOPIC = 50;
+export const PUBLISHES_PER_SUBSCRIBER = 4; // 50 × 4 = 200 publishes per topic
+export const DELIVERIES = TOPICS * SUBSCRIBERS_PER_TOPIC * PUBLISHES_PER_SUBSCRIBER * SUBSCRIBERS_PER_TOPIC;
+export const DATA_CHARS = 600;
 const MEMORY_CONNECTIONS = 3000;
 const MEMORY_TOPICS = 300;
-const PER_ADDRESS = 25;
+export const PER_ADDRESS = 25;
 const CONNECT_CONCURRENCY = 64;
 const WAIT_MS = 60_000;
 
@@ -35,7 +35,7 @@ export interface BenchOptions {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Loopback source address for the `index`-th connection, `PER_ADDRESS` per address, from 127.0.1.1 on. */
-function sourceAddress(index: number, firstBlock: number): string {
+export function sourceAddress(index: number, firstBlock: number): string {
   const n = firstBlock + Math.floor(index / PER_ADDRESS);
   return `127.${Math.floor(n / 62500) % 250}.${1 + (Math.floor(n / 250) % 250)}.${1 + (n % 250)}`;
 }
@@ -56,7 +56,7 @@ async function openClients(server: ServerProcess, count: number, firstBlock: num
 }
 
 /** Subscribes client i to topicOf(i), then a ping per client; resolves when every pong is back. */
-async function subscribeAll(clients: readonly BenchSocket[], counter: FrameCounter, topicOf: (i: number) => string): Promise<void> {
+export async function subscribeAll(clients: readonly BenchSocket[], counter: FrameCounter, topicOf: (i: number) => string): Promise<void> {
   const ping = maskedFrame(JSON.stringify({ type: 'ping' }));
   for (const client of clients) {
     client.resetCount();
@@ -73,10 +73,10 @@ async function subscribeAll(clients: readonly BenchSocket[], counter: FrameCount
   }
 }
 
-const fanOutTopic = (i: number): string => `bench-fanout-${i % TOPICS}`;
+export const fanOutTopic = (i: number): string => `bench-fanout-${i % TOPICS}`;
 
 /** Pre-masked publish frames: frames[round][client], and the largest frame's size as the node charges it. */
-function buildPublishes(count: number): { frames: Buffer[][]; largestBytes: number } {
+export function buildPublishes(count: number): { frames: Buffer[][]; largestBytes: number } {
   const filler = randomBytes(DATA_CHARS).toString('base64').slice(0, DATA_CHARS - 12);
   let largestBytes = 0;
   const frames = Array.from({ length: PUBLISHES_PER_SUBSCRIBER }, (_, round) =>
@@ -98,7 +98,7 @@ async function parleyRejections(server: ServerProcess): Promise<Record<string, n
   return counts;
 }
 
-interface FanOutRun {
+export interface FanOutRun {
   perSecond: number;
   /** Deliveries per CPU-second the server process used: less sensitive to other load on the machine. */
   perServerCpuSecond: number;
@@ -107,8 +107,8 @@ interface FanOutRun {
   clientCpu: number;
 }
 
-/** One timed fan-out: every publish written at once; from the first write to the last delivery. */
-async function fanOutRun(server: ServerProcess, clients: readonly BenchSocket[], counter: FrameCounter, frames: Buffer[][]): Promise<FanOutRun> {
+/** One timed fan-out: every publish written at once; from the first write to the last delivery. `server` may be several processes. */
+export async function fanOutRun(server: Pick<ServerProcess, 'cpuSeconds'>, clients: readonly BenchSocket[], counter: FrameCounter, frames: Buffer[][]): Promise<FanOutRun> {
   for (const client of clients) {
     client.resetCount();
     client.captureNext = true;

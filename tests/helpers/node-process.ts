@@ -22,10 +22,11 @@ export interface NodeProcess {
 
 /**
  * Starts a node; `env` adds options by their environment names (REDIS_URL, NODE_ID...). `port`
- * picks the port (to restart a node where it was); default: a free one.
+ * picks the port (to restart a node where it was); default: a free one. `nodeArgs`: flags for
+ * node itself, e.g. `--cpu-prof` in benches (not allowed in NODE_OPTIONS).
  */
-export async function startNodeProcess(env: Record<string, string> = {}, options: { port?: number; timeoutMs?: number } = {}): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signaling/main.ts'], {
+export async function startNodeProcess(env: Record<string, string> = {}, options: { port?: number; timeoutMs?: number; nodeArgs?: readonly string[] } = {}): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'signaling/main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(options.port ?? 0), HOST: '127.0.0.1', STUN_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
