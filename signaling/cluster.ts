@@ -33,7 +33,7 @@ export interface Cluster extends TopicBridge {
   channels(): number;
   reconnects(): number;
   /** Connects the relay's local delivery; call once, before the first message can arrive. */
-  start(deliver: (topic: string, dataJson: string) => number): void;
+  start(deliver: (topic: string, data: Buffer) => number): void;
   /** Tells the other nodes this one is gone, unsubscribes, and closes the connections. */
   close(): Promise<void>;
 }
@@ -91,7 +91,7 @@ export function createCluster(options: ClusterOptions): Cluster {
   /** Topics whose count changed this turn; told to the others once, at the end of the turn. */
   const dirty = new Set<string>();
   let flushScheduled = false;
-  let deliver: (topic: string, dataJson: string) => number = () => 0;
+  let deliver: (topic: string, data: Buffer) => number = () => 0;
   const burst = options.bytesPerSecond * 2;
   let budget = burst;
   let budgetAt = now();
@@ -193,12 +193,12 @@ export function createCluster(options: ClusterOptions): Cluster {
     return true;
   };
 
-  const receive = (channel: string, message: string): void => {
+  const receive = (channel: Buffer, message: Buffer): void => {
     if (!takeBudget(message.length + channel.length)) {
       stats.messages.over_budget++;
       return;
     }
-    const topic = topicOf(channel, options.maxTopicLength);
+    const topic = topicOf(channel.toString(), options.maxTopicLength);
     const envelope = topic === null ? null : parseEnvelope(message, options.maxFrameBytes);
     if (topic === null || envelope === null) {
       stats.messages.malformed++;
@@ -220,7 +220,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       if (envelope.ask) send(topic, encodeCountEnvelope(nodeId, local.get(topic) ?? 0, false));
       return;
     }
-    deliver(topic, envelope.dataJson);
+    deliver(topic, envelope.data);
     stats.messages.delivered++;
   };
 

@@ -21,7 +21,14 @@ export function encodeTextFrame(text: string): TextFrame {
   const length = Buffer.byteLength(text);
   const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const wire = Buffer.allocUnsafe(headerLength + length);
-  wire[0] = 0x81; // FIN + opcode 1 (text)
+  writeHeader(wire, length);
+  wire.write(text, headerLength, 'utf8');
+  return { wire, payload: wire.subarray(headerLength) };
+}
+
+/** FIN + opcode 1 (text), and the payload length in the shortest form (RFC 6455 §5.2). */
+function writeHeader(wire: Buffer, length: number): void {
+  wire[0] = 0x81;
   if (length < 126) {
     wire[1] = length;
   } else if (length < 65_536) {
@@ -32,7 +39,18 @@ export function encodeTextFrame(text: string): TextFrame {
     wire.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     wire.writeUInt32BE(length >>> 0, 6);
   }
-  wire.write(text, headerLength, 'utf8');
+}
+
+/** The same frame from a payload in three parts (`middle` as bytes, e.g. data relayed from another node). */
+export function encodeTextFrameAround(before: string, middle: Uint8Array, after: string): TextFrame {
+  const beforeBytes = Buffer.byteLength(before);
+  const length = beforeBytes + middle.length + Buffer.byteLength(after);
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const wire = Buffer.allocUnsafe(headerLength + length);
+  writeHeader(wire, length);
+  wire.write(before, headerLength, 'utf8');
+  wire.set(middle, headerLength + beforeBytes);
+  wire.write(after, headerLength + beforeBytes + middle.length, 'utf8');
   return { wire, payload: wire.subarray(headerLength) };
 }
 

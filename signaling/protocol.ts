@@ -98,7 +98,13 @@ export function encodePublish(topic: string, data: unknown, clients: number): st
  * value): byte for byte what JSON.stringify({ type, topic, data, clients }) gives.
  */
 export function encodePublishJson(topic: string, dataJson: string, clients: number): string {
-  return `{"type":"publish","topic":${JSON.stringify(topic)},"data":${dataJson},"clients":${clients}}`;
+  const [before, after] = publishFrameAround(topic, clients);
+  return before + dataJson + after;
+}
+
+/** What goes before and after the data in a relayed publish. */
+export function publishFrameAround(topic: string, clients: number): readonly [string, string] {
+  return [`{"type":"publish","topic":${JSON.stringify(topic)},"data":`, `,"clients":${clients}}`];
 }
 
 export const PONG: string = JSON.stringify({ type: 'pong' });

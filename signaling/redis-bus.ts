@@ -20,7 +20,8 @@ export interface RedisBus {
   refreshKey(key: string, value: string, ms: number): Promise<string | null>;
   /** MGET; rejects while Redis is down. */
   existing(keys: readonly string[]): Promise<boolean[]>;
-  onMessage(listener: (channel: string, message: string) => void): void;
+  /** Messages as the bytes Redis delivered (no string is made of them here). */
+  onMessage(listener: (channel: Buffer, message: Buffer) => void): void;
   /** Both connections became ready (first connect, or after Redis came back): subscribe again. */
   onReady(listener: () => void): void;
   onDown(listener: () => void): void;
@@ -49,7 +50,7 @@ export function createRedisBus(url: string, log: Logger): RedisBus {
   };
   const pub = new Redis(url, { ...options, enableAutoPipelining: true, connectionName: 'parley-pub' });
   const sub = new Redis(url, { ...options, connectionName: 'parley-sub' });
-  const messageListeners: Array<(channel: string, message: string) => void> = [];
+  const messageListeners: Array<(channel: Buffer, message: Buffer) => void> = [];
   const readyListeners: Array<() => void> = [];
   const downListeners: Array<() => void> = [];
   let up = false;
@@ -88,11 +89,12 @@ export function createRedisBus(url: string, log: Logger): RedisBus {
     // ioredis reports every failed attempt here; the state change is logged once, above.
     connection.on('error', (error: Error) => log.debug('redis error', { redis: where, error: error.message }));
   }
-  const deliver = (channel: string, message: string): void => {
+  const deliver = (channel: Buffer, message: Buffer): void => {
     for (const listener of messageListeners) listener(channel, message);
   };
-  sub.on('message', deliver);
-  sub.on('smessage', deliver);
+  // The Buffer events: ioredis decodes a string for the plain ones only while they have listeners.
+  sub.on('messageBuffer', deliver);
+  sub.on('smessageBuffer', deliver);
 
   const inBatches = (channels: readonly string[], run: (batch: string[]) => Promise<unknown>): Promise<void> => {
     const batches: Promise<unknown>[] = [];

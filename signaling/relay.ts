@@ -6,8 +6,8 @@ import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import type { Logger } from './logger.js';
 import type { NodeStats, TerminateReason } from './metrics.js';
-import { createWriteBatcher, encodeTextFrame, writeTextFrame, type TextFrame } from './frame-writer.js';
-import { PONG, encodePublishJson, parseClientFrame, type FrameLimits, type RejectReason } from './protocol.js';
+import { createWriteBatcher, encodeTextFrame, encodeTextFrameAround, writeTextFrame, type TextFrame } from './frame-writer.js';
+import { PONG, encodePublishJson, parseClientFrame, publishFrameAround, type FrameLimits, type RejectReason } from './protocol.js';
 
 export interface RelayLimits extends FrameLimits {
   readonly maxSubscribersPerTopic: number;
@@ -41,8 +41,8 @@ export interface Relay {
   accept(socket: PeerSocket, tcp: Socket): void;
   connectionCount(): number;
   topicCount(): number;
-  /** A publish from another node: delivered to this node's subscribers of `topic`; returns how many. */
-  deliverRemote(topic: string, dataJson: string): number;
+  /** A publish from another node (`data`: one JSON value, as UTF-8): delivered to this node's subscribers of `topic`; returns how many. */
+  deliverRemote(topic: string, data: Buffer): number;
   /** One heartbeat round: terminates connections that missed the last ping, pings the rest. */
   heartbeat(): void;
   /** Closes every connection with `code`; resolves once all have closed or `graceMs` passed. */
@@ -253,10 +253,12 @@ export function createRelay(limits: RelayLimits, stats: NodeStats, log: Logger, 
       socket.on('error', onError);
       socket.on('close', onClose);
     },
-    deliverRemote(topic, dataJson) {
+    deliverRemote(topic, data) {
       const receivers = topics.get(topic);
       if (receivers === undefined) return 0;
-      return fanOut(receivers, encodeTextFrame(encodePublishJson(topic, dataJson, receivers.size + bridge.remoteCount(topic))));
+      // The data's bytes go into the frame as they came: no string is made of them.
+      const [before, after] = publishFrameAround(topic, receivers.size + bridge.remoteCount(topic));
+      return fanOut(receivers, encodeTextFrameAround(before, data, after));
     },
     connectionCount: () => connections.size,
     topicCount: () => topics.size,

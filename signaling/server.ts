@@ -27,6 +27,7 @@ export const SIGNAL_PATH = '/signal';
 /** WebSocket close code 1001: the endpoint is going away (server shutdown). */
 export const CLOSE_GOING_AWAY = 1001;
 const SHUTDOWN_GRACE_MS = 2000;
+const LISTEN_BACKLOG = 4096;
 /** Addresses each per-address limiter (/ice, STUN answers) remembers at most. */
 const LIMITER_MAX_KEYS = 16_384;
 const LIMITER_SWEEP_MS = 60_000;
@@ -217,7 +218,10 @@ export function createSignalingServer(options: SignalingServerOptions = {}): Sig
 
   const ready = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => {
+    // A deep accept queue: when a node dies its clients arrive here at once, and a full queue makes
+    // the kernel drop them into SYN retries of 1, 3, 7, 15 s (the reconnect-storm bench saw 4,634
+    // drops with Node's default of 511). The kernel caps it at net.core.somaxconn.
+    server.listen(config.port, config.host, LISTEN_BACKLOG, () => {
       server.off('error', reject);
       const { address, port } = server.address() as AddressInfo;
       if (wantsStun && !closing) {

@@ -9,9 +9,9 @@ import { createRandom } from '../helpers/random.js';
 describe('cluster envelopes', () => {
   it('round-trips publishes and counts, and splices the data untouched', () => {
     const data = JSON.stringify({ type: 'signal', to: 'peer', sdp: 'v=0\r\n', text: 'سلام 𝔘 "q"' });
-    expect(parseEnvelope(encodePublishEnvelope('node-1', 12, data), 16_384)).toEqual({ kind: 'publish', node: 'node-1', count: 12, dataJson: data });
-    expect(parseEnvelope(encodeCountEnvelope('n.2_x', 0, false), 16_384)).toEqual({ kind: 'count', node: 'n.2_x', count: 0, ask: false });
-    expect(parseEnvelope(encodeCountEnvelope('n', 7, true), 16_384)).toEqual({ kind: 'count', node: 'n', count: 7, ask: true });
+    expect(parseEnvelope(Buffer.from(encodePublishEnvelope('node-1', 12, data)), 16_384)).toEqual({ kind: 'publish', node: 'node-1', count: 12, data: Buffer.from(data) });
+    expect(parseEnvelope(Buffer.from(encodeCountEnvelope('n.2_x', 0, false)), 16_384)).toEqual({ kind: 'count', node: 'n.2_x', count: 0, ask: false });
+    expect(parseEnvelope(Buffer.from(encodeCountEnvelope('n', 7, true)), 16_384)).toEqual({ kind: 'count', node: 'n', count: 7, ask: true });
     expect(topicOf(channelOf('room|with|bars'), 256)).toBe('room|with|bars');
     expect(topicOf('other:channel', 256)).toBeNull();
     expect(topicOf(CHANNEL_PREFIX, 256)).toBeNull();
@@ -20,10 +20,12 @@ describe('cluster envelopes', () => {
 
   it('refuses data that is not exactly one JSON value, or larger than a frame', () => {
     for (const data of ['', '{', '{}}', '{"a":1},{"b":2}', '1 2', 'undefined', "'x'", '{"a":1}, "type":"pong"']) {
-      expect(parseEnvelope(`p|n|1|${data}`, 16_384), data).toBeNull();
+      expect(parseEnvelope(Buffer.from(`p|n|1|${data}`), 16_384), data).toBeNull();
     }
-    expect(parseEnvelope(`p|n|1|"${'a'.repeat(100)}"`, 50)).toBeNull();
-    expect(parseEnvelope('p|n|1|null', 16_384)).toEqual({ kind: 'publish', node: 'n', count: 1, dataJson: 'null' });
+    expect(parseEnvelope(Buffer.from(`p|n|1|"${'a'.repeat(100)}"`), 50)).toBeNull();
+    expect(parseEnvelope(Buffer.from('p|n|1|null'), 16_384)).toEqual({ kind: 'publish', node: 'n', count: 1, data: Buffer.from('null') });
+    // Not UTF-8: a WebSocket text frame must be, so it is never relayed.
+    expect(parseEnvelope(Buffer.concat([Buffer.from('p|n|1|"'), Buffer.from([0xff, 0xfe]), Buffer.from('"')]), 16_384)).toBeNull();
   });
 
   it('never throws on 50,000 seeded mutations, and what it accepts is well formed', () => {
@@ -40,12 +42,12 @@ describe('cluster envelopes', () => {
         else if (roll === 1) chars.splice(at, 0, random.pick(alphabet));
         else chars[at] = random.pick(alphabet);
       }
-      const parsed = parseEnvelope(chars.join(''), 16_384);
+      const parsed = parseEnvelope(Buffer.from(chars.join('')), 16_384);
       if (parsed === null) continue;
       accepted++;
       expect(parsed.node).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
       expect(Number.isInteger(parsed.count) && parsed.count >= 0 && parsed.count <= 1_000_000).toBe(true);
-      if (parsed.kind === 'publish') expect(() => JSON.parse(parsed.dataJson)).not.toThrow();
+      if (parsed.kind === 'publish') expect(() => JSON.parse(parsed.data.toString())).not.toThrow();
     }
     // The mutations are near misses: some survive (an edit inside a string), most do not.
     expect(accepted).toBeGreaterThan(0);
