@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { nickOf, useRoomHarness } from '../helpers/e2e.js';
-import { callButton, callPages, callRegion, flowDuring, joinCall, localTrackStates, offersSent, received, roomWith, videoPlaying } from '../helpers/call.js';
+import { callButton, callPages, callRegion, flowDuring, joinCall, localTrackStates, offersSent, received, roomWith, tile, videoPlaying } from '../helpers/call.js';
 
 describe('calls in Chromium (fake camera and microphone)', () => {
   const harness = useRoomHarness();
@@ -21,6 +21,8 @@ describe('calls in Chromium (fake camera and microphone)', () => {
     await expect.poll(() => pages[0]!.getByRole('banner').getByText('3 in call').count(), { timeout: 10_000 }).toBe(1);
     for (const [i, page] of pages.entries()) {
       await expect.poll(() => callRegion(page).getByRole('figure').count(), { timeout: 20_000 }).toBe(3);
+      // Own tile says so in its name, so it is never confused with someone of the same nickname.
+      expect(await tile(page, `${nicks[i]} (you)`).count()).toBe(1);
       for (const [j, nick] of nicks.entries()) if (i !== j) await expect.poll(() => videoPlaying(page, nick), { timeout: 20_000 }).toBe(true);
       await expect.poll(async () => (await received(page)).filter((r) => r.framesDecoded > 0 && r.audioLevel > 0).length, { timeout: 20_000 }).toBe(2);
     }
