@@ -1,17 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect as connectTcp } from 'node:net';
 import { WebSocket } from 'ws';
 import type { SignalingServer } from '../../signaling/server.js';
 import { REJECT_REASONS } from '../../signaling/protocol.js';
-import { TestClient, metric, refused, rejected, startNode, until, wsUrl } from '../helpers/node.js';
+import { TestClient, metric, refused, rejected, startNode as startPlainNode, until, wsUrl } from '../helpers/node.js';
 import { createFrameFuzzer } from './fuzz-frames.js';
+import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 let node: SignalingServer | undefined;
+/** With Redis on: the second node of the honest pair, so every check crosses Redis. */
+let otherNode: SignalingServer | undefined;
 const clients: TestClient[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   await node?.close();
+  await otherNode?.close();
   node = undefined;
+  otherNode = undefined;
 });
 
 async function join(server: SignalingServer, localAddress?: string): Promise<TestClient> {
@@ -20,9 +25,9 @@ async function join(server: SignalingServer, localAddress?: string): Promise<Tes
   return client;
 }
 
-/** Two honest members of a room; `check` proves they still talk to each other. */
-async function honestPair(server: SignalingServer): Promise<{ check(tag: string): Promise<void> }> {
-  const [alice, bob] = [await join(server, '127.0.1.1'), await join(server, '127.0.1.2')];
+/** Two honest members of a room, Bob on `bobsNode`; `check` proves they still talk to each other. */
+async function honestPair(server: SignalingServer, bobsNode: SignalingServer = server): Promise<{ check(tag: string): Promise<void> }> {
+  const [alice, bob] = [await join(server, '127.0.1.1'), await join(bobsNode, '127.0.1.2')];
   alice.subscribe('honest-room');
   bob.subscribe('honest-room');
   await Promise.all([alice.roundTrip(), bob.roundTrip()]);
@@ -54,10 +59,25 @@ async function totalRejected(server: SignalingServer): Promise<number> {
   return sum;
 }
 
-describe('malformed input', () => {
+// Once on a node alone, and once with Redis on: the attacker's node shares Redis with the honest
+// pair's second node, so what the corpus and the fuzz do can reach Redis if the parser lets it.
+describe.each([
+  { label: 'a node alone', withRedis: false },
+  { label: 'with Redis on, the honest pair on two nodes', withRedis: true },
+])('malformed input, $label', ({ withRedis }) => {
+  let redis: RedisServer | undefined;
+  beforeAll(async () => {
+    if (withRedis) redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  const startNode = (options: Parameters<typeof startPlainNode>[0] = {}): Promise<SignalingServer> => startPlainNode(redis === undefined ? options : { ...options, redisUrl: redis.url });
+  /** The honest pair: on `server` alone, or across `server` and a second node sharing Redis. */
+  const honestPairFor = async (server: SignalingServer) => honestPair(server, redis === undefined ? server : (otherNode = await startNode()));
   it('survives a corpus of malformed frames, counting each, while honest clients keep talking', async () => {
     const server = (node = await startNode());
-    const honest = await honestPair(server);
+    const honest = await honestPairFor(server);
     const attacker = await join(server);
     const corpus: Array<[frame: string, reason: string]> = [
       ['{"type":"subscribe"', 'invalid_json'],
@@ -109,7 +129,7 @@ describe('malformed input', () => {
 
   it('refuses thousands of connections from one address beyond the per-IP limit, serving others', async () => {
     const server = (node = await startNode());
-    const honest = await honestPair(server);
+    const honest = await honestPairFor(server);
     const attempts = await Promise.allSettled(
       Array.from({ length: 2000 }, () => new Promise<WebSocket>((resolve, reject) => {
         const socket = new WebSocket(wsUrl(server), { localAddress: '127.0.2.1' });
@@ -144,7 +164,7 @@ describe('malformed input', () => {
   it('survives 100,000 seeded random frames and accounts for every one of them', async () => {
     // The token bucket would drop most of a burst before parsing; raise it so the parser sees every frame.
     const server = (node = await startNode({ rateLimitBurst: 1_000_000, rateLimitPerSecond: 1_000_000 }));
-    const honest = await honestPair(server);
+    const honest = await honestPairFor(server);
     const next = createFrameFuzzer(20261124);
     const fuzzers = await Promise.all(Array.from({ length: 4 }, (_, i) => join(server, `127.0.3.${i + 1}`)));
     const expected = { binary: 0, invalid_json: 0, not_object: 0 };
@@ -160,7 +180,8 @@ describe('malformed input', () => {
       else if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
     }
     await honest.check('after fuzz');
-    const honestFrames = 2 + 2 + 2 * 11; // subscribes, pings, checks
+    // Subscribes, pings and checks of both honest members, or of Alice alone when Bob is on the other node.
+    const honestFrames = (2 + 2 + 2 * 11) / (withRedis ? 2 : 1);
     // The fuzz itself holds valid pings, so a pong proves nothing: wait for the count instead.
     await until(async () => (await metric(server, 'parley_frames_in_total')) >= FRAMES + honestFrames, 20_000, 'every frame to arrive');
     expect(await metric(server, 'parley_frames_in_total')).toBe(FRAMES + honestFrames);
@@ -171,5 +192,7 @@ describe('malformed input', () => {
     expect(await totalRejected(server)).toBeGreaterThan(FRAMES / 2);
     expect(fuzzers.every((fuzzer) => fuzzer.socket.readyState === WebSocket.OPEN)).toBe(true);
     expect(await metric(server, 'parley_connections_terminated_total{reason="slow_consumer"}')).toBe(0);
+    // What crossed Redis to the other node was all well formed.
+    if (withRedis) expect(otherNode?.cluster?.stats.messages.malformed).toBe(0);
   });
 });
