@@ -29,106 +29,109 @@ const SIMPLE_ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74])
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 0x30 && c <= 0x39;
 const isHex = (c: number | undefined): boolean => c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 
+/* Each scanner takes the position of what it reads and returns the position after it, or -1. They
+   are module functions, not closures made per call: this runs for every message from another node. */
+
+function skipSpace(bytes: Uint8Array, i: number): number {
+  while (i < bytes.length) {
+    const c = bytes[i];
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+    i++;
+  }
+  return i;
+}
+
+/** At a quote: the string, escapes checked; bytes at or above 0x80 are UTF-8, checked elsewhere. */
+function scanString(bytes: Uint8Array, i: number): number {
+  i++;
+  while (i < bytes.length) {
+    const c = bytes[i] as number;
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) {
+      const escaped = bytes[i + 1];
+      if (escaped === 0x75) {
+        if (!isHex(bytes[i + 2]) || !isHex(bytes[i + 3]) || !isHex(bytes[i + 4]) || !isHex(bytes[i + 5])) return -1;
+        i += 6;
+      } else if (escaped !== undefined && SIMPLE_ESCAPES.has(escaped)) i += 2;
+      else return -1;
+      continue;
+    }
+    if (c < 0x20) return -1;
+    i++;
+  }
+  return -1;
+}
+
+function scanDigits(bytes: Uint8Array, i: number): number {
+  if (!isDigit(bytes[i])) return -1;
+  while (isDigit(bytes[i])) i++;
+  return i;
+}
+
+function scanNumber(bytes: Uint8Array, i: number): number {
+  if (bytes[i] === MINUS) i++;
+  if (bytes[i] === 0x30) i++;
+  else if ((i = scanDigits(bytes, i)) === -1) return -1;
+  if (bytes[i] === 0x2e && (i = scanDigits(bytes, i + 1)) === -1) return -1;
+  if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+    i++;
+    if (bytes[i] === 0x2b || bytes[i] === MINUS) i++;
+    if ((i = scanDigits(bytes, i)) === -1) return -1;
+  }
+  return i;
+}
+
+function scanLiteral(bytes: Uint8Array, i: number, word: readonly number[]): number {
+  for (let k = 0; k < word.length; k++) if (bytes[i + k] !== word[k]) return -1;
+  return i + word.length;
+}
+
+/** After `{` or `,` in an object: a key and its colon. */
+function scanKey(bytes: Uint8Array, i: number): number {
+  i = skipSpace(bytes, i);
+  if (bytes[i] !== QUOTE || (i = scanString(bytes, i)) === -1) return -1;
+  i = skipSpace(bytes, i);
+  return bytes[i] === COLON ? i + 1 : -1;
+}
+
+/** A scalar value at `i` (string, number, true, false, null). */
+function scanScalar(bytes: Uint8Array, i: number): number {
+  const c = bytes[i];
+  if (c === QUOTE) return scanString(bytes, i);
+  if (c === MINUS || isDigit(c)) return scanNumber(bytes, i);
+  if (c === 0x74) return scanLiteral(bytes, i, TRUE);
+  if (c === 0x66) return scanLiteral(bytes, i, FALSE);
+  if (c === 0x6e) return scanLiteral(bytes, i, NULL);
+  return -1;
+}
+
 export function isJsonValue(bytes: Uint8Array): boolean {
   const n = bytes.length;
-  let i = 0;
   const stack: number[] = [];
-
-  const skipSpace = (): void => {
-    while (i < n) {
-      const c = bytes[i];
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
-      i++;
-    }
-  };
-  /** At a quote: consumes the string. */
-  const string = (): boolean => {
-    i++;
-    while (i < n) {
-      const c = bytes[i] as number;
-      if (c === QUOTE) {
-        i++;
-        return true;
-      }
-      if (c === BACKSLASH) {
-        const escaped = bytes[i + 1];
-        if (escaped === 0x75) {
-          if (!isHex(bytes[i + 2]) || !isHex(bytes[i + 3]) || !isHex(bytes[i + 4]) || !isHex(bytes[i + 5])) return false;
-          i += 6;
-        } else if (escaped !== undefined && SIMPLE_ESCAPES.has(escaped)) i += 2;
-        else return false;
-        continue;
-      }
-      if (c < 0x20) return false;
-      i++;
-    }
-    return false;
-  };
-  const digits = (): boolean => {
-    if (!isDigit(bytes[i])) return false;
-    while (isDigit(bytes[i])) i++;
-    return true;
-  };
-  const number = (): boolean => {
-    if (bytes[i] === MINUS) i++;
-    if (bytes[i] === 0x30) i++;
-    else if (!digits()) return false;
-    if (bytes[i] === 0x2e) {
-      i++;
-      if (!digits()) return false;
-    }
-    if (bytes[i] === 0x65 || bytes[i] === 0x45) {
-      i++;
-      if (bytes[i] === 0x2b || bytes[i] === MINUS) i++;
-      if (!digits()) return false;
-    }
-    return true;
-  };
-  const literal = (word: readonly number[]): boolean => {
-    for (const [k, c] of word.entries()) if (bytes[i + k] !== c) return false;
-    i += word.length;
-    return true;
-  };
-  /** After `{` or `,` in an object: a key and its colon. */
-  const key = (): boolean => {
-    skipSpace();
-    if (bytes[i] !== QUOTE || !string()) return false;
-    skipSpace();
-    if (bytes[i] !== COLON) return false;
-    i++;
-    return true;
-  };
-
+  let i = 0;
   for (;;) {
     // A value.
-    skipSpace();
+    i = skipSpace(bytes, i);
     const c = bytes[i];
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      i++;
-      skipSpace();
+      i = skipSpace(bytes, i + 1);
       if (bytes[i] === (c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) i++;
       else {
         if (stack.length >= MAX_JSON_DEPTH) return false;
         stack.push(c === OPEN_BRACE ? OBJECT : ARRAY);
-        if (c === OPEN_BRACE && !key()) return false;
+        if (c === OPEN_BRACE && (i = scanKey(bytes, i)) === -1) return false;
         continue;
       }
-    } else if (c === QUOTE) {
-      if (!string()) return false;
-    } else if (c === MINUS || isDigit(c)) {
-      if (!number()) return false;
-    } else if (!(c === 0x74 ? literal(TRUE) : c === 0x66 ? literal(FALSE) : c === 0x6e ? literal(NULL) : false)) {
-      return false;
-    }
+    } else if ((i = scanScalar(bytes, i)) === -1) return false;
     // After a value: close what ends here, then a comma leads to the next value, or the text ends.
     for (;;) {
-      skipSpace();
+      i = skipSpace(bytes, i);
       const top = stack[stack.length - 1];
       if (top === undefined) return i === n;
       const d = bytes[i];
       if (d === COMMA) {
-        i++;
-        if (top === OBJECT && !key()) return false;
+        if (top === OBJECT && (i = scanKey(bytes, i + 1)) === -1) return false;
+        if (top === ARRAY) i++;
         break;
       }
       if (d !== (top === OBJECT ? CLOSE_BRACE : CLOSE_BRACKET)) return false;
