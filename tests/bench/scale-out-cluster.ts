@@ -4,12 +4,11 @@
  * processes from /proc (totals for a run, or sampled every 100 ms for peaks).
  */
 import { readFileSync } from 'node:fs';
-import { BenchSocket, type FrameCounter } from './raw-ws.js';
+import type { BenchSocket, FrameCounter } from './raw-ws.js';
 import { procCpuSeconds } from './servers.js';
-import { sourceAddress } from './signaling.js';
+import { openClientsTo } from './signaling.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 
-const CONNECT_CONCURRENCY = 64;
 export const SIGNAL_PATH = '/signal';
 
 /** Extra node flags for our nodes, e.g. BENCH_PARLEY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
@@ -36,19 +35,8 @@ export async function startBenchNode(nodeId: string, redisUrl?: string): Promise
 }
 
 /** Opens `count` clients; client i goes to port `portOf(i)` from sourceAddress(i, firstBlock). */
-export async function openClientsOn(count: number, firstBlock: number, counter: FrameCounter, portOf: (i: number) => number): Promise<BenchSocket[]> {
-  const clients: BenchSocket[] = new Array<BenchSocket>(count);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const index = next++;
-      clients[index] = await BenchSocket.connect({
-        host: '127.0.0.1', port: portOf(index), path: SIGNAL_PATH, localAddress: sourceAddress(index, firstBlock), counter, timeoutMs: 20_000,
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, worker));
-  return clients;
+export function openClientsOn(count: number, firstBlock: number, counter: FrameCounter, portOf: (i: number) => number): Promise<BenchSocket[]> {
+  return openClientsTo(count, firstBlock, counter, (i) => ({ port: portOf(i), path: SIGNAL_PATH }), 20_000);
 }
 
 /** Sum of the CPU seconds used so far by the processes (those that have exited count as 0). */

@@ -40,20 +40,25 @@ export function sourceAddress(index: number, firstBlock: number): string {
   return `127.${Math.floor(n / 62500) % 250}.${1 + (Math.floor(n / 250) % 250)}.${1 + (n % 250)}`;
 }
 
-async function openClients(server: ServerProcess, count: number, firstBlock: number, counter: FrameCounter): Promise<BenchSocket[]> {
+/**
+ * Opens `count` clients, `CONNECT_CONCURRENCY` at a time; client i connects to `target(i)` from
+ * sourceAddress(i, firstBlock).
+ */
+export async function openClientsTo(count: number, firstBlock: number, counter: FrameCounter, target: (i: number) => { port: number; path: string }, timeoutMs = 10_000): Promise<BenchSocket[]> {
   const clients: BenchSocket[] = new Array<BenchSocket>(count);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const index = next++;
-      clients[index] = await BenchSocket.connect({
-        host: '127.0.0.1', port: server.port, path: server.path, localAddress: sourceAddress(index, firstBlock), counter, timeoutMs: 10_000,
-      });
+      const { port, path } = target(index);
+      clients[index] = await BenchSocket.connect({ host: '127.0.0.1', port, path, localAddress: sourceAddress(index, firstBlock), counter, timeoutMs });
     }
   };
   await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, worker));
   return clients;
 }
+
+const openClients = (server: ServerProcess, count: number, firstBlock: number, counter: FrameCounter): Promise<BenchSocket[]> => openClientsTo(count, firstBlock, counter, () => server);
 
 /** Subscribes client i to topicOf(i), then a ping per client; resolves when every pong is back. */
 export async function subscribeAll(clients: readonly BenchSocket[], counter: FrameCounter, topicOf: (i: number) => string): Promise<void> {
