@@ -4,13 +4,13 @@
  * keeps the other nodes' subscriber counts of its topics (told by `c`/`a` messages and carried by
  * every publish), so `clients` counts the whole cluster and a publish skips Redis when nobody
  * else is in the room. A node's counts vanish when its liveness key expires: a killed node leaves
- * no ghosts. See cluster-envelope.ts for the messages.
+ * no ghosts (node-liveness.ts). See cluster-envelope.ts for the messages.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from './logger.js';
 import type { RedisBus } from './redis-bus.js';
 import type { TopicBridge } from './relay.js';
-import { NODE_KEY_PREFIX, channelOf, encodeCountEnvelope, encodePublishEnvelope, parseEnvelope, topicOf } from './cluster-envelope.js';
+import { createNodeLiveness } from './node-liveness.js';
+import { channelOf, encodeCountEnvelope, encodePublishEnvelope, parseEnvelope, topicOf } from './cluster-envelope.js';
 
 /** What became of a message from Redis; labels of parley_redis_messages_total. */
 export const REDIS_MESSAGE_RESULTS = ['delivered', 'count', 'own_echo', 'no_subscribers', 'malformed', 'over_budget', 'too_many_nodes'] as const;
@@ -51,9 +51,6 @@ export interface ClusterOptions {
 
 /** How long after asking a node publishes a room's messages to Redis even when no answer came. */
 export const SETTLE_MS = 5_000;
-/** A node's liveness key lives this long and is refreshed three times as often. */
-export const NODE_TTL_MS = 15_000;
-const NODE_REFRESH_MS = 5_000;
 /** Other nodes one topic may count; more are refused (a forged flood of node names). */
 export const MAX_NODES_PER_TOPIC = 64;
 /** Publishes waiting for Redis at once; more are lost and counted rather than queued. */
@@ -61,22 +58,6 @@ export const MAX_PENDING_PUBLISHES = 10_000;
 
 export function createCluster(options: ClusterOptions): Cluster {
   const { nodeId, bus, log, now } = options;
-  const nodeKey = NODE_KEY_PREFIX + nodeId;
-  // This process's mark in its liveness key: another value found there later means a second node
-  // runs with the same NODE_ID (a copied env file), and the two would drop each other's messages.
-  const instance = randomBytes(8).toString('hex');
-  let refreshedOnce = false;
-  let conflict = false;
-  const refreshLiveness = (): void => {
-    void bus.refreshKey(nodeKey, instance, NODE_TTL_MS).then((previous) => {
-      // The first refresh may find the key of this node's previous life (killed less than 15 s ago).
-      if (refreshedOnce && previous !== null && previous !== instance && !conflict) {
-        conflict = true;
-        log.error('another node runs with this NODE_ID; give each node its own', { node: nodeId });
-      }
-      refreshedOnce = true;
-    });
-  };
   const stats: ClusterStats = { messages: Object.fromEntries(REDIS_MESSAGE_RESULTS.map((result) => [result, 0])) as Record<RedisMessageResult, number>, publishesSent: 0, publishesLost: 0 };
   /** Local subscriber count of every topic this node has subscribers of. */
   const local = new Map<string, number>();
@@ -224,6 +205,18 @@ export function createCluster(options: ClusterOptions): Cluster {
     stats.messages.delivered++;
   };
 
+  const liveness = createNodeLiveness({
+    nodeId,
+    bus,
+    log,
+    knownNodes: function* () {
+      for (const counts of remote.values()) yield* counts.keys();
+    },
+    forget(gone) {
+      for (const counts of remote.values()) for (const node of gone) counts.delete(node);
+    },
+  });
+
   bus.onMessage((channel, message) => {
     try {
       receive(channel, message);
@@ -234,35 +227,16 @@ export function createCluster(options: ClusterOptions): Cluster {
     }
   });
   bus.onReady(() => {
-    refreshLiveness();
+    liveness.refresh();
     // After an outage every count may be stale: subscribe again and ask everyone afresh.
     if (local.size > 0) subscribeAndAsk([...local.keys()]);
   });
-
-  // Keeps this node's liveness key, and forgets the counts of nodes whose key expired (killed).
-  const livenessTimer = setInterval(() => {
-    refreshLiveness();
-    const nodes = new Set<string>();
-    for (const counts of remote.values()) for (const node of counts.keys()) nodes.add(node);
-    if (nodes.size === 0 || !bus.isUp()) return;
-    const names = [...nodes];
-    bus.existing(names.map((node) => NODE_KEY_PREFIX + node)).then(
-      (alive) => {
-        const gone = new Set(names.filter((_node, i) => !alive[i]));
-        if (gone.size === 0) return;
-        log.info('nodes gone', { nodes: [...gone].join(',') });
-        for (const counts of remote.values()) for (const node of gone) counts.delete(node);
-      },
-      () => undefined,
-    );
-  }, NODE_REFRESH_MS);
-  livenessTimer.unref();
 
   return {
     nodeId,
     stats,
     redisUp: () => bus.isUp(),
-    nodeIdConflict: () => conflict,
+    nodeIdConflict: liveness.conflict,
     channels: () => local.size,
     reconnects: () => bus.reconnects(),
     start(deliverLocally) {
@@ -291,7 +265,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       send(topic, encodePublishEnvelope(nodeId, localCount, dataJson));
     },
     async close() {
-      clearInterval(livenessTimer);
+      liveness.stop();
       if (flushScheduled) flush();
       // Whatever is still subscribed (close is normally after every socket closed) is let go.
       for (const topic of local.keys()) if (bus.isUp()) send(topic, encodeCountEnvelope(nodeId, 0, false));
@@ -300,7 +274,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       local.clear();
       remote.clear();
       unsettledUntil.clear();
-      await bus.close(nodeKey);
+      await bus.close(liveness.key);
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling/server.js';
-import { NODE_TTL_MS } from '../../signaling/cluster.js';
+import { NODE_TTL_MS } from '../../signaling/node-liveness.js';
 import { TestClient, startNode, until } from '../helpers/node.js';
 import { startNodeProcess, type NodeProcess } from '../helpers/node-process.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
