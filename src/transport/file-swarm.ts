@@ -294,21 +294,32 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
     }
   });
 
-  // Peers whose files link was open at the last change: a new one is asked about every file shown
-  // here, or a file card shown before its link opened would never count it among the holders.
+  // Peers whose files link was open at the last change. A new one is asked about every file shown
+  // here (a card shown before the link opened would never count it among the holders), and told of
+  // every file held whole here that it may have (its own question may have been lost on the way).
   let linked = new Set<string>();
-  const askNewPeers = (peers: ReadonlyMap<string, string>): void => {
+  /** Sends what this device holds of `fileId` to `peers` that may have the file. */
+  const tellHolding = (fileId: string, peers: Iterable<[string, string]>): void => {
+    const allowed = [...peers].filter(([, key]) => options.mayServe(fileId, key));
+    if (allowed.length === 0) return;
+    void server.haveOf(fileId).then((have) => {
+      for (const [peerId] of allowed) links.send(peerId, have);
+    }, () => undefined);
+  };
+  const tellLinked = (fileId: string): void => tellHolding(fileId, links.peers());
+  const greetNewPeers = (peers: ReadonlyMap<string, string>): void => {
     const ids = [...downloads.keys()];
-    for (const peerId of peers.keys()) {
+    for (const [peerId, key] of peers) {
       if (linked.has(peerId)) continue;
       for (let start = 0; start < ids.length; start += MAX_QUERY_IDS) links.send(peerId, { kind: 'query', ids: ids.slice(start, start + MAX_QUERY_IDS) });
+      for (const download of downloads.values()) if (download.phase === 'complete') tellHolding(download.fileId, [[peerId, key]]);
     }
     linked = new Set(peers.keys());
   };
 
   const unsubscribeChanges = links.onChange(() => {
     const peers = links.peers();
-    askNewPeers(peers);
+    greetNewPeers(peers);
     for (const peerId of server.peers()) if (!peers.has(peerId)) server.peerGone(peerId);
     for (const [fileId, held] of holdings) for (const peerId of [...held.keys()]) if (!peers.has(peerId)) {
       held.delete(peerId);
@@ -369,7 +380,11 @@ export function createFileSwarm(options: FileSwarmOptions): FileSwarm {
           download.haveCount = countBits(download.have, download.total);
           while (download.cursor < download.total && bitSet(download.have, download.cursor)) download.cursor++;
           download.bytesDone = Math.min(download.size, download.haveCount * FILE_PIECE_BYTES);
-          if (download.haveCount === download.total) download.phase = 'complete';
+          if (download.haveCount === download.total) {
+            download.phase = 'complete';
+            // Held whole from an earlier visit: the members linked already are told, as on completion.
+            tellLinked(download.fileId);
+          }
           // A download this device started and did not finish carries on (a reload, a crash).
           else if (download.haveCount > 0 && download.phase === 'idle') api.download(fileId);
         }

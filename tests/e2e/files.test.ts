@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { FILE_PIECE_BYTES } from '../../src/core/file-manifest.js';
+import { MAX_IN_FLIGHT, MAX_STORING } from '../../src/transport/file-swarm.js';
 import { closeTab, peopleItems, useRoomHarness } from '../helpers/e2e.js';
 import { answerSavePicker, attach, fileRow, progressValue, randomFile, savedDigestOf, savedHash, transferCount } from '../helpers/files.js';
 
@@ -53,7 +54,7 @@ describe('files in Chromium', () => {
 
     await closeTab(a);
     const c = await person(b.url(), 2);
-    await fileRow(c, file.name).getByText(/Available from 1 /).waitFor({ timeout: 30_000 });
+    await fileRow(c, file.name).getByText(/Available from 1 /).waitFor({ timeout: 60_000 });
     expect(await downloadAndSave(c, file.name)).toBe(savedDigestOf(file.buffer));
     expect(await transferCount(b, 'pieces served')).toBe(pieces);
   });
@@ -85,7 +86,10 @@ describe('files in Chromium', () => {
     // The stored pieces count at once, and the download carries on by itself.
     await fileRow(b, file.name).getByRole('button', { name: 'Save' }).waitFor({ timeout: TRANSFER_MS });
     const afterReload = await transferCount(b, 'pieces received');
-    expect(afterReload).toBe(pieces - before);
+    // Nothing it had counted is asked again. A piece still in flight or being stored when the count
+    // settled may have landed after it (under load), so up to that many fewer may be needed.
+    expect(afterReload).toBeLessThanOrEqual(pieces - before);
+    expect(afterReload).toBeGreaterThanOrEqual(pieces - before - MAX_IN_FLIGHT - MAX_STORING);
     await fileRow(b, file.name).getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => savedHash(b, file.name), { timeout: 30_000 }).toBe(savedDigestOf(file.buffer));
   });

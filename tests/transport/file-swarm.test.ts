@@ -185,6 +185,23 @@ describe('file swarm', () => {
     expect(carol.swarm.holders(fileId)).toHaveLength(2);
   });
 
+  it('counts a holder whose answer never came: the holder tells of what it holds when linked', async () => {
+    const room = createRoom();
+    const alice = room.join('alice');
+    const bob = room.join('bob');
+    const { fileId } = await share(room, alice, randomBytes(FILE_PIECE_BYTES + 5));
+    bob.swarm.download(fileId);
+    await until(() => bob.swarm.status(fileId).phase === 'complete', 'bob');
+    room.leave('bob');
+    const carol = room.join('carol');
+    await carol.swarm.track(fileId);
+    // Every question Carol sends is lost on the way; Bob comes back with his copy and shows the file.
+    carol.tamper = (_to, message) => (message.kind === 'query' ? null : message);
+    const back = room.join('bob', bob.store);
+    await back.swarm.track(fileId);
+    await until(() => carol.swarm.holders(fileId).includes('key-bob'), 'carol to count bob without asking');
+  });
+
   it('takes pieces from two sources at once', async () => {
     const room = createRoom();
     const alice = room.join('alice');
