@@ -135,6 +135,18 @@ const randomBytes = (size: number): Uint8Array => {
   return bytes;
 };
 
+/** Alice shares a file, Bob downloads it whole and leaves: the room a newcomer then joins. */
+async function heldByBobWhoLeft(): Promise<{ room: Room; bob: Member; fileId: string }> {
+    const room = createRoom();
+    const alice = room.join('alice');
+    const bob = room.join('bob');
+    const { fileId } = await share(room, alice, randomBytes(FILE_PIECE_BYTES + 5));
+    bob.swarm.download(fileId);
+    await until(() => bob.swarm.status(fileId).phase === 'complete', 'bob');
+    room.leave('bob');
+  return { room, bob, fileId };
+}
+
 describe('file swarm', () => {
   it('brings a file from its sender, piece by piece, byte for byte', async () => {
     const room = createRoom();
@@ -168,13 +180,7 @@ describe('file swarm', () => {
   });
 
   it('counts a holder whose link opens after the file was shown', async () => {
-    const room = createRoom();
-    const alice = room.join('alice');
-    const bob = room.join('bob');
-    const { fileId } = await share(room, alice, randomBytes(FILE_PIECE_BYTES + 5));
-    bob.swarm.download(fileId);
-    await until(() => bob.swarm.status(fileId).phase === 'complete', 'bob');
-    room.leave('bob');
+    const { room, bob, fileId } = await heldByBobWhoLeft();
     // Carol is shown the file while only Alice is linked to her; Bob comes back with his copy.
     const carol = room.join('carol');
     await carol.swarm.track(fileId);
@@ -186,13 +192,7 @@ describe('file swarm', () => {
   });
 
   it('counts a holder whose answer never came: the holder tells of what it holds when linked', async () => {
-    const room = createRoom();
-    const alice = room.join('alice');
-    const bob = room.join('bob');
-    const { fileId } = await share(room, alice, randomBytes(FILE_PIECE_BYTES + 5));
-    bob.swarm.download(fileId);
-    await until(() => bob.swarm.status(fileId).phase === 'complete', 'bob');
-    room.leave('bob');
+    const { room, bob, fileId } = await heldByBobWhoLeft();
     const carol = room.join('carol');
     await carol.swarm.track(fileId);
     // Every question Carol sends is lost on the way; Bob comes back with his copy and shows the file.
