@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { expectNoSeriousViolations } from '../helpers/axe.js';
-import { messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 import { callPages, callRegion, joinCall, roomWith } from '../helpers/call.js';
 import { attach, fileRow, randomFile } from '../helpers/files.js';
 
@@ -24,7 +24,7 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     await ana.getByRole('button', { name: 'Create room' }).click();
     await ana.waitForURL(/#k=/);
     const bo = await harness.openPage(ana.url());
-    await expect.poll(() => peopleItems(ana).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(ana).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     await say(bo, 'Is the report ready?');
     await article(ana, 'Is the report ready?').waitFor({ timeout: 10_000 });
     await article(ana, 'Is the report ready?').hover();
@@ -135,7 +135,7 @@ describe('accessibility of every screen (axe-core, WCAG 2.1 AA)', () => {
     await ana.getByRole('button', { name: 'Create room' }).click();
     await ana.waitForURL(/#k=/);
     const bo = await harness.openPage(ana.url());
-    await expect.poll(() => peopleItems(ana).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(ana).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     await attach(ana, randomFile('minutes.pdf', 3_000_000, 'application/pdf'), randomFile('photo.png', 40_000, 'image/png'));
     await fileRow(bo, 'minutes.pdf').getByRole('button', { name: 'Download' }).waitFor({ timeout: 60_000 });
     await expectNoSeriousViolations(ana, 'file messages (sender)');

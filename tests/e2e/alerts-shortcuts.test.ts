@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 /**
  * Listens to the page's real Web Audio and Notification APIs (calls go through unchanged): what
@@ -41,8 +41,8 @@ describe('mentions, sounds, notifications, shortcuts and the profile in Chromium
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await harness.openPage(alice.url(), { beforeGoto: listenToAlerts });
-    await expect.poll(() => peopleItems(bob).count(), { timeout: 15_000 }).toBe(2);
-    await expect.poll(() => peopleItems(alice).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(bob).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
+    await expect.poll(() => peopleItems(alice).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     return { alice, bob };
   }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { messagesLog, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, say, useRoomHarness } from '../helpers/e2e.js';
 
 const XSS = [
   '<script>window.__pwned = 1</script>',
@@ -22,7 +22,7 @@ describe('the conversation in Chromium', () => {
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await openPage(alice.url());
-    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
 
     await say(alice, 'Plan: **bold** and *soft*, run `npm start`, see https://example.org/docs.');
     for (const text of XSS) await say(alice, text);
@@ -61,7 +61,7 @@ describe('the conversation in Chromium', () => {
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await openPage(alice.url());
-    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     await say(alice, 'seen while Bob looks');
     await log(bob).getByText('seen while Bob looks').waitFor({ timeout: 10_000 });
     const setVisibility = (page: Page, state: 'hidden' | 'visible') => page.evaluate((value) => {
@@ -106,7 +106,7 @@ describe('the conversation in Chromium', () => {
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await openPage(alice.url());
     const people = alice.getByRole('list', { name: 'People' }).getByRole('listitem');
-    await expect.poll(() => people.count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => people.count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     const bobNick = (await bob.locator('.me strong').textContent()) ?? '';
     const bobItem = people.filter({ hasText: bobNick });
     const setVisibility = (state: 'hidden' | 'visible') => bob.evaluate((value) => {

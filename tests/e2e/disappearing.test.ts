@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 import { storedDocument } from '../helpers/stored-doc.js';
 
 /**
@@ -16,7 +16,7 @@ describe('disappearing messages in Chromium', () => {
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await harness.openPage(alice.url(), { beforeGoto: withClock });
-    await expect.poll(() => peopleItems(bob).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(bob).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
 
     await say(alice, 'this will vanish');
     await say(bob, 'so will this');

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 const PANELS = ['People', 'Room settings (admin)', 'Display', 'Files and storage', 'Connection', 'Sounds and notifications', 'Shortcuts', 'Export transcript', 'Diagnostics'];
 
@@ -76,7 +76,7 @@ describe('the keyboard alone', () => {
 
     // Someone else writes (in their own browser).
     const bo = await harness.openPage(ana.url());
-    await expect.poll(() => peopleItems(ana).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(ana).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     await say(bo, 'Can you hear me?');
     await article(ana, 'Can you hear me?').waitFor({ timeout: 10_000 });
 

@@ -4,7 +4,7 @@
 // Persian writes its own digits, right to left.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, say, useRoomHarness } from '../helpers/e2e.js';
 
 type Locale = 'en' | 'ru' | 'pl' | 'ja' | 'fa';
 
@@ -71,7 +71,7 @@ describe('the room in five languages', () => {
     await alice.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => alice.url()).toMatch(/#k=/);
     const bob = await harness.openPage(alice.url());
-    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => bob.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     await say(alice, MESSAGE);
     await bob.getByRole('log', { name: 'Messages' }).getByText(MESSAGE).waitFor({ timeout: 15_000 });
 
@@ -109,7 +109,7 @@ describe('the room in five languages', () => {
     harness.track(context);
     const carol = await context.newPage();
     await carol.goto(alice.url());
-    await expect.poll(() => carol.locator('ul.people li').count(), { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => carol.locator('ul.people li').count(), { timeout: JOIN_TIMEOUT_MS }).toBe(3);
     await carol.getByRole('log', { name: NAMES.ru.log, exact: true }).getByText(MESSAGE).waitFor({ timeout: 15_000 });
     expect(await carol.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ru', 'ltr']);
     await carol.getByRole('textbox', { name: NAMES.ru.message, exact: true }).waitFor();

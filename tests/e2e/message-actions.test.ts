@@ -11,7 +11,7 @@ import { createClock } from '../../src/core/hlc.js';
 import { actKey, createMessageAct, encodeMessageAct } from '../../src/core/message-acts.js';
 import { toBase64Url } from '../../src/crypto/encoding.js';
 import { createIdentity } from '../../src/crypto/identity.js';
-import { messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 import { until } from '../helpers/node.js';
 import { createNodePeer, type NodePeer } from '../helpers/node-peer.js';
 
@@ -31,7 +31,7 @@ describe('message actions in Chromium', () => {
     await ana.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => ana.url()).toMatch(/#k=/);
     const bo = await harness.openPage(ana.url());
-    await expect.poll(() => peopleItems(ana).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(ana).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     const link = parseInviteFragment(new URL(ana.url()).hash);
     if (link === null) throw new Error('no invite link');
     const watcher = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', link.secret, { acceptDeletes: true, ...(link.adminKey === undefined ? {} : { adminKey: link.adminKey }) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 describe('moderation in Chromium', () => {
   const harness = useRoomHarness();
@@ -15,8 +15,8 @@ describe('moderation in Chromium', () => {
     await expect.poll(() => admin.url()).toMatch(/#k=.*&a=/);
     expect(admin.url()).not.toMatch(/[#&]s=/); // the admin seed never sits in the address bar
     const member = await openPage(admin.url());
-    await expect.poll(() => people(admin).count(), { timeout: 15_000 }).toBe(2);
-    await expect.poll(() => people(member).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => people(admin).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
+    await expect.poll(() => people(member).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     return { admin, member, memberNick: await nickOf(member) };
   }
 
@@ -53,7 +53,7 @@ describe('moderation in Chromium', () => {
     await expect.poll(() => people(admin).count(), { timeout: 10_000 }).toBe(1);
     // A third person joins afterwards and chats with the admin; the kicked member sees none of it.
     const third = await openPage(admin.url().replace(/&s=[^&]*/, ''));
-    await expect.poll(() => people(third).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => people(third).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     await say(third, 'hello after the kick');
     await log(admin).getByText('hello after the kick').waitFor({ timeout: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -6,7 +6,7 @@ import { parseInviteFragment } from '../../src/core/invite-link.js';
 import { deriveRoomKeys } from '../../src/crypto/keys.js';
 import { utf8 } from '../../src/crypto/encoding.js';
 import { openRow, ROW_UPDATE } from '../../src/persistence/sealed-rows.js';
-import { closeTab, messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { closeTab, JOIN_TIMEOUT_MS, messagesLog, nickOf, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 /** Every stored row of this page's IndexedDB (the app's `parley` database), raw. */
 function storedRows(page: Page): Promise<Array<[unknown[], number[] | null]>> {
@@ -98,7 +98,7 @@ describe('private messages in Chromium', () => {
     const boContext = bo.context();
     const boUrl = bo.url();
     await closeTab(bo);
-    await expect.poll(() => people(ana).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => people(ana).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     expect(await ana.getByRole('status').filter({ hasText: `Private to ${boNick}` }).count()).toBe(1);
     await say(ana, 'call me when you are back, the code is 4471');
     await log(ana).getByText('call me when you are back, the code is 4471').waitFor({ timeout: 10_000 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import AxeBuilder from '@axe-core/playwright';
 import jsQR from 'jsqr';
 import type { Page } from 'playwright-core';
-import { messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, peopleItems, say, useRoomHarness } from '../helpers/e2e.js';
 
 /** The pixels of the QR code drawn in the open dialog, as the page holds them. */
 async function drawnQr(page: Page): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
@@ -67,6 +67,6 @@ describe('invite by QR code in Chromium', () => {
 
     const bob = await harness.openPage(decoded?.data ?? '');
     await messagesLog(bob).getByText('hello from the QR room').waitFor({ timeout: 15_000 });
-    await expect.poll(() => peopleItems(alice).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(alice).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { peopleItems, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, peopleItems, useRoomHarness } from '../helpers/e2e.js';
 
 const BOOK_CLUB = 'Книжный клуб 📚';
 
@@ -41,7 +41,7 @@ describe('room names in Chromium', () => {
     await admin.getByRole('button', { name: 'Create room' }).click();
     await expect.poll(() => admin.url()).toMatch(/#k=.*&a=/);
     const member = await harness.openPage(admin.url());
-    await expect.poll(() => peopleItems(member).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => peopleItems(member).count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     return { admin, member };
   }
 

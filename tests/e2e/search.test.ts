@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { messagesLog, nickOf, say, useRoomHarness } from '../helpers/e2e.js';
+import { JOIN_TIMEOUT_MS, messagesLog, nickOf, say, useRoomHarness } from '../helpers/e2e.js';
 
 describe('searching the history in Chromium', () => {
   const harness = useRoomHarness();
@@ -23,7 +23,7 @@ describe('searching the history in Chromium', () => {
     await expect.poll(() => ana.url()).toMatch(/#k=/);
     const bo = await harness.openPage(ana.url());
     await bo.setViewportSize({ width: 900, height: 520 });
-    await expect.poll(() => bo.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => bo.getByRole('list', { name: 'People' }).getByRole('listitem').count(), { timeout: JOIN_TIMEOUT_MS }).toBe(2);
     const anaNick = await nickOf(ana);
     const boNick = await nickOf(bo);
 

@@ -57,6 +57,14 @@ export function useRoomHarness(options: { node?: boolean } = {}): RoomHarness {
   };
 }
 
+/**
+ * How long a test waits for a newcomer to be linked to the room and see its people. Quiet, a join
+ * takes 2-4 s. With CI's other Chromium tests (calls, files) sharing the two cores, 30 joins took
+ * 3-16 s (2026-12-02), and a 15 s wait failed one CI run. This bounds a hang; it is not a speed
+ * figure (join time is measured in the bench), and it leaves room in the 60 s a test may take.
+ */
+export const JOIN_TIMEOUT_MS = 30_000;
+
 export const messagesLog = (page: Page): Locator => page.getByRole('log', { name: 'Messages' });
 export const peopleItems = (page: Page): Locator => page.getByRole('list', { name: 'People' }).getByRole('listitem');
 export const nickOf = async (page: Page): Promise<string> => (await page.locator('.me strong').textContent()) ?? '';
