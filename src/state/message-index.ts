@@ -16,6 +16,8 @@ export interface MessageIndexHost {
   changed(): void;
   /** Entries newly hidden as a flood (for the calm note). */
   flooded(entries: readonly MessageEntry[]): void;
+  /** Every entry indexed, shown or hidden, signature checked or not yet (the names in the room). */
+  indexed(entries: readonly MessageEntry[]): void;
   observeStamp(hlc: string): void;
   /** Live messages from others, checked and shown (for the unread count). */
   arrived(entries: readonly MessageEntry[]): void;
@@ -68,6 +70,7 @@ export class MessageIndex {
       }
     }
     this.#filter.upsert(entries);
+    this.#host.indexed(entries);
     for (const entry of entries) this.#host.observeStamp(entry.hlc);
     this.#host.changed();
   }
@@ -156,6 +159,7 @@ export class MessageIndex {
   #show(entries: readonly MessageEntry[], checked: boolean): void {
     if (entries.length === 0) return;
     this.#host.flooded(this.#filter.upsert(entries));
+    this.#host.indexed(entries);
     if (checked) for (const entry of entries) this.#log.markVerified(entry.id, true, entry);
     this.#host.changed();
   }

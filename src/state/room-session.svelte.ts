@@ -34,6 +34,7 @@ import type { RoomFiles } from './room-files.svelte.js';
 import { createActs, createCall, createEpochs, createFiles, createIndex, createModeration, createNetwork, createOutbox, createPrivates, createRenderPacer, createRoster, joinParts } from './session-parts.js';
 import type { StoredTail } from './stored-tail.js';
 import { transcriptWords } from './transcript-words.js';
+import { NameTags } from './name-tags.svelte.js';
 
 export type { Person } from './people.js';
 export type { SessionStore } from './session-opening.js';
@@ -68,6 +69,8 @@ export class RoomSession {
   readonly doc = new Y.Doc();
   readonly clock = createClock(Date.now);
   readonly filter = new MessageFilter(this.log);
+  /** Names two keys share here (messages and people show who is who). */
+  readonly names = new NameTags();
   readonly presenceTable = createPresenceTable({ now: () => performance.now(), ownId: () => this.presence.id });
   readonly presence = new OwnPresence({ table: this.presenceTable, clientId: this.doc.clientID, color: () => deviceProfile.current.color });
   readonly alerts = new RoomAlerts(() => this.presence.nick);

@@ -99,7 +99,9 @@ export function createNetwork(session: RoomSession, adminKey: string | null): Ro
 
 export function createRoster(session: RoomSession): Roster {
   const { filter } = session;
-  return new Roster({ table: session.presenceTable, ownId: () => session.presence.id, refused: (key) => filter.refuses(key) || (filter.moderation.locked !== null && !filter.moderation.locked.has(key)) });
+  const roster = new Roster({ table: session.presenceTable, ownId: () => session.presence.id, refused: (key) => filter.refuses(key) || (filter.moderation.locked !== null && !filter.moderation.locked.has(key)) });
+  roster.onChange((people) => session.names.note(people));
+  return roster;
 }
 
 /** Every identity this device knows in the room, those present first (they stay admitted if a lock's list is cut at its maximum). */
@@ -145,6 +147,7 @@ export function createIndex(session: RoomSession, acts: SessionActs, moderation:
       session.tail?.schedule();
     },
     flooded: (entries) => moderation.noteFlood(entries),
+    indexed: (entries) => session.names.note(entries.map((entry) => ({ key: entry.author, nick: entry.nick }))),
     observeStamp: (hlc) => session.clock.observe(hlc),
     arrived: (entries) => session.arrived(entries),
     closed: () => session.closed,

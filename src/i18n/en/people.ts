@@ -9,6 +9,8 @@ export default {
   'people.status.away': 'away',
   'people.status.busy': 'busy',
   'people.safetyCodeTitle': 'Safety code: compare it with what this person sees',
+  'people.sameName': 'Someone else here goes by this name',
+  'people.sameNameTitle': 'Someone else in this room uses this name. Compare safety codes to tell who is who: the digits beside a message are the start of its author\'s code.',
   'people.path.direct': 'direct',
   'people.path.relayed': 'relayed',
   'people.pathTitle.direct': 'Connected directly, device to device',

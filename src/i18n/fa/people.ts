@@ -9,6 +9,8 @@ export default {
   'people.status.away': 'دور از دستگاه',
   'people.status.busy': 'مشغول',
   'people.safetyCodeTitle': 'کد امنیتی: آن را با آنچه این شخص می‌بیند مقایسه کنید',
+  'people.sameName': 'کس دیگری هم در اینجا همین نام را دارد',
+  'people.sameNameTitle': 'کس دیگری در این اتاق از همین نام استفاده می‌کند. برای تشخیص افراد، کدهای امنیتی را مقایسه کنید: ارقام کنار هر پیام، آغاز کد امنیتی نویسندهٔ آن است.',
   'people.path.direct': 'مستقیم',
   'people.path.relayed': 'از طریق رله',
   'people.pathTitle.direct': 'اتصال مستقیم، از دستگاه به دستگاه',

@@ -9,6 +9,8 @@ export default {
   'people.status.away': '離席中',
   'people.status.busy': '取り込み中',
   'people.safetyCodeTitle': '安全コード：相手に見えているコードと照らし合わせてください',
+  'people.sameName': '同じ名前の参加者がほかにもいます',
+  'people.sameNameTitle': 'このルームには同じ名前を使っている人がほかにもいます。安全コードを照らし合わせて見分けてください。メッセージの横の数字は、送信者の安全コードの先頭です。',
   'people.path.direct': '直接',
   'people.path.relayed': '中継',
   'people.pathTitle.direct': '端末どうしで直接つながっています',

@@ -9,6 +9,8 @@ export default {
   'people.status.away': 'zaraz wracam',
   'people.status.busy': 'nie przeszkadzać',
   'people.safetyCodeTitle': 'Kod bezpieczeństwa: porównaj go z tym, co widzi ta osoba',
+  'people.sameName': 'Ktoś jeszcze używa tu tego imienia',
+  'people.sameNameTitle': 'Ktoś jeszcze w tym pokoju używa tego imienia. Aby odróżnić te osoby, porównaj kody bezpieczeństwa: cyfry obok wiadomości to początek kodu jej autora.',
   'people.path.direct': 'bezpośrednio',
   'people.path.relayed': 'przez przekaźnik',
   'people.pathTitle.direct': 'Połączenie bezpośrednie, z urządzenia do urządzenia',
