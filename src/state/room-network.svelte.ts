@@ -59,6 +59,8 @@ export class RoomNetwork {
   #secret: Uint8Array;
   #keys: RoomKeys;
   #everConnected = false;
+  /** Nothing answered for OFFLINE_AFTER_MS, or the browser says it has no network: "Offline", not "Connecting…". */
+  #waitedLong = false;
   #closed = false;
   #offlineTimer: ReturnType<typeof setTimeout> | undefined;
   #pathsTimer: ReturnType<typeof setInterval> | undefined;
@@ -152,6 +154,7 @@ export class RoomNetwork {
     this.#files.attach(this.#provider.files);
     clearTimeout(this.#offlineTimer);
     this.#offlineTimer = setTimeout(() => {
+      this.#waitedLong = true;
       if (!this.#everConnected && !this.#closed) this.connection = { kind: 'offline' };
     }, OFFLINE_AFTER_MS);
     clearInterval(this.#pathsTimer);
@@ -239,6 +242,8 @@ export class RoomNetwork {
     if (status.peers === 0) this.syncing = false;
     if (status.peers > 0) this.connection = { kind: 'connected', peers: status.peers };
     else if (status.signaling) this.connection = { kind: 'connected', peers: 0 };
-    else this.connection = this.#everConnected ? { kind: 'offline' } : { kind: 'connecting' };
+    // Each failed attempt reports again: once the wait is over (or the device has no network at all),
+    // it stays "Offline — history available" instead of flipping back to "Connecting…".
+    else this.connection = this.#everConnected || this.#waitedLong || globalThis.navigator?.onLine === false ? { kind: 'offline' } : { kind: 'connecting' };
   }
 }

@@ -68,6 +68,9 @@ describe('offline, from the service worker', () => {
     await alice.goto(roomUrl);
     await alice.reload();
     await expect.poll(() => messagesLog(alice).getByText('Written while online').count(), { timeout: 20_000 }).toBe(1);
+    // The header says so.
+    const status = alice.getByRole('status', { name: 'Connection' });
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('Offline — history available');
     const composer = alice.getByRole('textbox', { name: 'Message', exact: true });
     await expect.poll(() => composer.isEditable()).toBe(true);
     await say(alice, 'Written while offline');
