@@ -43,9 +43,9 @@ export const MAX_NAME_PAIRS = 10_000;
  * the people present are noted again on every change of the list, so theirs stay.
  */
 export class NameRegistry {
-  /** Skeleton → keys using it, each with when it was last noted (for eviction). */
+  /** Skeleton → the keys using it. */
   readonly #keysByName = new Map<string, Set<string>>();
-  /** `key\nskeleton` pairs, oldest first (Map order), for the bound. */
+  /** `key\nskeleton` pairs → skeleton, least recently noted first (Map order), for the bound. */
   readonly #pairs = new Map<string, string>();
   readonly #skeletons = new Map<string, string>();
   #shared = 0;
