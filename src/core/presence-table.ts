@@ -54,6 +54,12 @@ export interface PresenceTable {
   apply(records: readonly PresenceRecord[], origin: unknown): PresenceVerdict[];
   /** Drops an entry locally (its peer's connection closed); its clock is remembered. */
   remove(id: string, origin: unknown): void;
+  /**
+   * Drops an entry for good: every later record of it is stale (a kicked tab's last renewal, relayed
+   * by a member who had not yet applied the kick, must not bring it back). The person can come back
+   * in a new tab, which is a new entry.
+   */
+  retire(id: string, origin: unknown): void;
   /** Removes entries not renewed within the timeout; call now and then. */
   expire(): void;
   /** The entries present, including this device's own. */
@@ -126,6 +132,10 @@ export function createPresenceTable(options: { readonly now: () => number; reado
     remove(id, origin) {
       if (!present.delete(id)) return;
       emit({ added: [], updated: [], removed: [id], records: [] }, origin);
+    },
+    retire(id, origin) {
+      remember(id, Number.POSITIVE_INFINITY);
+      if (present.delete(id)) emit({ added: [], updated: [], removed: [id], records: [] }, origin);
     },
     expire() {
       const cutoff = now() - PRESENCE_TIMEOUT_MS;

@@ -417,6 +417,9 @@ export function createRoomProvider(options: RoomProviderOptions): RoomProvider {
     },
     dropKey(key) {
       for (const { link } of [...links.values()]) if (link.proven?.key === key) refusePeer(link.origin, FLOOD_COOLDOWN_MS);
+      // Their tabs open now are gone for good here, even if a member who has not applied the kick yet
+      // relays one more renewal; a new tab of theirs is a new entry, and welcome.
+      for (const id of options.presence.idsOf(key)) options.presence.retire(id, PEER_GONE_ORIGIN);
     },
     allowKey(key) {
       const peers = refusals.allowKey(key);

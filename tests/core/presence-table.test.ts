@@ -82,4 +82,18 @@ describe('presence table', () => {
     table.remove(presenceId(3, record.key), 'peer-gone');
     expect(changes[1]).toEqual({ added: [], updated: [], removed: [presenceId(3, record.key)], records: [] });
   });
+  it('a retired entry (a kicked tab) stays gone when a later renewal of it is relayed, while a new tab of the same person is welcome', async () => {
+    const { table, changes } = setup();
+    const bob = await createIdentity();
+    const key = toBase64Url(bob.publicKey);
+    expect(table.apply([await signPresence(bob, 100, 1, fields('Bob'))], 'peer')).toEqual(['applied']);
+    table.retire(presenceId(100, key), 'kick');
+    expect(changes.at(-1)?.removed).toEqual([presenceId(100, key)]);
+    // Bob's renewal, signed before his tab heard of the kick, relayed by someone who had not applied it yet.
+    expect(table.apply([await signPresence(bob, 100, 2, fields('Bob'))], 'relay')).toEqual(['stale']);
+    expect(table.idsOf(key)).toEqual([]);
+    // Bob opens the link again: a new tab, a new client id.
+    expect(table.apply([await signPresence(bob, 101, 1, fields('Bob'))], 'peer')).toEqual(['applied']);
+    expect(table.idsOf(key)).toEqual([presenceId(101, key)]);
+  });
 });

@@ -37,6 +37,10 @@ describe('a name two people share, in Chromium', () => {
     await bob.getByRole('button', { name: 'Save' }).click();
     await say(bob, 'from the impostor');
     await row(alice, 'from the impostor').waitFor({ timeout: 15_000 });
+    // A screen reader hears the code too: the live announcement carries it.
+    await expect.poll(() => codeOf(alice, impostor), { timeout: 10_000 }).toMatch(/^\d{4} \d{4} \d{4}$/);
+    const announced = await alice.getByRole('status', { name: 'New messages' }).locator('p').allTextContents();
+    expect(announced).toContain(`${impostor} (${(await codeOf(alice, impostor)).slice(0, 9)}): from the impostor`);
 
     for (const page of [alice, bob]) {
       const [aliceCode, bobCode] = [await codeOf(page, aliceNick), await codeOf(page, impostor)];
