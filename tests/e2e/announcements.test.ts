@@ -26,13 +26,15 @@ describe('announcements of new messages in Chromium', () => {
 
   it('says nothing of a loaded history, then each new message once, politely, and a burst as a count', async () => {
     const secret = randomBytes(32);
-    const host = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', secret, { nick: 'Zed' });
+    // Zed is one person: the peer's presence and the messages are signed with one identity (two keys
+    // named Zed would be two people sharing a name, and announced with their codes).
+    const zed = await createIdentity();
+    const host = createNodePeer(harness.node().url().replace(/^http/, 'ws') + '/signal', secret, { nick: 'Zed', identity: zed });
     peers.push(host);
     // The history: 200 messages half a minute apart, the last a minute ago; then a clock at the real time.
     let historyMs = 0;
     const historyClock = createClock(() => historyMs);
     const clock = createClock(() => Date.now());
-    const zed = await createIdentity();
     const messages = host.doc.getMap<unknown>('messages');
     const history: MessageEntry[] = [];
     const start = Date.now() - 60_000 - 200 * 30_000;
